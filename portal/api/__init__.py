@@ -1,0 +1,10 @@
+"""The JSON API under /api/v1 for chat robots and business systems."""
+from __future__ import annotations
+
+
+def init_app(app):
+    from portal.api import views
+    from portal.extensions import csrf
+
+    csrf.exempt(views.bp)  # bearer-token clients; session clients are checked in the blueprint
+    app.register_blueprint(views.bp)

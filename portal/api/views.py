@@ -1,0 +1,89 @@
+"""JSON endpoints. Clients authenticate with `Authorization: Bearer …` or the browser session."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.api.openapi import openapi_document
+from portal.extensions import csrf
+from portal.search import query
+from portal.search.views import current_viewer
+from portal.web.access import public_kb
+from portal.web.errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _csrf_for_session_clients():
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get(
+            "Authorization", "").lower().startswith("bearer "):
+        csrf.protect()
+
+
+class BadParam(ValueError):
+    pass
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParam(_("%(name)s must be a whole number.", name=name)) from None
+    if not low <= value <= high:
+        raise BadParam(_("%(name)s must be between %(low)d and %(high)d.", name=name, low=low, high=high))
+    return value
+
+
+@bp.get("/search")
+@public_kb
+def search():
+    q = request.args.get("q", "").strip()
+    max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    try:
+        if not q:
+            raise BadParam(_("q is required."))
+        if len(q) > max_len:
+            raise BadParam(_("q may have at most %(n)d characters.", n=max_len))
+        limit = _int_param("limit", 10, 1, current_app.config["API_MAX_LIMIT"])
+        page = _int_param("page", 1, 1, 1000)
+        kind = request.args.get("kind") or None
+        if kind not in (None, *query.KINDS):
+            raise BadParam(_("kind must be one of %(kinds)s.", kinds=", ".join(query.KINDS)))
+    except BadParam as err:
+        return error_response(400, str(err), "bad_request")
+    category = request.args.get("category") or None
+    results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit)
+    return jsonify({
+        "query": q,
+        "total": results.total,
+        "page": page,
+        "results": [{
+            "id": hit.id,
+            "external_id": hit.external_id,
+            "kind": hit.kind,
+            "category": hit.category,
+            "title": hit.title,
+            "url": request.host_url.rstrip("/") + hit.url,
+            "snippet": str(hit.snippet_html),
+            "score": hit.score,
+        } for hit in results.hits],
+    })
+
+
+@bp.get("/me")
+def me():
+    if not current_user.is_authenticated:
+        return error_response(401)
+    from portal.auth.services import user_summary
+
+    return jsonify(user_summary(current_user))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,63 @@
+"""`portal users …` and `portal token …`."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import AppGroup
+
+from portal.auth import services
+from portal.auth.roles import Position, Role
+
+
+@click.group(cls=AppGroup, help="Manage user accounts.")
+def users():
+    pass
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def list_users(as_json: bool):
+    rows = [services.user_summary(u) for u in services.list_users()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['username']:<16} {r['display_name']:<8} {','.join(r['roles']):<32} "
+                   f"{r['department'] or '-':<10} {r['region'] or '-':<10} {r['position']:<16} "
+                   f"{r['superior'] or '-'}")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default="")
+@click.option("--email")
+@click.option("--department", help="Department code.")
+@click.option("--region", help="Region code.")
+@click.option("--position", type=click.Choice([p.value for p in Position]), default="staff")
+@click.option("--superior", help="Username of the direct superior.")
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
+              help="Repeat for several roles; employee is always given.")
+def create_user(**kw):
+    spec = services.NewUser(**{**kw, "roles": list(kw["roles"])})
+    try:
+        user = services.create_user(spec)
+    except services.AccountError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"created {user.username} ({', '.join(user.roles)})")
+
+
+@click.group(cls=AppGroup, help="Manage API bearer tokens.")
+def token():
+    pass
+
+
+@token.command("create")
+@click.option("--username", required=True)
+@click.option("--label", default="", help="What the token is for, e.g. 'chat robot'.")
+def create_token(username: str, label: str):
+    try:
+        click.echo(services.create_token(username, label))
+    except services.AccountError as err:
+        raise click.ClickException(err.message) from None

@@ -1,0 +1,23 @@
+"""Roles and approver positions: plain values, no database."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    SUPPORT = "support"
+    ENGINEER = "engineer"
+    SENIOR_ENGINEER = "senior_engineer"
+    CURATOR = "curator"
+    ADMIN = "admin"
+
+
+class Position(StrEnum):
+    STAFF = "staff"
+    SUPERVISOR = "supervisor"          # 业务主管
+    MANAGER = "manager"                # 部门经理
+    DIVISION_LEADER = "division_leader"  # 分管领导
+
+
+APPROVER_POSITIONS = frozenset({Position.SUPERVISOR, Position.MANAGER, Position.DIVISION_LEADER})

@@ -1,0 +1,148 @@
+"""Account operations shared by the web views and the `portal users` / `portal token` commands."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.auth.models import ApiToken, Department, Region, User, UserRole, utcnow
+from portal.auth.passwords import password_problems
+from portal.auth.roles import Position, Role
+from portal.extensions import db
+from portal.web.errors import DomainError
+
+TOKEN_PREFIX = "pt_"
+# A real hash to compare against when the user does not exist, so timing does not reveal it.
+_DUMMY_HASH = generate_password_hash("unused-password-1!", method="pbkdf2:sha256:1000")
+
+
+class AccountError(DomainError):
+    status = 422
+
+
+@dataclass
+class NewUser:
+    username: str
+    password: str
+    display_name: str = ""
+    email: str | None = None
+    department: str | None = None   # department code
+    region: str | None = None       # region code
+    position: str = Position.STAFF.value
+    superior: str | None = None     # username
+    roles: list[str] = field(default_factory=lambda: [Role.EMPLOYEE.value])
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def create_user(spec: NewUser, *, check_strength: bool = True, commit: bool = True) -> User:
+    """Validate everything first, so a bad field writes nothing."""
+    username = spec.username.strip().lower()
+    errors = []
+    if not username or not username.replace("_", "").replace(".", "").isalnum() or not username.isascii():
+        errors.append(f"invalid username {spec.username!r} (letters, digits, '.' and '_')")
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        errors.append(f"username {username!r} already exists")
+    if check_strength and (problems := password_problems(spec.password, username)):
+        errors.append("weak password: " + ", ".join(problems))
+    try:
+        position = Position(spec.position).value
+    except ValueError:
+        errors.append(f"unknown position {spec.position!r}; one of {', '.join(Position)}")
+        position = None
+    roles = set(spec.roles or []) | {Role.EMPLOYEE.value}
+    if unknown := roles - {r.value for r in Role}:
+        errors.append(f"unknown role(s) {', '.join(sorted(unknown))}; one of {', '.join(Role)}")
+    department = _by_code(Department, spec.department, errors, "department")
+    region = _by_code(Region, spec.region, errors, "region")
+    superior = None
+    if spec.superior:
+        superior = db.session.scalar(select(User).where(User.username == spec.superior.lower()))
+        if superior is None:
+            errors.append(f"unknown superior {spec.superior!r}")
+    if errors:
+        raise AccountError("; ".join(errors))
+
+    user = User(username=username, display_name=spec.display_name or username, email=spec.email,
+                password_hash=hash_password(spec.password), department=department, region=region,
+                position=position, superior=superior)
+    user.role_rows = [UserRole(role=r) for r in sorted(roles)]
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def _by_code(model, code, errors, label):
+    if not code:
+        return None
+    obj = db.session.scalar(select(model).where(model.code == code))
+    if obj is None:
+        errors.append(f"unknown {label} {code!r}")
+    return obj
+
+
+def user_summary(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "roles": user.roles,
+        "department": user.department.code if user.department else None,
+        "department_name": user.department.name if user.department else None,
+        "region": user.region.code if user.region else None,
+        "region_name": user.region.name if user.region else None,
+        "position": user.position,
+        "superior": user.superior.username if user.superior else None,
+        "active": user.active,
+    }
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(username: str, label: str = "") -> str:
+    """Create an API bearer token; only its hash is stored, so it is shown once."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"unknown user {username!r}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_digest(token), label=label))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                   ApiToken.revoked.is_(False)))
+    if row is None or not row.user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
+        row.last_used_at = now  # coarse, so a busy robot does not write on every call
+        db.session.commit()
+    return row.user

@@ -1,0 +1,68 @@
+"""Configuration: defaults, overridden by PORTAL_* environment variables, then by create_app(config)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "PUBLIC_KB": True,
+    "SEARCH_PAGE_SIZE": 10,
+    "SEARCH_MAX_QUERY_LENGTH": 200,
+    "API_MAX_LIMIT": 50,
+    "JOBS_IMMEDIATE": False,
+    "JOBS_WORKERS": 2,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": {"zh_CN": "简体中文", "en": "English", "ja": "日本語"},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session; an expiring token only loses what people typed
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+}
+
+
+def instance_path() -> str:
+    return os.environ.get("PORTAL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+
+
+def configure(app, overrides: dict | None) -> None:
+    """Fill app.config: defaults < PORTAL_* environment < explicit overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("PORTAL")
+    if overrides:
+        app.config.update(overrides)
+
+    cfg = app.config
+    inst = Path(app.instance_path)
+    inst.mkdir(parents=True, exist_ok=True)
+    cfg.setdefault("DATABASE_URL", f"sqlite:///{inst / 'portal.db'}")
+    cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg["DATABASE_URL"])
+    cfg.setdefault("SEARCH_INDEX_DIR", str(REPO_ROOT / "search_index"))
+    cfg.setdefault("JOBS_DB", str(inst / "jobs.db"))
+    cfg.setdefault("REDIS_URL", None)
+    cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
+    cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(inst)
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false", "no", "off"}
+    return bool(value)
+
+
+def _instance_secret(inst: Path) -> str:
+    """A per-installation secret kept in the instance folder, so sessions survive restarts."""
+    path = inst / "secret_key"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()

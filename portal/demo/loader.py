@@ -1,0 +1,118 @@
+"""Load the demo organisation, FAQs and manual; idempotent, so `portal demo` can run again."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.auth.models import Department, Region, User
+from portal.auth.services import NewUser, create_user
+from portal.extensions import db
+from portal.kb import importer, markdown
+from portal.kb.models import SEED_CATEGORIES, UNCATEGORIZED, Article, Category, Manual
+from portal.kb.services import ensure_categories, import_records
+
+DATA = Path(__file__).parent / "data"
+DEMO_PASSWORD = "Demo@2026"
+CATEGORY_DESCRIPTIONS = {
+    "登录问题": "账号、密码、验证码与单点登录",
+    "权限问题": "菜单、数据与审批权限的申请和变更",
+    "数据错误": "数据不一致、报表差异与同步延迟",
+    "操作指南": "日常功能的操作步骤",
+    UNCATEGORIZED: "导入时未指定分类的文章",
+}
+
+
+def seed_reference_data() -> None:
+    """The categories every installation starts with."""
+    categories = ensure_categories([*SEED_CATEGORIES, UNCATEGORIZED])
+    for name, category in categories.items():
+        if not category.description:
+            category.description = CATEGORY_DESCRIPTIONS.get(name, "")
+    db.session.commit()
+
+
+def _json(name: str):
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def load_org() -> int:
+    org = _json("org.json")
+    for r in org["regions"]:
+        if not db.session.scalar(select(Region.id).where(Region.code == r["code"])):
+            db.session.add(Region(code=r["code"], name=r["name"]))
+    for d in org["departments"]:
+        if not db.session.scalar(select(Department.id).where(Department.code == d["code"])):
+            db.session.add(Department(code=d["code"], name=d["name"]))
+    db.session.commit()
+    created = 0
+    pending = list(org["users"])
+    known = set(db.session.scalars(select(User.username)))
+    while pending:  # superiors first
+        ready = [u for u in pending if not u["superior"] or u["superior"] in known]
+        if not ready:
+            raise RuntimeError("demo org chart has a reporting cycle")
+        for u in ready:
+            pending.remove(u)
+            if u["username"] not in known:
+                create_user(NewUser(password=DEMO_PASSWORD, **u), commit=False)
+                db.session.flush()
+                created += 1
+            known.add(u["username"])
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    for d in org["departments"]:
+        dept = db.session.scalar(select(Department).where(Department.code == d["code"]))
+        dept.division_leader = users.get(d.get("division_leader"))
+    db.session.commit()
+    return created
+
+
+def load_faqs() -> int:
+    records, bad = importer.parse("faqs.jsonl", (DATA / "faqs.jsonl").read_bytes())
+    if bad:
+        raise RuntimeError(f"demo FAQ data has bad rows: {bad}")
+    counts = import_records(records, author=db.session.scalar(select(User).where(User.username == "chenjing")))
+    visibility = {}
+    for line in (DATA / "faqs.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            visibility[row["external_id"]] = row.get("visibility", "public")
+    rng = random.Random(2026)  # the same "history" on every machine
+    for article in db.session.scalars(select(Article).where(Article.external_id.like("demo-faq-%"))):
+        article.visibility = visibility.get(article.external_id, "public")
+        if article.view_count == 0:
+            article.view_count = int(rng.paretovariate(1.3) * 20)
+            article.helpful_yes = rng.randint(0, max(1, article.view_count // 6))
+            article.helpful_no = rng.randint(0, max(1, article.view_count // 20))
+    db.session.commit()
+    return counts.created
+
+
+def load_manual() -> int:
+    data = _json("manual.json")
+    manual = db.session.scalar(select(Manual).where(Manual.title == data["title"]))
+    if manual is not None:
+        return 0
+    manual = Manual(title=data["title"], edition=data["edition"])
+    db.session.add(manual)
+    guide = db.session.scalar(select(Category).where(Category.name == "操作指南"))
+    for position, chapter in enumerate(data["chapters"], start=1):
+        db.session.add(Article(kind="manual", manual=manual, position=position, title=chapter["title"],
+                               body=chapter["body"], body_text=markdown.plain_text(chapter["body"]),
+                               category=guide, visibility="public",
+                               external_id=f"demo-manual-{position:02d}"))
+    db.session.commit()
+    return len(data["chapters"])
+
+
+def load_demo(echo=print) -> str:
+    seed_reference_data()
+    users = load_org()
+    echo(f"demo users: {users} created")
+    faqs = load_faqs()
+    echo(f"demo FAQs: {faqs} created")
+    chapters = load_manual()
+    echo(f"demo manual chapters: {chapters} created")
+    return f"demo data ready (password of every demo account: {DEMO_PASSWORD})"

@@ -1,0 +1,31 @@
+"""Curator forms for articles and categories."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.kb import rules
+
+
+class ArticleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=rules.TITLE_MAX)])
+    kind = SelectField(_l("Type"), choices=[("faq", _l("FAQ")), ("manual", _l("Manual chapter"))])
+    category_id = SelectField(_l("Category"), coerce=int)
+    visibility = SelectField(_l("Visible to"), choices=[("public", _l("Everyone, also without signing in")),
+                                                        ("internal", _l("Signed-in employees"))])
+    manual_id = SelectField(_l("Manual"), coerce=int, validators=[Optional()])
+    position = IntegerField(_l("Chapter number"), default=0,
+                            validators=[Optional(), NumberRange(min=0, max=10_000)])
+    published = BooleanField(_l("Published"), default=True)
+    body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=rules.BODY_MAX)])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=rules.CATEGORY_MAX)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+
+
+class VoteForm(FlaskForm):
+    pass

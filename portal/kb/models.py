@@ -1,0 +1,74 @@
+"""Knowledge base: categories, manuals, articles (FAQ or manual chapter) and helpfulness votes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User, utcnow
+from portal.extensions import db
+
+UNCATEGORIZED = "未分类"
+SEED_CATEGORIES = ("登录问题", "权限问题", "数据错误", "操作指南")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Manual(db.Model):
+    __tablename__ = "manuals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    edition: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    chapters: Mapped[list[Article]] = relationship(
+        back_populates="manual", order_by="Article.position")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="faq", index=True)  # faq | manual
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")        # Markdown as written
+    body_text: Mapped[str] = mapped_column(Text, default="")   # plain text for index and snippets
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    manual_id: Mapped[int | None] = mapped_column(ForeignKey("manuals.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)           # chapter order inside a manual
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="public")  # public | internal
+    published: Mapped[bool] = mapped_column(default=True)
+    view_count: Mapped[int] = mapped_column(default=0)
+    helpful_yes: Mapped[int] = mapped_column(default=0)
+    helpful_no: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    manual: Mapped[Manual | None] = relationship(back_populates="chapters")
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def popularity(self) -> int:
+        from portal.kb.rules import popularity
+
+        return popularity(self.view_count, self.helpful_yes, self.helpful_no)
+
+
+class ArticleVote(db.Model):
+    """One "did this solve your problem?" answer per reader (user, or browser session)."""
+
+    __tablename__ = "article_votes"
+    __table_args__ = (UniqueConstraint("article_id", "voter", name="uq_article_votes_article_voter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    voter: Mapped[str] = mapped_column(String(80))   # "user:12" or "anon:<session nonce>"
+    helpful: Mapped[bool] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,166 @@
+"""Reading, voting on and editing knowledge-base articles; categories and manuals."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.kb import markdown, services
+from portal.kb.forms import ArticleForm, CategoryForm
+from portal.kb.models import Article, Manual
+from portal.search import query as search_query
+from portal.search.documents import make_key
+from portal.search.views import current_viewer, parse_page
+from portal.web.access import public_kb, roles_required
+from portal.web.htmx import render, wants_fragment
+
+bp = Blueprint("kb", __name__, url_prefix="/kb")
+RELATED_LIMIT = 5
+
+
+def _is_curator() -> bool:
+    return current_user.is_authenticated and current_user.has_any_role("curator", "admin")
+
+
+def load_article_or_404(article_id: int) -> Article:
+    article = services.get_article(article_id, authenticated=current_user.is_authenticated,
+                                   is_curator=_is_curator())
+    if article is None:
+        abort(404)
+    return article
+
+
+def _voter() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    if "voter" not in session:
+        session["voter"] = secrets.token_hex(12)
+    return f"anon:{session['voter']}"
+
+
+def related_hits(article: Article):
+    text = f"{article.title} {article.body_text[:200]}"
+    return search_query.search(text, current_viewer(), page=1, pagelen=RELATED_LIMIT,
+                               exclude=make_key(services.PREFIX, article.id)).hits
+
+
+@bp.get("/articles/<int:article_id>")
+@public_kb
+def show_article(article_id: int):
+    article = load_article_or_404(article_id)
+    services.record_view(article)
+    chapters = article.manual.chapters if article.manual else []
+    return render_template(
+        "kb/article.html", article=article, html=markdown.render(article.body),
+        toc=markdown.toc(article.body), chapters=chapters, related=related_hits(article),
+        choice=services.voter_choice(article, _voter()), q=request.args.get("q", ""))
+
+
+@bp.post("/articles/<int:article_id>/vote")
+@public_kb
+def vote(article_id: int):
+    article = load_article_or_404(article_id)
+    answer = request.form.get("helpful")
+    if answer not in ("yes", "no"):
+        abort(400)
+    services.vote(article, _voter(), answer == "yes")
+    if wants_fragment():
+        return render_template("kb/_vote.html", article=article, choice=answer == "yes")
+    flash(_("Thank you for your feedback."), "success")
+    return redirect(url_for("kb.show_article", article_id=article.id), 303)
+
+
+@bp.get("/categories/<int:category_id>")
+@public_kb
+def show_category(category_id: int):
+    category = services.get_category(category_id) or abort(404)
+    pagination = services.category_articles(category, authenticated=current_user.is_authenticated,
+                                            page=parse_page(request.args.get("page")))
+    return render("kb/category.html", "kb/_category_list.html", category=category,
+                  pagination=pagination)
+
+
+@bp.get("/manuals/<int:manual_id>")
+@public_kb
+def show_manual(manual_id: int):
+    manual = db.session.get(Manual, manual_id) or abort(404)
+    chapters = [c for c in manual.chapters if c.published or _is_curator()
+                if c.visibility == "public" or current_user.is_authenticated]
+    return render_template("kb/manual.html", manual=manual,
+                           chapters=[(c, markdown.toc(c.body)) for c in chapters])
+
+
+def _article_form(article: Article | None) -> ArticleForm:
+    form = ArticleForm(obj=article)
+    form.category_id.choices = [(c.id, c.name) for c in services.list_categories()]
+    form.manual_id.choices = [(0, _("— none —"))] + [
+        (m.id, f"{m.title} {m.edition}") for m in db.session.scalars(db.select(Manual))]
+    return form
+
+
+def _save(form: ArticleForm, article: Article | None):
+    data = services.ArticleInput(
+        title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
+        category_id=form.category_id.data, visibility=form.visibility.data,
+        published=form.published.data, manual_id=form.manual_id.data or None,
+        position=form.position.data or 0)
+    return services.save_article(data, current_user, article)
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@roles_required("curator")
+def new_article():
+    return _edit(None)
+
+
+@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+@roles_required("curator")
+def edit_article(article_id: int):
+    return _edit(db.session.get(Article, article_id) or abort(404))
+
+
+def _edit(article: Article | None):
+    form = _article_form(article)
+    if request.method == "GET" and article is not None:
+        form.manual_id.data = article.manual_id or 0
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = _save(form, article)
+        except services.ArticleError as err:
+            for field, message in err.errors.items():
+                getattr(form, field).errors = [message]
+        else:
+            flash(_("Saved. The article is searchable within seconds."), "success")
+            return redirect(url_for("kb.show_article", article_id=saved.id), 303)
+    if request.method == "POST":
+        status = 422
+    return render_template("kb/edit.html", form=form, article=article), status
+
+
+@bp.post("/preview")
+@roles_required("curator")
+def preview():
+    return render_template("kb/_preview.html", html=markdown.render(request.form.get("body", "")))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@roles_required("curator")
+def manage_categories():
+    form = CategoryForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.create_category(form.name.data, form.description.data or "")
+        except services.ArticleError as err:
+            form.name.errors = [err.errors["name"]]
+        else:
+            flash(_("Category added."), "success")
+            return redirect(url_for("kb.manage_categories"), 303)
+    if request.method == "POST":
+        status = 422
+    return render_template("kb/categories.html", form=form,
+                           categories=services.home_overview(authenticated=True)["categories"]), status

@@ -1,0 +1,26 @@
+"""Who may see which index documents (pure): the filter goes inside the search query."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Viewer:
+    authenticated: bool = False
+    user_id: int | None = None
+    roles: frozenset[str] = frozenset()
+
+
+ANONYMOUS = Viewer()
+
+
+def visibility_tokens(viewer: Viewer) -> list[str]:
+    """Index `visibility` values this viewer may read."""
+    if not viewer.authenticated:
+        return ["public"]
+    tokens = ["public", "internal"]
+    if viewer.user_id is not None:
+        tokens.append(f"user:{viewer.user_id}")
+    if viewer.roles & {"curator", "admin"}:
+        tokens.append("staff")
+    return tokens

@@ -1,0 +1,42 @@
+"""What can be indexed: each domain registers a source of index documents under a key prefix.
+
+A document key is "<prefix>:<id>" (article:12). A source loads documents for ids from the
+database, which is the truth; anything it does not return (deleted, unpublished) is removed
+from the index.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+
+@dataclass(frozen=True)
+class Source:
+    prefix: str
+    load: Callable[[list[int]], list[dict]]          # ids -> index documents (only indexable ones)
+    stamps: Callable[[], Iterator[tuple[int, str]]]  # every indexable id with its change stamp
+    snippets: Callable[[list[int]], dict[int, dict]]  # ids -> {"text", "url", ...} for result rendering
+
+
+_sources: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    _sources[source.prefix] = source
+
+
+def sources() -> Iterable[Source]:
+    return _sources.values()
+
+
+def source(prefix: str) -> Source:
+    return _sources[prefix]
+
+
+def make_key(prefix: str, ident: int) -> str:
+    return f"{prefix}:{ident}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    prefix, _, ident = key.partition(":")
+    return prefix, int(ident)

@@ -1,0 +1,83 @@
+"""The single-writer path: changes are queued in the database, one writer applies them to Whoosh."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Callable, Iterable
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from portal.extensions import db
+from portal.search import documents
+from portal.search.index import IndexStore, store_for
+from portal.search.models import IndexJob
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+
+
+def current_store() -> IndexStore:
+    return store_for(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def mark_dirty(keys: Iterable[str]) -> None:
+    """Queue index refreshes inside the caller's transaction (the caller commits)."""
+    db.session.add_all(IndexJob(key=k) for k in keys)
+
+
+def kick() -> None:
+    """After a commit: ask the writer to apply queued changes (inline when JOBS_IMMEDIATE)."""
+    from portal.search.tasks import drain_index_queue
+
+    drain_index_queue()
+
+
+def pending() -> int:
+    return db.session.scalar(select(func.count(IndexJob.id))) or 0
+
+
+def apply_keys(writer, keys: Iterable[str]) -> int:
+    """Update or delete the index entries of `keys` from the database's current state."""
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    for key in keys:
+        prefix, ident = documents.split_key(key)
+        by_prefix[prefix].append(ident)
+    written = 0
+    for prefix, ids in by_prefix.items():
+        docs = documents.source(prefix).load(ids)
+        present = {d["key"] for d in docs}
+        for doc in docs:
+            writer.update_document(**doc)
+            written += 1
+        for ident in ids:
+            key = documents.make_key(prefix, ident)
+            if key not in present:
+                writer.delete_by_term("key", key)
+    return written
+
+
+def drain(progress: Callable[[int], None] | None = None) -> int:
+    """Apply every queued change; returns how many jobs were consumed."""
+    store = current_store()
+    done = 0
+    with store.writer_lock():
+        ix = store.ensure()
+        while True:
+            rows = db.session.execute(select(IndexJob.id, IndexJob.key).order_by(IndexJob.id)
+                                      .limit(BATCH)).all()
+            if not rows:
+                break
+            writer = ix.writer(limitmb=128)
+            try:
+                apply_keys(writer, {r.key for r in rows})
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            db.session.execute(delete(IndexJob).where(IndexJob.id.in_([r.id for r in rows])))
+            db.session.commit()
+            done += len(rows)
+            if progress:
+                progress(len(rows))
+    return done

@@ -1,0 +1,80 @@
+"""Operator-level index work: full rebuild with swap, and drift check/repair."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.search import documents, queue
+from portal.search.models import IndexJob
+
+CHUNK = 500
+
+
+def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
+    """Build every document into a fresh generation, then swap it in atomically."""
+    store = queue.current_store()
+    total = 0
+    with store.writer_lock(timeout=600):
+        # Jobs already committed are covered by the rebuild, which reads the database after them.
+        covered = list(db.session.scalars(select(IndexJob.id)))
+        gen = store.new_generation()
+        ix = store.open_generation(gen)
+        writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+        try:
+            for source in documents.sources():
+                ids = [ident for ident, _stamp in source.stamps()]
+                for start in range(0, len(ids), CHUNK):
+                    docs = source.load(ids[start:start + CHUNK])
+                    for doc in docs:
+                        writer.add_document(**doc)
+                    total += len(docs)
+                    db.session.expire_all()
+                    if progress:
+                        progress(len(docs))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        store.swap(gen)
+        for start in range(0, len(covered), CHUNK):
+            db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start:start + CHUNK])))
+        db.session.commit()
+    return total
+
+
+@dataclass
+class Drift:
+    missing: list[str] = field(default_factory=list)   # in the database, not in the index
+    stale: list[str] = field(default_factory=list)     # indexed from an older version
+    orphaned: list[str] = field(default_factory=list)  # in the index, gone from the database
+    checked: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def check(repair: bool = False) -> Drift:
+    """Compare database and index; with repair, queue and apply every difference."""
+    drift = Drift()
+    expected: dict[str, str] = {}
+    for source in documents.sources():
+        for ident, stamp in source.stamps():
+            expected[documents.make_key(source.prefix, ident)] = stamp
+    searcher = queue.current_store().searcher()
+    indexed = {f["key"]: f.get("stamp", "") for f in searcher.all_stored_fields()}
+    drift.checked = len(expected)
+    for key, stamp in expected.items():
+        if key not in indexed:
+            drift.missing.append(key)
+        elif indexed[key] != stamp:
+            drift.stale.append(key)
+    drift.orphaned = [k for k in indexed if k not in expected]
+    if repair and not drift.clean:
+        queue.mark_dirty(drift.missing + drift.stale + drift.orphaned)
+        db.session.commit()
+        queue.drain()
+    return drift

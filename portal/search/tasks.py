@@ -1,0 +1,28 @@
+"""Background jobs of the search domain."""
+from __future__ import annotations
+
+from portal.jobs import crontab, job, periodic_job
+
+
+@job(retries=5, retry_delay=2)
+def drain_index_queue():
+    from portal.search import queue
+
+    return queue.drain()
+
+
+@periodic_job(crontab(minute="*"))
+def drain_index_queue_periodically():
+    """Safety net: picks up changes whose kick was lost (process died after the commit)."""
+    from portal.search import queue
+
+    if queue.pending():
+        queue.drain()
+
+
+@periodic_job(crontab(minute="*/15"))
+def repair_index_drift():
+    """Popularity and anything else that changed without an index job."""
+    from portal.search import services
+
+    services.check(repair=True)

@@ -1,0 +1,52 @@
+"""The home page: one search box over the whole knowledge base."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.search import query
+from portal.search.access import ANONYMOUS, Viewer
+from portal.web.access import public_kb
+from portal.web.htmx import render
+
+bp = Blueprint("search", __name__)
+
+
+def current_viewer() -> Viewer:
+    if not current_user.is_authenticated:
+        return ANONYMOUS
+    return Viewer(authenticated=True, user_id=current_user.id, roles=frozenset(current_user.roles))
+
+
+def parse_page(raw: str | None) -> int:
+    try:
+        return min(max(int(raw or 1), 1), 1000)
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+@public_kb
+def home():
+    from portal.kb import services as kb
+
+    q = request.args.get("q", "").strip()
+    kind = request.args.get("kind") or None
+    category = request.args.get("category") or None
+    if kind not in (None, *query.KINDS):
+        kind = None
+    page = parse_page(request.args.get("page"))
+    error = None
+    results = None
+    max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    if len(q) > max_len:
+        error = _("Your search is too long. Please use at most %(n)d characters.", n=max_len)
+    elif q:
+        results = query.search(q, current_viewer(), kind=kind, category=category, page=page,
+                               pagelen=current_app.config["SEARCH_PAGE_SIZE"], with_facets=True)
+    context = {"q": q, "kind": kind, "category": category, "results": results, "error": error}
+    if not q:
+        context.update(kb.home_overview(authenticated=current_user.is_authenticated))
+    status = 400 if error else 200
+    return render("search/home.html", "search/_results.html", **context), status

@@ -1,0 +1,85 @@
+import pytest
+from openapi_spec_validator import validate
+
+
+def search(client, **params):
+    return client.get("/api/v1/search", query_string=params)
+
+
+def test_forgot_password_finds_the_password_faqs_first(client):
+    data = search(client, q="忘记密码", limit=5).get_json()
+    assert data["query"] == "忘记密码" and data["total"] >= 3
+    top = data["results"][0]
+    assert "密码" in top["title"] and ("忘记" in top["title"] or "找回" in top["title"])
+    assert set(top) >= {"id", "external_id", "kind", "title", "url", "snippet", "score"}
+    assert top["url"].startswith("http://localhost/kb/articles/")
+    assert "<mark" in top["snippet"]
+    scores = [r["score"] for r in data["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_limit_kind_and_category_filters(client):
+    data = search(client, q="审批", limit=3, kind="manual").get_json()
+    assert 0 < len(data["results"]) <= 3 and {r["kind"] for r in data["results"]} == {"manual"}
+    data = search(client, q="密码", category="登录问题").get_json()
+    assert data["results"] and {r["category"] for r in data["results"]} == {"登录问题"}
+
+
+def test_pages_do_not_overlap(client):
+    first = search(client, q="系统", limit=5, page=1).get_json()["results"]
+    second = search(client, q="系统", limit=5, page=2).get_json()["results"]
+    assert second and not {r["id"] for r in first} & {r["id"] for r in second}
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"q": ""}, {"q": "   "}, {"q": "密" * 201}, {"q": "密码", "limit": "abc"},
+    {"q": "密码", "limit": "0"}, {"q": "密码", "limit": "51"}, {"q": "密码", "kind": "blog"},
+    {"q": "密码", "page": "-1"},
+])
+def test_bad_input_is_a_400_with_a_message(client, params):
+    response = search(client, **params)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("q", ["AND OR (", '"unbalanced', "*", "密码 AND", "title:密码", "?", "(((", "~", "密码^3"])
+def test_whoosh_syntax_never_breaks_the_search(client, q):
+    response = search(client, q=q)
+    assert response.status_code == 200
+    assert isinstance(response.get_json()["results"], list)
+
+
+def test_internal_articles_need_credentials(client, runner):
+    anonymous = {r["external_id"] for r in search(client, q="解锁 账号 工单", limit=50).get_json()["results"]}
+    token = runner.invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
+    signed = client.get("/api/v1/search", query_string={"q": "解锁 账号 工单", "limit": 50},
+                        headers={"Authorization": f"Bearer {token}"}).get_json()["results"]
+    internal = {r["external_id"] for r in signed} - anonymous
+    assert internal, "a signed-in employee should find internal articles the public cannot"
+
+
+def test_public_kb_off_requires_a_token(client, demo_app, runner):
+    demo_app.config["PUBLIC_KB"] = False
+    assert search(client, q="密码").status_code == 401
+    token = runner.invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
+    assert client.get("/api/v1/search", query_string={"q": "密码"},
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": "密码"},
+                      headers={"Authorization": "Bearer pt_wrong"}).status_code == 401
+
+
+def test_session_authenticates_the_api_too(client, auth):
+    auth.login("zhangwei")
+    assert client.get("/api/v1/me").get_json()["username"] == "zhangwei"
+
+
+def test_openapi_document_is_valid_and_describes_search(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    params = {p["name"] for p in doc["paths"]["/search"]["get"]["parameters"]}
+    assert params >= {"q", "limit", "kind", "category"}
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.get_json()["error"]["status"] == 404

@@ -1,0 +1,134 @@
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.kb.models import Article, Category
+from tests.conftest import HTMX
+
+
+def article_id(app, external_id):
+    with app.app_context():
+        return db.session.scalar(select(Article.id).where(Article.external_id == external_id))
+
+
+def test_article_page_renders_markdown_related_questions_and_counts_views(client, demo_app):
+    aid = article_id(demo_app, "demo-faq-001")
+    html = client.get(f"/kb/articles/{aid}").get_data(as_text=True)
+    assert "<ol>" in html or "<ul>" in html
+    assert 'id="related"' in html and html.count('href="/kb/articles/') >= 3
+    with demo_app.app_context():
+        before = db.session.get(Article, aid).view_count
+    client.get(f"/kb/articles/{aid}")
+    with demo_app.app_context():
+        assert db.session.get(Article, aid).view_count == before + 1
+
+
+def test_internal_article_is_hidden_from_anonymous_visitors(client, auth, demo_app):
+    with demo_app.app_context():
+        aid = db.session.scalar(select(Article.id).where(Article.visibility == "internal"))
+    assert client.get(f"/kb/articles/{aid}").status_code == 404
+    auth.login("zhangwei")
+    assert client.get(f"/kb/articles/{aid}").status_code == 200
+
+
+def test_vote_with_htmx_returns_the_fragment_and_one_vote_per_reader(client, auth, demo_app):
+    aid = article_id(demo_app, "demo-faq-002")
+    auth.login("zhangwei")
+    token = auth.csrf(f"/kb/articles/{aid}")
+    with demo_app.app_context():
+        yes_before = db.session.get(Article, aid).helpful_yes
+    response = client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}, headers=HTMX)
+    assert response.status_code == 200 and response.get_data(as_text=True).startswith('<section id="vote"')
+    client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}, headers=HTMX)
+    with demo_app.app_context():
+        assert db.session.get(Article, aid).helpful_yes == yes_before + 1
+    client.post(f"/kb/articles/{aid}/vote", data={"helpful": "no", "csrf_token": token})
+    with demo_app.app_context():
+        article = db.session.get(Article, aid)
+        assert article.helpful_yes == yes_before
+
+
+def test_vote_without_js_redirects_and_bad_value_is_400(client, auth, demo_app):
+    aid = article_id(demo_app, "demo-faq-003")
+    token = auth.csrf(f"/kb/articles/{aid}")
+    assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}).status_code == 303
+    assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "maybe", "csrf_token": token}).status_code == 400
+
+
+def test_category_page_sorts_by_popularity(client, demo_app):
+    with demo_app.app_context():
+        category = db.session.scalar(select(Category).where(Category.name == "登录问题"))
+        articles = db.session.scalars(select(Article).where(Article.category_id == category.id,
+                                                            Article.visibility == "public")).all()
+        expected = sorted(articles, key=lambda a: (-a.popularity, a.id))[:5]
+        cid = category.id
+    html = client.get(f"/kb/categories/{cid}").get_data(as_text=True)
+    positions = [html.index(f'href="/kb/articles/{a.id}"') for a in expected]
+    assert positions == sorted(positions)
+
+
+def test_manual_page_has_a_table_of_contents(client, demo_app):
+    html = client.get("/kb/manuals/1").get_data(as_text=True)
+    assert html.count('class="toc"') == 1 and html.count("<strong>第") >= 10
+    assert "#1-1-" in html
+
+
+def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth, demo_app):
+    auth.login("chenjing")
+    token = auth.csrf("/kb/articles/new")
+    form = {"title": "会议室预订冲突怎么处理", "kind": "faq", "category_id": "4", "visibility": "public",
+            "manual_id": "0", "position": "0", "published": "y",
+            "body": "1. 打开 `行政服务 > 会议室`\n2. 点击**改期**", "csrf_token": token}
+    response = client.post("/kb/articles/new", data=form)
+    assert response.status_code == 303
+    page = client.get(response.location).get_data(as_text=True)
+    assert "<code>行政服务 &gt; 会议室</code>" in page
+    hits = client.get("/api/v1/search", query_string={"q": "会议室预订"}).get_json()["results"]
+    assert hits[0]["title"] == "会议室预订冲突怎么处理"
+    aid = hits[0]["id"]
+    form["title"] = "会议室预订冲突与改期"
+    assert client.post(f"/kb/articles/{aid}/edit", data=form).status_code == 303
+    assert client.get("/api/v1/search", query_string={"q": "改期"}).get_json()["results"][0]["id"] == aid
+
+
+def test_invalid_article_keeps_what_was_typed(client, auth):
+    auth.login("chenjing")
+    token = auth.csrf("/kb/articles/new")
+    response = client.post("/kb/articles/new", data={
+        "title": "", "kind": "faq", "category_id": "1", "visibility": "public", "manual_id": "0",
+        "body": "我写了很长的正文，不能丢", "csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "我写了很长的正文，不能丢" in html and 'aria-invalid="true"' in html
+
+
+def test_unknown_category_is_a_field_error_not_a_500(client, auth):
+    auth.login("chenjing")
+    token = auth.csrf("/kb/articles/new")
+    response = client.post("/kb/articles/new", data={
+        "title": "x", "kind": "faq", "category_id": "999", "visibility": "public", "manual_id": "0",
+        "body": "", "csrf_token": token})
+    assert response.status_code == 422
+
+
+def test_employee_cannot_write_articles(client, auth):
+    auth.login("zhangwei")
+    token = auth.csrf("/")
+    assert client.post("/kb/articles/new", data={"title": "x", "csrf_token": token}).status_code == 403
+    assert client.post("/kb/preview", data={"body": "x", "csrf_token": token}).status_code == 403
+
+
+def test_preview_is_sanitized(client, auth):
+    auth.login("chenjing")
+    token = auth.csrf("/kb/articles/new")
+    html = client.post("/kb/preview", data={"body": "**粗体**<script>x()</script>", "csrf_token": token},
+                       headers=HTMX).get_data(as_text=True)
+    assert "<strong>粗体</strong>" in html and "<script>" not in html
+
+
+def test_curator_adds_a_category_and_duplicates_are_refused(client, auth):
+    auth.login("chenjing")
+    token = auth.csrf("/kb/categories")
+    assert client.post("/kb/categories", data={"name": "移动办公", "csrf_token": token}).status_code == 303
+    assert "移动办公" in client.get("/kb/categories").get_data(as_text=True)
+    response = client.post("/kb/categories", data={"name": "移动办公", "csrf_token": token})
+    assert response.status_code == 422
