@@ -175,9 +175,9 @@ def create_category(name: str, description: str = "") -> Category:
 
 def ensure_categories(names) -> dict[str, Category]:
     """Categories by name, creating the missing ones (caller commits)."""
-    names = set(names)
+    names = list(dict.fromkeys(names))  # keep the caller's order: seeded categories list first
     found = {c.name: c for c in db.session.scalars(select(Category).where(Category.name.in_(names)))}
-    for name in sorted(names - found.keys()):
+    for name in (n for n in names if n not in found):
         found[name] = Category(name=name)
         db.session.add(found[name])
     return found
@@ -193,7 +193,7 @@ class ImportCounts:
 def import_records(records: list[Record], author: User | None = None) -> ImportCounts:
     """Upsert by external_id in one transaction and queue the index updates."""
     counts = ImportCounts()
-    categories = ensure_categories({r.category for r in records} | {UNCATEGORIZED})
+    categories = ensure_categories([*(r.category for r in records), UNCATEGORIZED])
     existing: dict[str, Article] = {}
     ids = [r.external_id for r in records]
     for start in range(0, len(ids), 500):

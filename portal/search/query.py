@@ -61,11 +61,15 @@ class PopularityBM25F(scoring.BM25F):
         if column is None:
             column = searcher.reader().column_reader("popularity")
             searcher._portal_popularity = column
-        return score * (1.0 + 0.08 * math.log1p(column[docnum] or 0))
+        return score * (1.0 + 0.05 * math.log1p(column[docnum] or 0))
+
+
+COORDINATION = 0.9  # documents that contain more of the query's words rank higher
 
 
 def build_query(terms: list[str]):
-    return Or([Or([Term("title", t), Term("body", t)]) for t in terms])
+    per_term = [Or([Term("title", t), Term("body", t)]) for t in terms]
+    return Or(per_term, scale=COORDINATION) if len(per_term) > 1 else per_term[0]
 
 
 def access_filter(viewer: Viewer, kind: str | None, category: str | None, exclude: str | None):

@@ -1,0 +1,41 @@
+# The two README commands: `make demo` and `make test`. Everything else is a step of those.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 5000
+
+.PHONY: demo test install system-deps catalogs vendor bench serve clean
+
+demo: install            ## set up, load the demo data, serve on http://127.0.0.1:$(PORT)
+	$(BIN)/portal demo
+	PORT=$(PORT) $(BIN)/portal serve --port $(PORT)
+
+test: install system-deps  ## set up, then run the whole suite (browser and PostgreSQL tests included)
+	scripts/run-tests.sh
+
+install: $(STAMP) catalogs
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+catalogs: $(STAMP)
+	$(BIN)/python -c "from portal.web.catalogs import compile_catalogs; compile_catalogs()"
+
+system-deps:             ## Debian packages the tests need: Chromium, a CJK font, PostgreSQL
+	scripts/system-deps.sh
+
+serve: install
+	PORT=$(PORT) $(BIN)/portal serve --port $(PORT)
+
+bench: install
+	$(BIN)/python bench/search_latency.py
+
+vendor:                  ## re-vendor htmx from its npm package (see static/vendor/htmx/VERSION.md)
+	scripts/vendor-htmx.sh 2.0.11
+
+clean:
+	rm -rf $(VENV) instance search_index/gen-* search_index/current test-artifacts
