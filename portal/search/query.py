@@ -4,14 +4,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
-from whoosh import highlight, scoring, sorting
+from markupsafe import Markup
+from whoosh import scoring, sorting
 from whoosh.query import And, Not, Or, Term
 
-from portal.search import analysis, documents
+from portal.search import analysis, documents, snippets
 from portal.search.access import Viewer, visibility_tokens
 from portal.search.queue import current_store
-from portal.search.whoosh_analysis import chinese_analyzer
 
 MAX_TERMS = 32
 SNIPPET_CHARS = 120
@@ -64,12 +63,8 @@ class PopularityBM25F(scoring.BM25F):
         return score * (1.0 + 0.05 * math.log1p(column[docnum] or 0))
 
 
-COORDINATION = 0.9  # documents that contain more of the query's words rank higher
-
-
 def build_query(terms: list[str]):
-    per_term = [Or([Term("title", t), Term("body", t)]) for t in terms]
-    return Or(per_term, scale=COORDINATION) if len(per_term) > 1 else per_term[0]
+    return Or([Or([Term("title", t), Term("body", t)]) for t in terms])
 
 
 def access_filter(viewer: Viewer, kind: str | None, category: str | None, exclude: str | None):
@@ -126,29 +121,6 @@ def _hits(stored: list[tuple[dict, float]], terms: list[str]) -> list[Hit]:
         hits.append(Hit(
             key=fields["key"], id=documents.split_key(fields["key"])[1], kind=fields["kind"],
             category=fields.get("category") or "", external_id=fields.get("external_id") or None,
-            title=info["title"], title_html=highlight_text(info["title"], terms, whole=True),
-            snippet_html=highlight_text(info["text"], terms), url=info["url"], score=round(score, 4)))
+            title=info["title"], title_html=snippets.highlight(info["title"], terms, width=None),
+            snippet_html=snippets.highlight(info["text"], terms, width=SNIPPET_CHARS), url=info["url"], score=round(score, 4)))
     return hits
-
-
-_analyzer = None
-
-
-def highlight_text(text: str, terms: list[str], whole: bool = False) -> Markup:
-    """Escape `text` and wrap the query terms in <mark>; a window around the best match."""
-    global _analyzer
-    if _analyzer is None:
-        _analyzer = chinese_analyzer()
-    if not text:
-        return Markup("")
-    fragmenter = (highlight.WholeFragmenter() if whole
-                  else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40))
-    formatter = highlight.HtmlFormatter(tagname="mark", classname="hl", termclass="")
-    termset = frozenset(terms)
-    marked = highlight.highlight(text, termset, _analyzer, fragmenter, formatter, top=2)
-    if marked:
-        return Markup(marked)
-    if whole:
-        return escape(text)
-    short = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
-    return escape(short)
