@@ -100,7 +100,15 @@ class IndexStore:
     # -- writing -----------------------------------------------------------------------------
     @contextlib.contextmanager
     def writer_lock(self, timeout: float = 60.0):
-        """The one-writer rule across threads and processes."""
+        """The one-writer rule across threads and processes; re-entrant within a thread."""
+        depth = getattr(self._local, "lock_depth", 0)
+        if depth:
+            self._local.lock_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth = depth
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         with open(self.path / "writer.lock", "a+") as fh:
             deadline = time.monotonic() + timeout
@@ -112,9 +120,11 @@ class IndexStore:
                     if time.monotonic() > deadline:
                         raise WriterBusy(f"index writer lock busy for {timeout}s") from None
                     time.sleep(0.05)
+            self._local.lock_depth = 1
             try:
                 yield
             finally:
+                self._local.lock_depth = 0
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- reading -----------------------------------------------------------------------------

@@ -116,3 +116,27 @@ def test_embedded_consumer_applies_changes_within_seconds(tmp_path):
             assert db.session.scalar(select(db.func.count(IndexJob.id))) == 0
         finally:
             consumer.stop(graceful=True)
+
+
+def test_writer_lock_is_reentrant_in_a_thread_and_exclusive_across_threads(tmp_path):
+    import threading
+
+    from portal.search.index import IndexStore, WriterBusy
+
+    store = IndexStore(tmp_path / "ix")
+    with store.writer_lock():
+        store.ensure()  # creates the first generation under the lock it already holds
+        outcome = []
+
+        def other():
+            try:
+                with store.writer_lock(timeout=0.3):
+                    outcome.append("acquired")
+            except WriterBusy:
+                outcome.append("busy")
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+        assert outcome == ["busy"]
+    assert store.current_generation() is not None
