@@ -25,7 +25,3 @@ class ArticleForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=rules.CATEGORY_MAX)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
-
-
-class VoteForm(FlaskForm):
-    pass

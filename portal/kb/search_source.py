@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.kb import rules
-from portal.kb.models import Article, Category
+from portal.kb.models import Article
 from portal.search.documents import Source, make_key, register
 
 PREFIX = "article"
@@ -53,5 +53,3 @@ def _snippets(ids: list[int]) -> dict[int, dict]:
 def register_source() -> None:
     register(Source(prefix=PREFIX, load=_load, stamps=_stamps, snippets=_snippets))
 
-
-__all__ = ["register_source", "Category"]

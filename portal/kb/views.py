@@ -138,7 +138,8 @@ def _edit(article: Article | None):
             return redirect(url_for("kb.show_article", article_id=saved.id), 303)
     if request.method == "POST":
         status = 422
-    return render_template("kb/edit.html", form=form, article=article), status
+    return render_template("kb/edit.html", form=form, article=article,
+                           preview_html=markdown.render(form.body.data or "")), status
 
 
 @bp.post("/preview")

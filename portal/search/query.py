@@ -45,10 +45,6 @@ class Results:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.pagelen))
 
-    @property
-    def plain_snippets(self):
-        return [h.snippet_html.striptags() for h in self.hits]
-
 
 class PopularityBM25F(scoring.BM25F):
     """BM25F, nudged by how often an article is read and found helpful."""

@@ -6,7 +6,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,7 @@ def init_app(app) -> None:
     def _http(err: HTTPException):
         if err.code and err.code < 400:
             return err
-        message = err.description if getattr(err, "portal_message", False) else None
-        return error_response(err.code or 500, message)
+        return error_response(err.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
@@ -78,12 +77,3 @@ def init_app(app) -> None:
             return _http(err)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, None)
-
-
-def abort_with(status: int, message: str):
-    """abort() with a message meant for the user."""
-    err = InternalServerError() if status >= 500 else HTTPException()
-    err.code = status
-    err.description = message
-    err.portal_message = True
-    raise err
