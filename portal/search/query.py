@@ -83,19 +83,21 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
         return result
     searcher = current_store().searcher()
     searcher.weighting = PopularityBM25F()
-    kwargs = {"filter": access_filter(viewer, kind, category, exclude), "terms": False}
+    # limit=None collects every match: Whoosh's top-N collector only estimates the total when a
+    # filter is set, and "total" must be exact. Scoring dominates the cost either way.
+    kwargs = {"filter": access_filter(viewer, kind, category, exclude), "terms": False, "limit": None}
     if with_facets:
         kwargs["groupedby"] = {
             "kind": sorting.FieldFacet("kind", maptype=sorting.Count),
             "category": sorting.FieldFacet("category", maptype=sorting.Count),
         }
-    page_obj = searcher.search_page(build_query(terms), page, pagelen=pagelen, **kwargs)
-    result.total = page_obj.total
+    found = searcher.search(build_query(terms), **kwargs)
+    result.total = len(found)
     if with_facets:
-        result.facets = {name: dict(sorted(page_obj.results.groups(name).items(),
-                                           key=lambda kv: (-kv[1], kv[0])))
+        result.facets = {name: dict(sorted(found.groups(name).items(), key=lambda kv: (-kv[1], kv[0])))
                          for name in ("kind", "category")}
-    stored = [(hit.fields(), hit.score) for hit in page_obj]
+    start = (page - 1) * pagelen
+    stored = [(found[i].fields(), found[i].score) for i in range(start, min(start + pagelen, len(found)))]
     result.hits = _hits(stored, terms)
     return result
 

@@ -83,3 +83,11 @@ def test_openapi_document_is_valid_and_describes_search(client):
 def test_api_errors_are_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
+
+
+def test_total_is_exact_whatever_the_limit(client):
+    totals = {search(client, q="忘记密码", limit=n).get_json()["total"] for n in (1, 3, 10, 50)}
+    assert len(totals) == 1
+    everything = search(client, q="忘记密码", limit=50)
+    assert totals.pop() == len(everything.get_json()["results"]) + sum(
+        len(search(client, q="忘记密码", limit=50, page=p).get_json()["results"]) for p in (2, 3))
