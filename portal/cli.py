@@ -18,6 +18,18 @@ def main():
     pass
 
 
+def _ensure_index() -> None:
+    """Create the index, or rebuild it when it was written by an older schema."""
+    from portal.search import services
+    from portal.search.queue import current_store
+
+    store = current_store()
+    if not store.schema_is_current():
+        click.echo("search index has an older schema: rebuilding", err=True)
+        services.reindex()
+    store.ensure()
+
+
 def _init_database() -> None:
     from flask_migrate import upgrade
 
@@ -31,10 +43,8 @@ def _init_database() -> None:
 @with_appcontext
 def init():
     """Create or migrate the database, seed the categories and create the search index."""
-    from portal.search.queue import current_store
-
     _init_database()
-    current_store().ensure()
+    _ensure_index()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo(f"search index: {current_app.config['SEARCH_INDEX_DIR']}")
 
@@ -65,7 +75,7 @@ def serve(host: str, port: int, workers: int | None):
     from portal.search import queue
 
     app = current_app._get_current_object()
-    queue.current_store().ensure()
+    _ensure_index()
     jobs.start_consumer(workers or app.config["JOBS_WORKERS"])
     if queue.pending():
         queue.kick()  # changes committed before a crash are applied now

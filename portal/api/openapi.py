@@ -35,6 +35,8 @@ def openapi_document() -> dict:
                     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["faq", "manual"]}},
                     {"name": "category", "in": "query", "schema": {"type": "string"},
                      "description": "Category name, e.g. 登录问题"},
+                    {"name": "exact", "in": "query", "schema": {"type": "boolean", "default": False},
+                     "description": "Search the text as typed: no typo or pinyin repair"},
                 ],
                 "responses": {
                     "200": {"description": "Results, best first",
@@ -58,8 +60,10 @@ def openapi_document() -> dict:
                     "type": "object", "required": ["status", "message"],
                     "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
                                    "message": {"type": "string"}}}}},
-                "SearchResults": {"type": "object", "required": ["query", "total", "results"], "properties": {
+                "SearchResults": {"type": "object", "required": ["query", "corrected", "total", "results"], "properties": {
                     "query": {"type": "string"},
+                    "corrected": {"type": ["string", "null"],
+                                  "description": "What was searched instead of a misspelt or pinyin query"},
                     "total": {"type": "integer"},
                     "page": {"type": "integer"},
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},

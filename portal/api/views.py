@@ -57,9 +57,12 @@ def search():
     except BadParam as err:
         return error_response(400, str(err), "bad_request")
     category = request.args.get("category") or None
-    results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit)
+    exact = request.args.get("exact", "") in ("1", "true", "yes")
+    results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit,
+                           exact=exact)
     return jsonify({
         "query": q,
+        "corrected": results.corrected,
         "total": results.total,
         "page": page,
         "results": [{

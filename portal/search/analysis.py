@@ -1,7 +1,7 @@
-"""Chinese text analysis for the index and the query (pure: no Flask, no database).
+"""Chinese word analysis (pure): jieba words for the title field and for highlighting.
 
-`normalize` folds full-width forms and case without changing the length of the text, so token
-offsets still point into the original for highlighting. `tokens` segments with jieba's search
+`normalize` folds full-width forms, case and traditional characters without changing the length
+of the text, so token offsets still point into the original for highlighting. `tokens` segments with jieba's search
 mode (words plus their dictionary sub-words) and drops punctuation and function words.
 """
 from __future__ import annotations
@@ -12,6 +12,8 @@ import threading
 from typing import Iterator, NamedTuple
 
 import jieba
+
+from portal.search.fold import t2s_table
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -52,8 +54,8 @@ def _fold_char(c: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Fold full-width forms to half-width and upper to lower case, keeping every offset."""
-    folded = "".join(_fold_char(c) for c in text)
+    """Fold full-width forms, case and traditional characters, keeping every offset."""
+    folded = "".join(_fold_char(c) for c in text).translate(t2s_table())
     return folded if len(folded) == len(text) else text.lower()
 
 

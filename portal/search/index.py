@@ -17,11 +17,11 @@ import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from portal.search.whoosh_analysis import chinese_analyzer
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: body and visibility stored for the ranking blocks
 
 
 def make_schema() -> Schema:
@@ -30,10 +30,10 @@ def make_schema() -> Schema:
         key=ID(stored=True, unique=True),
         kind=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
-        visibility=KEYWORD(scorable=False),
+        visibility=KEYWORD(stored=True, scorable=False),
         external_id=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0, phrase=False),
-        body=TEXT(analyzer=analyzer, phrase=False),
+        body=STORED,
         popularity=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
         stamp=ID(stored=True),
     )
@@ -79,6 +79,13 @@ class IndexStore:
         whoosh_index.create_in(str(target), make_schema())
         (target / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
         return name
+
+    def schema_is_current(self) -> bool:
+        gen = self.current_generation()
+        if gen is None:
+            return True
+        marker = self.path / gen / "SCHEMA_VERSION"
+        return marker.exists() and marker.read_text().strip() == SCHEMA_VERSION
 
     def open_generation(self, name: str):
         return whoosh_index.open_dir(str(self.path / name))
@@ -129,21 +136,21 @@ class IndexStore:
 
     # -- reading -----------------------------------------------------------------------------
     def searcher(self):
-        """A searcher for this thread, reopened when the index changed or was swapped."""
+        """A searcher for this thread, reopened when the index changed or was swapped.
+
+        The searcher carries `_portal_gen`, the generation it reads, for the ranking caches.
+        """
         local = self._local
         gen = self.current_generation()
         cached = getattr(local, "searcher", None)
-        if cached is None or getattr(local, "gen", None) != gen:
-            if cached is not None:
-                cached.close()
-            ix = self.ensure() if gen is None else self.open_generation(gen)
-            local.searcher, local.gen = ix.searcher(), self.current_generation()
-            return local.searcher
-        if cached.up_to_date():
+        if cached is not None and getattr(local, "gen", None) == gen and cached.up_to_date():
             return cached
-        # Not Searcher.refresh(): Whoosh-Reloaded's refresh fails when the old reader was empty.
-        cached.close()
-        local.searcher = self.open_generation(gen).searcher()
+        if cached is not None:
+            # Not Searcher.refresh(): Whoosh-Reloaded's refresh fails when the old reader was empty.
+            cached.close()
+        ix = self.ensure() if gen is None else self.open_generation(gen)
+        local.searcher, local.gen = ix.searcher(), self.current_generation()
+        local.searcher._portal_gen = local.gen
         return local.searcher
 
 

@@ -37,6 +37,7 @@ def home():
     if kind not in (None, *query.KINDS):
         kind = None
     page = parse_page(request.args.get("page"))
+    exact = request.args.get("exact") == "1"
     error = None
     results = None
     max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
@@ -44,8 +45,10 @@ def home():
         error = _("Your search is too long. Please use at most %(n)d characters.", n=max_len)
     elif q:
         results = query.search(q, current_viewer(), kind=kind, category=category, page=page,
-                               pagelen=current_app.config["SEARCH_PAGE_SIZE"], with_facets=True)
-    context = {"q": q, "kind": kind, "category": category, "results": results, "error": error}
+                               pagelen=current_app.config["SEARCH_PAGE_SIZE"], with_facets=True,
+                               exact=exact)
+    context = {"q": q, "kind": kind, "category": category, "exact": exact, "results": results,
+               "error": error}
     if not q:
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
     status = 400 if error else 200

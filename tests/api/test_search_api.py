@@ -91,3 +91,25 @@ def test_total_is_exact_whatever_the_limit(client):
     everything = search(client, q="忘记密码", limit=50)
     assert totals.pop() == len(everything.get_json()["results"]) + sum(
         len(search(client, q="忘记密码", limit=50, page=p).get_json()["results"]) for p in (2, 3))
+
+
+@pytest.mark.parametrize("q,corrected", [
+    ("登陆", "登录"), ("秘码", "密码"), ("denglu", "登录"), ("dlmm", "登录密码"), ("登錄", "登录"),
+    ("denglu mima", "登录密码"), ("报消", "报销"),
+])
+def test_typos_pinyin_and_traditional_find_the_login_and_password_faqs(client, q, corrected):
+    data = search(client, q=q, limit=5).get_json()
+    assert data["corrected"] == corrected
+    top = " ".join(r["title"] for r in data["results"][:3])
+    assert corrected[:2] in top
+
+
+def test_correct_query_is_not_corrected_and_exact_searches_as_typed(client):
+    assert search(client, q="忘记密码").get_json()["corrected"] is None
+    exact = search(client, q="秘码", exact="1").get_json()
+    assert exact["corrected"] is None
+
+
+def test_a_valid_word_the_kb_lacks_is_left_alone(client):
+    data = search(client, q="量子纠缠").get_json()
+    assert data["corrected"] is None and data["total"] == 0
