@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import click
 from flask import current_app
@@ -77,11 +78,19 @@ def serve(host: str, port: int, workers: int | None):
     app = current_app._get_current_object()
     _ensure_index()
     jobs.start_consumer(workers or app.config["JOBS_WORKERS"])
+    threading.Thread(target=_warm, args=(app,), daemon=True, name="search-warm-up").start()
     if queue.pending():
         queue.kick()  # changes committed before a crash are applied now
     click.echo(f" * OA portal on http://{host}:{port}/", err=True)
     # app.run() refuses to run inside a CLI command; this is what it would call.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _warm(app) -> None:
+    from portal.search.services import warm_up
+
+    with app.test_request_context():
+        warm_up()
 
 
 @main.command("worker")

@@ -45,6 +45,22 @@ def openapi_document() -> dict:
                     "401": _error("The knowledge base is not public and no credentials were sent"),
                 },
             }},
+            "/suggest": {"get": {
+                "summary": "Completion while typing: titles and popular searches",
+                "operationId": "suggest",
+                "parameters": [{"name": "q", "in": "query", "required": True,
+                                "description": "Chinese, full pinyin or initials prefix (报错, baoxiao, bx)",
+                                "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
+                "responses": {
+                    "200": {"description": "At most 8 suggestions, best first", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["query", "suggestions"], "properties": {
+                            "query": {"type": "string"},
+                            "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                                "text": {"type": "string"}, "kind": {"type": "string", "enum": ["title", "query"]},
+                                "url": {"type": ["string", "null"]}}}}}}}}},
+                    "400": _error("Empty or over-long prefix"),
+                },
+            }},
             "/me": {"get": {
                 "summary": "The authenticated user",
                 "operationId": "me",

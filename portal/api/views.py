@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from portal.api.openapi import openapi_document
 from portal.extensions import csrf
-from portal.search import query
+from portal.search import completion, query
+from portal.search import log as search_log
+from portal.search.fold import fold
 from portal.search.views import current_viewer
 from portal.web.access import public_kb
 from portal.web.errors import error_response
@@ -60,6 +62,9 @@ def search():
     exact = request.args.get("exact", "") in ("1", "true", "yes")
     results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit,
                            exact=exact)
+    if page == 1:
+        search_log.record_search(search_log.session_token(), q, results.corrected or fold(q),
+                                 bool(results.corrected), results.total, source="api")
     return jsonify({
         "query": q,
         "corrected": results.corrected,
@@ -76,6 +81,18 @@ def search():
             "score": hit.score,
         } for hit in results.hits],
     })
+
+
+@bp.get("/suggest")
+@public_kb
+def suggest():
+    q = request.args.get("q", "").strip()
+    if not q or len(q) > current_app.config["SEARCH_MAX_QUERY_LENGTH"]:
+        return error_response(400, _("q is required and may have at most %(n)d characters.",
+                                     n=current_app.config["SEARCH_MAX_QUERY_LENGTH"]), "bad_request")
+    items = completion.suggest(q, authenticated=current_user.is_authenticated)
+    return jsonify({"query": q, "suggestions": [
+        {"text": e.text, "kind": e.kind, "url": e.url} for e in items]})
 
 
 @bp.get("/me")

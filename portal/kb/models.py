@@ -72,3 +72,14 @@ class ArticleVote(db.Model):
     voter: Mapped[str] = mapped_column(String(80))   # "user:12" or "anon:<session nonce>"
     helpful: Mapped[bool] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleLink(db.Model):
+    """A related question a curator set by hand (shown first under the article)."""
+
+    __tablename__ = "article_links"
+    __table_args__ = (UniqueConstraint("article_id", "related_id", name="uq_article_links_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    related_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.kb import markdown, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
+from portal.search import log as search_log
 from portal.search import query as search_query
 from portal.search.documents import make_key
 from portal.search.views import current_viewer, parse_page
@@ -52,6 +53,9 @@ def related_hits(article: Article):
 def show_article(article_id: int):
     article = load_article_or_404(article_id)
     services.record_view(article)
+    if request.args.get("s", "").isdigit():
+        search_log.record_click(search_log.session_token(), int(request.args["s"]),
+                                make_key(services.PREFIX, article.id), parse_page(request.args.get("r")))
     chapters = article.manual.chapters if article.manual else []
     return render_template(
         "kb/article.html", article=article, html=markdown.render(article.body),

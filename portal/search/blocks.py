@@ -5,6 +5,7 @@ once per segment and cached by segment id; a write adds a small segment and cost
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from portal.search import terms
-from portal.search.fold import fold, runs
+from portal.search.fold import fold
 
 TITLE, BODY = 0, 1
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -43,13 +45,15 @@ class Block:
 
 
 def build(reader) -> Block:
-    """Key every stored document of one segment reader (deleted documents too; masked later)."""
+    """Key every stored document of one segment reader (deleted documents too; masked later).
+
+    All titles and bodies are joined into one string (NUL between them never forms a term) and
+    keyed in one numpy pass; positions map each key back to its document and field.
+    """
     n = reader.doc_count_all()
-    chunks_key, chunks_doc, chunks_field = [], [], []
-    lengths = np.zeros((n, 2), dtype=np.float32)
+    texts: list[str] = []
     popularity = np.zeros(n, dtype=np.float32)
     doc_keys, external_ids, kinds, categories, visibility = [], [], [], [], []
-    latin: Counter = Counter()
     for docnum in range(n):
         stored = reader.stored_fields(docnum)
         doc_keys.append(stored.get("key", ""))
@@ -58,27 +62,26 @@ def build(reader) -> Block:
         categories.append(stored.get("category") or "")
         visibility.append(frozenset((stored.get("visibility") or "").split()))
         popularity[docnum] = stored.get("popularity") or 0
-        for fieldno, name in ((TITLE, "title"), (BODY, "body")):
-            folded = fold(stored.get(name) or "")
-            found = terms.keys(folded)
-            lengths[docnum, fieldno] = len(found) - 2 * terms.cjk_runs(folded)  # no boundary pairs
-            chunks_key.append(found)
-            chunks_doc.append(np.full(len(found), docnum, dtype=np.int32))
-            chunks_field.append(np.full(len(found), fieldno, dtype=np.int8))
-            latin.update(run for kind, run, _ in runs(folded) if kind == "latin")
-    key = np.concatenate(chunks_key) if chunks_key else np.zeros(0, dtype=np.int64)
-    doc = np.concatenate(chunks_doc) if chunks_doc else np.zeros(0, dtype=np.int32)
-    fld = np.concatenate(chunks_field) if chunks_field else np.zeros(0, dtype=np.int8)
+        texts.append(fold(stored.get("title") or ""))
+        texts.append(fold(stored.get("body") or ""))
+    joined = "\0".join(texts)
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).astype(np.int64)
+    key, pos, edge = terms.keys_with_positions(joined)
+    piece = np.searchsorted(starts, pos, side="right") - 1      # which text: 2 * doc + field
+    doc, fld = (piece // 2).astype(np.int32), (piece % 2).astype(np.int8)
+    lengths = np.bincount(piece[~edge], minlength=2 * n).astype(np.float32).reshape(n, 2)
+    latin = Counter(run for run in _LATIN_WORD.findall(joined))
     order = np.lexsort((doc, key))
     key, doc, fld = key[order], doc[order], fld[order]
     # one posting per (key, document); title and body counts side by side
     new_pair = np.ones(len(key), dtype=bool)
     new_pair[1:] = (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])
-    starts = np.flatnonzero(new_pair)
     pair_id = np.cumsum(new_pair) - 1
-    tf = np.zeros((len(starts), 2), dtype=np.float32)
-    np.add.at(tf, (pair_id, fld.astype(np.intp)), 1.0)
-    post_key, post_doc = key[starts], doc[starts]
+    n_pairs = int(pair_id[-1]) + 1 if len(pair_id) else 0
+    tf = np.stack([np.bincount(pair_id[fld == f], minlength=n_pairs) for f in (TITLE, BODY)],
+                  axis=1).astype(np.float32)
+    starts_pair = np.flatnonzero(new_pair)
+    post_key, post_doc = key[starts_pair], doc[starts_pair]
     new_key = np.ones(len(post_key), dtype=bool)
     new_key[1:] = post_key[1:] != post_key[:-1]
     key_starts = np.flatnonzero(new_key)

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from portal.search.whoosh_analysis import chinese_analyzer
@@ -135,11 +136,15 @@ class IndexStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- reading -----------------------------------------------------------------------------
-    def searcher(self):
-        """A searcher for this thread, reopened when the index changed or was swapped.
+    def state(self) -> tuple[str | None, int]:
+        """(live generation, its Whoosh TOC generation): changes on every commit and swap."""
+        gen = self.current_generation()
+        if gen is None:
+            return None, -1
+        return gen, whoosh_index.FileIndex(FileStorage(str(self.path / gen))).latest_generation()
 
-        The searcher carries `_portal_gen`, the generation it reads, for the ranking caches.
-        """
+    def searcher(self):
+        """A searcher for this thread, reopened when the index changed or was swapped."""
         local = self._local
         gen = self.current_generation()
         cached = getattr(local, "searcher", None)
@@ -150,7 +155,6 @@ class IndexStore:
             cached.close()
         ix = self.ensure() if gen is None else self.open_generation(gen)
         local.searcher, local.gen = ix.searcher(), self.current_generation()
-        local.searcher._portal_gen = local.gen
         return local.searcher
 
 

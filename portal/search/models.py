@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.auth.models import utcnow
@@ -17,3 +17,48 @@ class IndexJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchLog(db.Model):
+    """One search as the user finally typed it. No user id and no address: a random per-session
+    token links the search to its clicks and to a ticket filed afterwards, and nothing more."""
+
+    __tablename__ = "search_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_token: Mapped[str] = mapped_column(String(32), index=True)
+    query: Mapped[str] = mapped_column(String(200), index=True)      # folded, as searched for
+    typed: Mapped[str] = mapped_column(String(200))                  # as typed
+    corrected: Mapped[bool] = mapped_column(default=False)
+    hits: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(String(10), default="web")   # web | api
+    clicks: Mapped[int] = mapped_column(default=0)
+    ticket_filed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchClick(db.Model):
+    __tablename__ = "search_clicks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("search_log.id", ondelete="CASCADE"), index=True)
+    doc_key: Mapped[str] = mapped_column(String(80), index=True)
+    rank: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SynonymSet(db.Model):
+    """Words that mean the same here (报销, 费用报销); a query with one also finds the others."""
+
+    __tablename__ = "synonym_sets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    words: Mapped[str] = mapped_column(String(500))   # comma-separated, folded
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DomainWord(db.Model):
+    """A word of the enterprise's own vocabulary (系统名, 部门名 …) for segmentation and repair."""
+
+    __tablename__ = "domain_words"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

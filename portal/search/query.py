@@ -10,7 +10,7 @@ from portal.search import analysis, documents, snippets
 from portal.search.access import Viewer, visibility_tokens
 from portal.search.fold import fold
 from portal.search.queue import current_store
-from portal.search.ranker import CORRECTORS, view_for
+from portal.search.ranker import CORRECTORS, VIEWS
 from portal.search.terms import query_keys
 
 SNIPPET_CHARS = 120
@@ -55,8 +55,7 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
     folded = fold(text).strip()
     if not folded:
         return result
-    searcher = current_store().searcher()
-    view = view_for(searcher, searcher._portal_gen)
+    view = VIEWS.get(current_store())
     visible = visibility_tokens(viewer)
     extra = 1 if exclude else 0
 

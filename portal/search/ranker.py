@@ -185,12 +185,32 @@ class View:
         return uni, bi, latin
 
 
-def view_for(searcher, generation: str) -> View:
-    view = getattr(searcher, "_portal_view", None)
-    if view is None or view.generation != generation:
-        view = View(searcher, generation)
-        searcher._portal_view = view
-    return view
+class ViewCache:
+    """One View per index state per process, shared by all threads (werkzeug and gunicorn
+    threads come and go; a thread-local view would be rebuilt for every request)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._views: dict[str, tuple[tuple, View]] = {}
+
+    def get(self, store) -> View:
+        state = store.state()
+        hit = self._views.get(str(store.path))
+        if hit is not None and hit[0] == state:
+            return hit[1]
+        with self._lock:
+            hit = self._views.get(str(store.path))
+            if hit is None or hit[0] != state:
+                ix = store.ensure() if state[0] is None else store.open_generation(state[0])
+                with ix.searcher() as searcher:
+                    generation = state[0] or store.current_generation()
+                    view = View(searcher, generation)
+                hit = (store.state(), view) if state[0] is None else (state, view)
+                self._views[str(store.path)] = hit
+        return hit[1]
+
+
+VIEWS = ViewCache()
 
 
 class CorrectorCache:

@@ -78,3 +78,13 @@ def check(repair: bool = False) -> Drift:
         db.session.commit()
         queue.drain()
     return drift
+
+
+def warm_up() -> None:
+    """Build the ranking blocks, the query-repair model and the completion list now, so the
+    first search does not pay for them (gunicorn --preload: the workers inherit them)."""
+    from portal.search import completion
+    from portal.search.ranker import CORRECTORS, VIEWS
+
+    CORRECTORS.get(VIEWS.get(queue.current_store()))
+    completion.suggester()

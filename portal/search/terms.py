@@ -50,6 +50,33 @@ def keys(folded: str, boundaries: bool = True) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def keys_with_positions(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """keys() of a long text, with each key's character position and whether it is a boundary
+    pair; used to key many documents joined into one string in a single numpy pass."""
+    cps = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if not len(cps):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=bool)
+    cjk = _cjk(cps)
+    idx = np.arange(len(cps), dtype=np.int64)
+    prev = np.concatenate(([False], cjk[:-1]))
+    nxt = np.concatenate((cjk[1:], [False]))
+    pair = cjk[:-1] & cjk[1:]
+    parts_key = [(UNI << SHIFT) | cps[cjk],
+                 (BI << SHIFT) | (cps[:-1][pair] << 21) | cps[1:][pair],
+                 (BI << SHIFT) | (BOS_CP << 21) | cps[cjk & ~prev],
+                 (BI << SHIFT) | (cps[cjk & ~nxt] << 21) | EOS_CP]
+    parts_pos = [idx[cjk], idx[:-1][pair], idx[cjk & ~prev], idx[cjk & ~nxt]]
+    parts_edge = [np.zeros(len(parts_pos[0]) + len(parts_pos[1]), dtype=bool),
+                  np.ones(len(parts_pos[2]) + len(parts_pos[3]), dtype=bool)]
+    matches = list(_LATIN_RE.finditer(folded))
+    if matches:
+        parts_key.append(np.array([latin_key(m.group(0)) for m in matches], dtype=np.int64))
+        parts_pos.append(np.array([m.start() for m in matches], dtype=np.int64))
+        parts_edge.append(np.zeros(len(matches), dtype=bool))
+    return np.concatenate(parts_key), np.concatenate(parts_pos), np.concatenate(parts_edge)
+
+
 def cjk_runs(folded: str) -> int:
     """Number of CJK runs (each adds two boundary bigrams to keys())."""
     if not folded:

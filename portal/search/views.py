@@ -1,11 +1,13 @@
 """The home page: one search box over the whole knowledge base."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.search import query
+from portal.search import completion, query
+from portal.search import log as search_log
+from portal.search.fold import fold
 from portal.search.access import ANONYMOUS, Viewer
 from portal.web.access import public_kb
 from portal.web.htmx import render
@@ -51,5 +53,17 @@ def home():
                "error": error}
     if not q:
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
+    if results is not None:
+        context["search_id"] = search_log.record_search(
+            search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected),
+            results.total)
     status = 400 if error else 200
     return render("search/home.html", "search/_results.html", **context), status
+
+
+@bp.get("/search/suggest")
+@public_kb
+def suggest():
+    q = request.args.get("q", "").strip()[:current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    items = completion.suggest(q, authenticated=current_user.is_authenticated) if q else []
+    return render_template("search/_suggestions.html", items=items, q=q)

@@ -13,3 +13,52 @@
     if (e.target && e.target.matches("[data-autosubmit]")) e.target.form.submit();
   });
 })();
+
+// Completion: the suggestion list under the search box is a listbox driven from the keyboard
+// (ARIA combobox pattern). Without JS the list never appears and the form still searches.
+(function () {
+  function parts() {
+    var input = document.getElementById("q");
+    var list = document.getElementById("suggestions");
+    return { input: input, list: list, options: list ? Array.prototype.slice.call(list.querySelectorAll("[role=option]")) : [] };
+  }
+  function setOpen(p, open) {
+    if (!p.list) return;
+    p.list.hidden = !open || p.options.length === 0;
+    p.input.setAttribute("aria-expanded", p.list.hidden ? "false" : "true");
+    if (p.list.hidden) p.input.removeAttribute("aria-activedescendant");
+  }
+  function activate(p, index) {
+    p.options.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    if (index >= 0) p.input.setAttribute("aria-activedescendant", p.options[index].id);
+    else p.input.removeAttribute("aria-activedescendant");
+  }
+  function choose(p, option) {
+    p.input.value = option.getAttribute("data-value");
+    setOpen(p, false);
+    p.input.form.requestSubmit ? p.input.form.requestSubmit() : p.input.form.submit();
+  }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "suggestions" || (e.detail.elt && e.detail.elt.id === "suggestions")) {
+      var p = parts();
+      if (p.input && document.activeElement === p.input) setOpen(p, true); else setOpen(p, false);
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!e.target || e.target.id !== "q") return;
+    var p = parts();
+    if (!p.list || p.list.hidden) { if (e.key === "ArrowDown" && p.options.length) { setOpen(p, true); activate(p, 0); e.preventDefault(); } return; }
+    var current = p.options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (e.key === "ArrowDown") { activate(p, Math.min(current + 1, p.options.length - 1)); e.preventDefault(); }
+    else if (e.key === "ArrowUp") { activate(p, current - 1); e.preventDefault(); }
+    else if (e.key === "Escape") { setOpen(p, false); e.preventDefault(); }
+    else if (e.key === "Enter" && current >= 0) { e.preventDefault(); choose(p, p.options[current]); }
+  });
+  document.addEventListener("click", function (e) {
+    var p = parts();
+    if (!p.list) return;
+    var option = e.target.closest && e.target.closest("#suggestions [role=option]");
+    if (option) { e.preventDefault(); choose(p, option); return; }
+    if (e.target !== p.input) setOpen(p, false);
+  });
+})();
