@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.kb import rules
 
@@ -20,6 +20,13 @@ class ArticleForm(FlaskForm):
                             validators=[Optional(), NumberRange(min=0, max=10_000)])
     published = BooleanField(_l("Published"), default=True)
     body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=rules.BODY_MAX)])
+    related = StringField(_l("Related questions (article numbers, comma separated)"),
+                          validators=[Optional(), Length(max=500),
+                                      Regexp(r"^[\d,，\s]*$", message=_l("Only article numbers and commas."))])
+
+    def related_ids(self) -> list[int]:
+        return [int(x) for x in self.related.data.replace("，", ",").replace(" ", ",").split(",") if x.strip()] \
+            if self.related.data else []
 
 
 class CategoryForm(FlaskForm):

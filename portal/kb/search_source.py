@@ -50,6 +50,15 @@ def _snippets(ids: list[int]) -> dict[int, dict]:
             for ident, title, text in rows}
 
 
+def _readable(ident: int, viewer) -> dict | None:
+    article = db.session.get(Article, ident)
+    if article is None or not rules.can_read(
+            visibility=article.visibility, published=article.published,
+            authenticated=viewer.authenticated, is_curator=bool(viewer.roles & {"curator", "admin"})):
+        return None
+    return {"title": article.title, "url": url_for("kb.show_article", article_id=ident)}
+
+
 def register_source() -> None:
-    register(Source(prefix=PREFIX, load=_load, stamps=_stamps, snippets=_snippets))
+    register(Source(prefix=PREFIX, load=_load, stamps=_stamps, snippets=_snippets, readable=_readable))
 

@@ -11,7 +11,7 @@ from portal.auth.models import User, utcnow
 from portal.extensions import db
 from portal.kb import markdown, rules
 from portal.kb.importer import Record
-from portal.kb.models import UNCATEGORIZED, Article, ArticleVote, Category, Manual
+from portal.kb.models import UNCATEGORIZED, Article, ArticleLink, ArticleVote, Category, Manual
 from portal.search import queue
 from portal.search.documents import make_key
 from portal.web.errors import DomainError
@@ -74,6 +74,21 @@ def get_article(article_id: int, *, authenticated: bool, is_curator: bool) -> Ar
     return article
 
 
+def linked_articles(article: Article, *, authenticated: bool, is_curator: bool) -> list[Article]:
+    """The related questions a curator linked to this article, readable by this reader."""
+    rows = db.session.scalars(select(Article).join(ArticleLink, ArticleLink.related_id == Article.id)
+                              .where(ArticleLink.article_id == article.id).order_by(ArticleLink.position))
+    return [a for a in rows if rules.can_read(visibility=a.visibility, published=a.published,
+                                              authenticated=authenticated, is_curator=is_curator)]
+
+
+def set_links(article: Article, related_ids: list[int]) -> None:
+    """Replace the curator's links (caller validated the ids and commits)."""
+    ids = list(dict.fromkeys(i for i in related_ids if i != article.id))
+    db.session.execute(db.delete(ArticleLink).where(ArticleLink.article_id == article.id))
+    db.session.add_all(ArticleLink(article_id=article.id, related_id=i, position=n) for n, i in enumerate(ids))
+
+
 def record_view(article: Article) -> None:
     db.session.execute(db.update(Article).where(Article.id == article.id)
                        .values(view_count=Article.view_count + 1))
@@ -116,6 +131,7 @@ class ArticleInput:
     published: bool = True
     manual_id: int | None = None
     position: int = 0
+    related_ids: list[int] | None = None   # curator links; None leaves them as they are
 
 
 def _validate(data: ArticleInput) -> dict[str, str]:
@@ -134,6 +150,10 @@ def _validate(data: ArticleInput) -> dict[str, str]:
         errors["category_id"] = _("Choose a category.")
     if data.manual_id is not None and db.session.get(Manual, data.manual_id) is None:
         errors["manual_id"] = _("Unknown manual.")
+    if data.related_ids:
+        found = set(db.session.scalars(select(Article.id).where(Article.id.in_(data.related_ids))))
+        if missing := [i for i in data.related_ids if i not in found]:
+            errors["related"] = _("No article with number %(ids)s.", ids=", ".join(map(str, missing)))
     return errors
 
 
@@ -154,6 +174,8 @@ def save_article(data: ArticleInput, author: User, article: Article | None = Non
     article.position = data.position
     article.updated_at = utcnow()
     db.session.flush()
+    if data.related_ids is not None:
+        set_links(article, data.related_ids)
     queue.mark_dirty([make_key(PREFIX, article.id)])
     db.session.commit()
     queue.kick()

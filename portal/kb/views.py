@@ -12,6 +12,7 @@ from portal.kb import markdown, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
 from portal.search import log as search_log
+from portal.search.related import Related, related
 from portal.search import query as search_query
 from portal.search.documents import make_key
 from portal.search.views import current_viewer, parse_page
@@ -42,10 +43,14 @@ def _voter() -> str:
     return f"anon:{session['voter']}"
 
 
-def related_hits(article: Article):
-    text = f"{article.title} {article.body_text[:200]}"
-    return search_query.search(text, current_viewer(), page=1, pagelen=RELATED_LIMIT,
-                               exclude=make_key(services.PREFIX, article.id)).hits
+def related_questions(article: Article):
+    viewer = current_viewer()
+    curated = [Related(make_key(services.PREFIX, a.id), a.title,
+                       url_for("kb.show_article", article_id=a.id), "curated")
+               for a in services.linked_articles(article, authenticated=current_user.is_authenticated,
+                                                 is_curator=_is_curator())]
+    return related(make_key(services.PREFIX, article.id), f"{article.title} {article.body_text[:200]}",
+                   viewer, curated=curated, limit=RELATED_LIMIT)
 
 
 @bp.get("/articles/<int:article_id>")
@@ -59,7 +64,7 @@ def show_article(article_id: int):
     chapters = article.manual.chapters if article.manual else []
     return render_template(
         "kb/article.html", article=article, html=markdown.render(article.body),
-        toc=markdown.toc(article.body), chapters=chapters, related=related_hits(article),
+        toc=markdown.toc(article.body), chapters=chapters, related=related_questions(article),
         choice=services.voter_choice(article, _voter()), q=request.args.get("q", ""))
 
 
@@ -110,7 +115,7 @@ def _save(form: ArticleForm, article: Article | None):
         title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
         category_id=form.category_id.data, visibility=form.visibility.data,
         published=form.published.data, manual_id=form.manual_id.data or None,
-        position=form.position.data or 0)
+        position=form.position.data or 0, related_ids=form.related_ids())
     return services.save_article(data, current_user, article)
 
 
@@ -130,6 +135,10 @@ def _edit(article: Article | None):
     form = _article_form(article)
     if request.method == "GET" and article is not None:
         form.manual_id.data = article.manual_id or 0
+        form.related.data = ", ".join(str(a.id) for a in services.linked_articles(
+            article, authenticated=True, is_curator=True))
+    elif request.method == "GET":  # "write an article for this" from a zero-result search
+        form.title.data = request.args.get("title", "")[:200]
     status = 200
     if form.validate_on_submit():
         try:

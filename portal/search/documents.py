@@ -16,6 +16,7 @@ class Source:
     load: Callable[[list[int]], list[dict]]          # ids -> index documents (only indexable ones)
     stamps: Callable[[], Iterator[tuple[int, str]]]  # every indexable id with its change stamp
     snippets: Callable[[list[int]], dict[int, dict]]  # ids -> {"text", "url", ...} for result rendering
+    readable: Callable[[int, object], dict | None]     # (id, viewer) -> {"title", "url"} if allowed
 
 
 _sources: dict[str, Source] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+from flask import current_app
 from markupsafe import Markup
 
 from portal.search import analysis, documents, snippets
@@ -12,6 +14,8 @@ from portal.search.fold import fold
 from portal.search.queue import current_store
 from portal.search.ranker import CORRECTORS, VIEWS
 from portal.search.terms import query_keys
+from portal.search.tuning import CACHE as TUNING
+from portal.search.tuning import EXPANSION_WEIGHT, expansions
 
 SNIPPET_CHARS = 120
 KINDS = ("faq", "manual")
@@ -59,14 +63,22 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
     visible = visibility_tokens(viewer)
     extra = 1 if exclude else 0
 
+    tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
     def run(searched: str):
         keys, counts = query_keys(searched)
+        synonyms = expansions(searched, tuning.synonyms)
+        if synonyms:
+            more, more_counts = query_keys(" ".join(synonyms))
+            keys, inverse = np.unique(np.concatenate([keys, more]), return_inverse=True)
+            counts = np.bincount(inverse, weights=np.concatenate(
+                [counts, more_counts * EXPANSION_WEIGHT])).astype(np.float32)
         return view.rank(keys, counts, visibility=visible, kind=kind, category=category,
                          start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets)
 
     searched, ranked = folded, run(folded)
     if not exact:
-        correction = CORRECTORS.get(view).correct(text)
+        correction = CORRECTORS.get(view, tuning.version).correct(text)
         if correction.text != folded:
             repaired = run(correction.text)
             # The repair must earn its place: it is kept only when it matches the knowledge base

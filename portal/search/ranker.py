@@ -226,20 +226,21 @@ class CorrectorCache:
         self._built = 0.0
         self._corrector = None
 
-    def get(self, view: View):
-        stale = self._signature != view.signature
+    def get(self, view: View, tuning_version: tuple = ()):
+        signature = (view.signature, tuning_version)
+        stale = self._signature != signature
         if self._corrector is not None and (not stale or (
                 view.n_live > self.SMALL and time.monotonic() - self._built < self.REFRESH)):
             return self._corrector
         with self._lock:
-            if self._corrector is None or self._signature != view.signature:
+            if self._corrector is None or self._signature != signature:
                 from portal.search.correction import QueryCorrector
                 from portal.search.vocabulary import Vocabulary
 
                 uni, bi, latin = view.term_counts()
                 vocab = Vocabulary.from_counts(uni, bi, latin, docs=view.n_live)
                 self._corrector = QueryCorrector(vocab)
-                self._signature = view.signature
+                self._signature = signature
                 self._built = time.monotonic()
         return self._corrector
 

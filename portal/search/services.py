@@ -86,5 +86,10 @@ def warm_up() -> None:
     from portal.search import completion
     from portal.search.ranker import CORRECTORS, VIEWS
 
-    CORRECTORS.get(VIEWS.get(queue.current_store()))
+    from flask import current_app
+
+    from portal.search.tuning import CACHE as TUNING
+
+    tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
     completion.suggester()

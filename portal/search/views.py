@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.search import completion, query
+from portal.search import completion, query, related
 from portal.search import log as search_log
 from portal.search.fold import fold
 from portal.search.access import ANONYMOUS, Viewer
@@ -53,6 +53,10 @@ def home():
                "error": error}
     if not q:
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
+    if results is not None and results.hits:
+        top = results.hits[0]
+        context["related"] = related.related(top.key, top.title, current_viewer(), limit=4,
+                                             skip={h.key for h in results.hits})
     if results is not None:
         context["search_id"] = search_log.record_search(
             search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected),

@@ -1,0 +1,48 @@
+import re
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.kb.models import Article
+
+
+def ids(app, *external):
+    with app.app_context():
+        return [db.session.scalar(select(Article.id).where(Article.external_id == e)) for e in external]
+
+
+def related_links(html):
+    section = html[html.index('id="related"'):]
+    return [int(x) for x in re.findall(r'href="/kb/articles/(\d+)"', section)]
+
+
+def test_curator_links_come_first_and_survive_edits(client, auth, demo_app):
+    a, b, c = ids(demo_app, "demo-faq-001", "demo-faq-050", "demo-faq-080")
+    auth.login("chenjing")
+    token = auth.csrf(f"/kb/articles/{a}/edit")
+    page = client.get(f"/kb/articles/{a}/edit").get_data(as_text=True)
+    title = re.search(r'id="title" [^>]*value="([^"]+)"', page).group(1)
+    form = {"title": title, "kind": "faq", "category_id": "1", "visibility": "public", "manual_id": "0",
+            "position": "0", "published": "y", "body": "正文", "related": f"{b}, {c}", "csrf_token": token}
+    assert client.post(f"/kb/articles/{a}/edit", data=form).status_code == 303
+    assert related_links(client.get(f"/kb/articles/{a}").get_data(as_text=True))[:2] == [b, c]
+    assert f"{b}, {c}" in client.get(f"/kb/articles/{a}/edit").get_data(as_text=True)
+    form["related"] = "999999"
+    response = client.post(f"/kb/articles/{a}/edit", data=form)
+    assert response.status_code == 422 and "999999" in response.get_data(as_text=True)
+
+
+def test_documents_clicked_together_are_related(client, demo_app):
+    a, b = ids(demo_app, "demo-faq-010", "demo-faq-090")
+    for _ in range(2):
+        visitor = demo_app.test_client()
+        html = visitor.get("/", query_string={"q": "密码"}).get_data(as_text=True)
+        sid = re.search(r"[?&]s=(\d+)", html.replace("&amp;", "&")).group(1)
+        visitor.get(f"/kb/articles/{a}?s={sid}&r=1")
+        visitor.get(f"/kb/articles/{b}?s={sid}&r=2")
+    assert b in related_links(client.get(f"/kb/articles/{a}").get_data(as_text=True))[:5]
+
+
+def test_results_page_shows_related_questions_under_the_list(client):
+    html = client.get("/?q=忘记密码").get_data(as_text=True)
+    assert 'id="related-results"' in html
