@@ -37,7 +37,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def build(tmp: Path, n: int, procs: int) -> dict:
+def build(tmp: Path, n: int, procs: int, embed: bool) -> dict:
     from sqlalchemy import insert, select
 
     from portal import create_app
@@ -68,7 +68,7 @@ def build(tmp: Path, n: int, procs: int) -> dict:
         db.session.commit()
         insert_s = time.perf_counter() - started
         started = time.perf_counter()
-        total = services.reindex(procs=procs)
+        total = services.reindex(procs=procs, embed=embed)
         index_s = time.perf_counter() - started
     size = sum(f.stat().st_size for f in (tmp / "index").rglob("*") if f.is_file())
     return {"docs": total, "db_insert_s": insert_s, "index_s": index_s, "index_rate": total / index_s,
@@ -161,12 +161,15 @@ def main(argv=None):
     ap.add_argument("--server", choices=["embedded", "gunicorn"], default="embedded",
                     help="embedded = `portal serve` (threads + job consumer); gunicorn = 2 sync workers")
     ap.add_argument("--dir", help="work directory (default: a temporary one)")
+    ap.add_argument("--embed", action="store_true",
+                    help="also embed every document for the semantic ranking (slow: ~150 long docs/s); "
+                         "without it queries still pay for embedding the query and the dot products")
     args = ap.parse_args(argv)
 
     tmp = Path(args.dir or tempfile.mkdtemp(prefix="portal-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     print(f"building {args.docs} documents in {tmp} …", flush=True)
-    built = build(tmp, args.docs, args.procs)
+    built = build(tmp, args.docs, args.procs, args.embed)
     env = {**os.environ, "PORTAL_INSTANCE_PATH": str(tmp / "instance"), "PORTAL_SEARCH_INDEX_DIR": str(tmp / "index")}
     bin_dir = Path(sys.executable).parent
     if args.server == "gunicorn":
@@ -205,7 +208,7 @@ def main(argv=None):
     print(f"documents                     {built['docs']:>10,}")
     print(f"database insert               {built['db_insert_s']:>10.1f} s")
     print(f"full reindex                  {built['index_s']:>10.1f} s   ({built['index_rate']:,.0f} docs/s, "
-          f"{args.procs} procs, {built['index_mb']:.0f} MB on disk)")
+          f"{args.procs} procs, {built['index_mb']:.0f} MB on disk, embedding {'on' if args.embed else 'off'})")
     print(f"server                        {args.server:>10}")
     print(f"search API  p50 / p95         {statistics.median(api):>7.1f} / {pct(api, 95):.1f} ms "
           f"({len(api)} queries, median {statistics.median(hits):.0f} hits)")

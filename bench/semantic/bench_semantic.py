@@ -60,6 +60,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="encoder threads (OpenMP / BLAS)")
     ap.add_argument("--total", type=int, default=100_000)
     ap.add_argument("--long", type=int, default=100, help="synthetic long articles to time")
+    ap.add_argument("--mode", default="rrf", choices=("rrf", "mix"), help="fusion rule timed at scale")
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 
@@ -90,14 +91,16 @@ def main(argv=None):
     t = time.perf_counter()
     enc._encode_docs(titles)
     tt = time.perf_counter() - t
-    longs = [_doc_text(a) for a in generate_articles(args.long, seed=11)]
-    t = time.perf_counter()
-    enc._encode_docs(longs)
-    tl = time.perf_counter() - t
-    print(f"indexing: {len(titles) / tt:.0f} titles/s (dev titles, ~14 chars); "
-          f"{len(longs) / tl:.1f} long articles/s (title+body ~315 chars)")
-    print(f"  -> 5,000 titles {5000 / (len(titles) / tt):.0f} s; 100,000 long articles "
-          f"{100000 / (len(longs) / tl) / 3600:.1f} h")
+    print(f"indexing: {len(titles) / tt:.0f} titles/s (dev titles, median 12 chars) "
+          f"-> 5,000 in {5000 / (len(titles) / tt):.0f} s, 100,000 in {100000 / (len(titles) / tt) / 60:.0f} min")
+    gen = generate_articles(args.long, seed=11)
+    for cap in (128, None):
+        longs = [_doc_text(a, cap) for a in gen]
+        t = time.perf_counter()
+        enc._encode_docs(longs)
+        rate = len(longs) / (time.perf_counter() - t)
+        print(f"  synthetic articles (title ~15 + body ~300 chars), embedded text capped at {cap} chars: "
+              f"{rate:.1f}/s -> 5,000 in {5000 / rate / 60:.0f} min, 100,000 in {100000 / rate / 3600:.1f} h")
     print(f"RSS after warm use: {rss_mb():.0f} MB")
 
     # 4. scale
@@ -121,7 +124,7 @@ def main(argv=None):
 
     # end-to-end hybrid latency at --total documents
     pad = generate_articles(max(0, n - len(arts)))
-    engine = HybridSearch(enc, mode="rrf")
+    engine = HybridSearch(enc, mode=args.mode)
     t = time.perf_counter()
     engine.lexical.build(arts + pad)
     print(f"lexical build at {n:,}: {time.perf_counter() - t:.1f} s")
@@ -131,15 +134,17 @@ def main(argv=None):
     padv /= np.linalg.norm(padv, axis=1, keepdims=True)
     engine.vectors = np.concatenate([dev_vecs, padv]).astype(np.float32)
     del padv
-    for q in queries[:5]:
-        engine.search(q, 10)
-    ts = []
-    for q in queries:
-        t = time.perf_counter()
-        engine.search(q, 10)
-        ts.append((time.perf_counter() - t) * 1000)
-    print(f"hybrid RRF search at {n:,} ({len(queries)} dev queries, all variants): "
-          f"p50 {statistics.median(ts):.1f} ms, p95 {pct(ts, 95):.1f} ms")
+    for overlap in (True, False):
+        engine.overlap = overlap
+        for q in queries[:5]:
+            engine.search(q, 10)
+        ts = []
+        for q in queries:
+            t = time.perf_counter()
+            engine.search(q, 10)
+            ts.append((time.perf_counter() - t) * 1000)
+        print(f"hybrid {args.mode} search at {n:,}, overlap={overlap} ({len(queries)} dev queries, all "
+              f"variants): p50 {statistics.median(ts):.1f} ms, p95 {pct(ts, 95):.1f} ms")
     print(f"RSS at the end: {rss_mb():.0f} MB")
 
 

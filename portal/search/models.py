@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.auth.models import utcnow
@@ -62,3 +62,13 @@ class DomainWord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(40), unique=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocVector(db.Model):
+    """The sentence embedding of an indexed document, kept while its text is unchanged."""
+
+    __tablename__ = "doc_vectors"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(16))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

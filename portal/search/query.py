@@ -13,6 +13,7 @@ from portal.search.access import Viewer, visibility_tokens
 from portal.search.fold import fold
 from portal.search.queue import current_store
 from portal.search.ranker import CORRECTORS, VIEWS
+from portal.search.semantic import VECTORS, encode
 from portal.search.terms import query_keys
 from portal.search.tuning import CACHE as TUNING
 from portal.search.tuning import EXPANSION_WEIGHT, expansions
@@ -65,7 +66,12 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
 
     tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
-    def run(searched: str):
+    semantic_on = current_app.config.get("SEARCH_SEMANTIC", True)
+    vectors = VECTORS.matrix(current_app.config["SQLALCHEMY_DATABASE_URI"], view) if semantic_on else None
+    has_vector = view._semantic_present if vectors is not None else None
+
+    def run(searched: str, with_meaning: bool = False):
+        cosine = vectors @ encode([searched])[0] if with_meaning and vectors is not None else None
         keys, counts = query_keys(searched)
         synonyms = expansions(searched, tuning.synonyms)
         if synonyms:
@@ -74,7 +80,8 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
             counts = np.bincount(inverse, weights=np.concatenate(
                 [counts, more_counts * EXPANSION_WEIGHT])).astype(np.float32)
         return view.rank(keys, counts, visibility=visible, kind=kind, category=category,
-                         start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets)
+                         start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
+                         semantic=cosine, has_vector=has_vector)
 
     searched, ranked = folded, run(folded)
     if not exact:
@@ -87,6 +94,8 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
                 searched, ranked = correction.text, repaired
         if searched != " ".join(text.split()).lower():
             result.corrected = searched
+    if vectors is not None:  # the meaning of what is finally searched reorders the head
+        ranked = run(searched, with_meaning=True)
     result.terms = analysis.terms(searched) or [searched]
     result.total = ranked.total
     result.facets = ranked.facets

@@ -37,19 +37,20 @@ def pending() -> int:
     return db.session.scalar(select(func.count(IndexJob.id))) or 0
 
 
-def apply_keys(writer, keys: Iterable[str]) -> int:
-    """Update or delete the index entries of `keys` from the database's current state."""
+def apply_keys(writer, keys: Iterable[str]) -> list[dict]:
+    """Update or delete the index entries of `keys` from the database's current state;
+    returns the documents written."""
     by_prefix: dict[str, list[int]] = defaultdict(list)
     for key in keys:
         prefix, ident = documents.split_key(key)
         by_prefix[prefix].append(ident)
-    written = 0
+    written: list[dict] = []
     for prefix, ids in by_prefix.items():
         docs = documents.source(prefix).load(ids)
         present = {d["key"] for d in docs}
         for doc in docs:
             writer.update_document(**doc)
-            written += 1
+            written.append(doc)
         for ident in ids:
             key = documents.make_key(prefix, ident)
             if key not in present:
@@ -70,13 +71,17 @@ def drain(progress: Callable[[int], None] | None = None) -> int:
                 break
             writer = ix.writer(limitmb=128)
             try:
-                apply_keys(writer, {r.key for r in rows})
+                written = apply_keys(writer, {r.key for r in rows})
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
             db.session.execute(delete(IndexJob).where(IndexJob.id.in_([r.id for r in rows])))
             db.session.commit()
+            if current_app.config.get("SEARCH_SEMANTIC", True):
+                from portal.search import semantic
+
+                semantic.embed_documents(written)
             done += len(rows)
             if progress:
                 progress(len(rows))

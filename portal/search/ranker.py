@@ -22,6 +22,36 @@ FIELD_WEIGHTS = np.array([1.0, 0.3], dtype=np.float32)  # title, body
 POPULARITY = 0.05
 
 
+SEMANTIC_POOL = 50      # the head of each list that is fused
+SEMANTIC_WEIGHT = 0.7   # share of the meaning in the fused head; the words keep the rest
+SEMANTIC_FLOOR = 0.35   # cosine a document needs to be a result without sharing words (on the
+                        # OA demo KB unrelated questions stay below 0.2, paraphrases reach 0.4+)
+
+
+def fuse(lexical: np.ndarray, semantic: np.ndarray, matched: np.ndarray,
+         has_vector: np.ndarray | None = None) -> np.ndarray:
+    """Order for the matched documents: the union of the lexical and the semantic top
+    SEMANTIC_POOL, scored by a min-max-normalised mix, ranks first; the rest follow by words.
+    A document not embedded yet (just saved) counts its words for its meaning too."""
+    order = np.zeros(len(lexical), dtype=np.float64)
+    lex, sem = lexical[matched], semantic[matched]
+    pool = min(SEMANTIC_POOL, len(matched))
+    head = np.union1d(np.argpartition(-lex, pool - 1)[:pool], np.argpartition(-sem, pool - 1)[:pool])
+    head = head[(lex[head] > 0) | (sem[head] >= SEMANTIC_FLOOR)]
+
+    def minmax(x):
+        span = x.max() - x.min() if len(x) else 0.0
+        return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+
+    tail = lex / (lex.max() + 1e-9) if lex.max() > 0 else sem * 0.5
+    order[matched] = tail
+    lex_part, sem_part = minmax(lex[head]), minmax(sem[head])
+    if has_vector is not None:
+        sem_part = np.where(has_vector[matched[head]], sem_part, lex_part)
+    order[matched[head]] = 2.0 + (1 - SEMANTIC_WEIGHT) * lex_part + SEMANTIC_WEIGHT * sem_part
+    return order
+
+
 def min_match(anchors: int) -> int:
     """How many of a query's anchor terms a document must contain: one for short queries,
     a fifth of them for long questions."""
@@ -126,29 +156,39 @@ class View:
         return out * self.boost
 
     def rank(self, qkeys: np.ndarray, qtf: np.ndarray, *, visibility: list[str], kind: str | None,
-             category: str | None, start: int, count: int, facets: bool) -> Ranked:
+             category: str | None, start: int, count: int, facets: bool,
+             semantic: np.ndarray | None = None, has_vector: np.ndarray | None = None) -> Ranked:
+        """Rank the documents the viewer may see; `semantic` (cosine per document) adds
+        paraphrases and reorders the head of the list (see fuse)."""
         scores = self.scores(qkeys, qtf)
-        base = (scores > 0) & self.live & self.visible(visibility)
+        allowed = self.live & self.visible(visibility)
+        lexical = (scores > 0) & allowed
+        found = lexical
+        order_by = scores
+        if semantic is not None and lexical.any():
+            found = lexical | ((semantic >= SEMANTIC_FLOOR) & allowed)
         kind_mask = self._label_mask(self.kind_labels, self.kind_codes, kind)
         category_mask = self._label_mask(self.category_labels, self.category_codes, category)
-        matched = np.flatnonzero(base & kind_mask & category_mask)
-        result = Ranked(total=len(matched), hits=[],
-                        best=float(scores[matched].max()) if len(matched) else 0.0)
+        matched = np.flatnonzero(found & kind_mask & category_mask)
+        best = scores[matched].max() if len(matched) else 0.0
+        result = Ranked(total=len(matched), hits=[], best=float(best))
         if facets:
             result.facets = {
-                "kind": self._facet(self.kind_labels, self.kind_codes, base & category_mask),
-                "category": self._facet(self.category_labels, self.category_codes, base & kind_mask),
+                "kind": self._facet(self.kind_labels, self.kind_codes, found & category_mask),
+                "category": self._facet(self.category_labels, self.category_codes, found & kind_mask),
             }
+        if semantic is not None and len(matched):
+            order_by = fuse(scores, semantic, matched, has_vector)
         want = start + count
         if not len(matched) or start >= len(matched):
             return result
         top = matched
         if len(matched) > want:
-            part = np.argpartition(-scores[matched], want - 1)[:want]
-            kth = scores[matched[part]].min()
-            top = matched[scores[matched] >= kth]  # keep every tie, so the order is stable
-        order = top[np.lexsort((top, -scores[top]))][start:want]
-        result.hits = [(int(d), float(scores[d])) for d in order]
+            part = np.argpartition(-order_by[matched], want - 1)[:want]
+            kth = order_by[matched[part]].min()
+            top = matched[order_by[matched] >= kth]  # keep every tie, so the order is stable
+        order = top[np.lexsort((top, -order_by[top]))][start:want]
+        result.hits = [(int(d), float(order_by[d])) for d in order]
         return result
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from portal.extensions import db
@@ -13,8 +14,9 @@ from portal.search.models import IndexJob
 CHUNK = 500
 
 
-def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
-    """Build every document into a fresh generation, then swap it in atomically."""
+def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed: bool = True) -> int:
+    """Build every document into a fresh generation, then swap it in atomically; then bring
+    the document vectors up to date (only changed texts are embedded again)."""
     store = queue.current_store()
     total = 0
     with store.writer_lock(timeout=600):
@@ -42,6 +44,10 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1) -> in
         for start in range(0, len(covered), CHUNK):
             db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start:start + CHUNK])))
         db.session.commit()
+    if embed and current_app.config.get("SEARCH_SEMANTIC", True):
+        from portal.search import semantic
+
+        semantic.embed_all()
     return total
 
 

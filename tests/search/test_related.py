@@ -46,3 +46,9 @@ def test_documents_clicked_together_are_related(client, demo_app):
 def test_results_page_shows_related_questions_under_the_list(client):
     html = client.get("/?q=忘记密码").get_data(as_text=True)
     assert 'id="related-results"' in html
+
+
+def test_meaning_finds_a_paraphrase_that_shares_few_words(client):
+    """冻结 never appears in the lockout FAQ; the sentence embedding still ranks it first."""
+    data = client.get("/api/v1/search", query_string={"q": "账号被冻结了"}).get_json()
+    assert "锁定" in data["results"][0]["title"]
