@@ -110,15 +110,15 @@ def main(argv=None):
     big = rng.standard_normal((n, dim), dtype=np.float32)
     big /= np.linalg.norm(big, axis=1, keepdims=True)
     qv = big[rng.integers(0, n, 200)] + 0.1
-    for dt in (np.float32, np.float16):
-        m = big.astype(dt)
+    for dt, d in ((np.float32, dim), (np.float16, dim), (np.float32, 128)):
+        m = np.ascontiguousarray(big[:, :d], dtype=dt)
         ts = []
         for q in qv:
             t = time.perf_counter()
-            s = (m @ q.astype(dt)).astype(np.float32)
+            s = (m @ q[:d].astype(dt)).astype(np.float32)
             _top(s, 50)
             ts.append((time.perf_counter() - t) * 1000)
-        print(f"brute force {np.dtype(dt).name} dot + top-50 at {n:,}: p50 {statistics.median(ts):.1f} ms, "
+        print(f"brute force {np.dtype(dt).name} x {d} dims dot + top-50 at {n:,}: p50 {statistics.median(ts):.1f} ms, "
               f"p95 {pct(ts, 95):.1f} ms")
     del big, m
 
@@ -132,10 +132,14 @@ def main(argv=None):
     dev_vecs = enc.encode_docs([_doc_text(a) for a in arts])
     padv = rng.standard_normal((len(pad), dim), dtype=np.float32)
     padv /= np.linalg.norm(padv, axis=1, keepdims=True)
-    engine.vectors = np.concatenate([dev_vecs, padv]).astype(np.float32)
+    full = np.concatenate([dev_vecs, padv]).astype(np.float32)
     del padv
-    for overlap in (True, False):
+    for dims, overlap in ((None, True), (None, False), (128, True)):
         engine.overlap = overlap
+        engine.dims, engine.proj, engine.mean = dims, None, None
+        if dims:
+            engine.fit_projection(full)
+        engine.vectors = np.ascontiguousarray(engine.project(full), dtype=np.float32)
         for q in queries[:5]:
             engine.search(q, 10)
         ts = []
@@ -143,7 +147,7 @@ def main(argv=None):
             t = time.perf_counter()
             engine.search(q, 10)
             ts.append((time.perf_counter() - t) * 1000)
-        print(f"hybrid {args.mode} search at {n:,}, overlap={overlap} ({len(queries)} dev queries, all "
+        print(f"hybrid {args.mode} search at {n:,}, dims={dims or dim}, overlap={overlap} ({len(queries)} dev queries, all "
               f"variants): p50 {statistics.median(ts):.1f} ms, p95 {pct(ts, 95):.1f} ms")
     print(f"RSS at the end: {rss_mb():.0f} MB")
 

@@ -54,8 +54,9 @@ class Results:
 
 def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str | None = None,
            page: int = 1, pagelen: int = 10, with_facets: bool = False, exclude: str | None = None,
-           exact: bool = False) -> Results:
-    """Search as the viewer may see; typos and pinyin are repaired unless `exact`."""
+           exact: bool = False, meaning: bool = True) -> Results:
+    """Search as the viewer may see; typos and pinyin are repaired unless `exact`; the sentence
+    embedding joins the ranking unless `meaning` is off."""
     result = Results(query=text, terms=[], total=0, page=page, pagelen=pagelen)
     folded = fold(text).strip()
     if not folded:
@@ -66,12 +67,7 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
 
     tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
-    semantic_on = current_app.config.get("SEARCH_SEMANTIC", True)
-    vectors = VECTORS.matrix(current_app.config["SQLALCHEMY_DATABASE_URI"], view) if semantic_on else None
-    has_vector = view._semantic_present if vectors is not None else None
-
-    def run(searched: str, with_meaning: bool = False):
-        cosine = vectors @ encode([searched])[0] if with_meaning and vectors is not None else None
+    def lexical(searched: str):
         keys, counts = query_keys(searched)
         synonyms = expansions(searched, tuning.synonyms)
         if synonyms:
@@ -79,23 +75,29 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
             keys, inverse = np.unique(np.concatenate([keys, more]), return_inverse=True)
             counts = np.bincount(inverse, weights=np.concatenate(
                 [counts, more_counts * EXPANSION_WEIGHT])).astype(np.float32)
-        return view.rank(keys, counts, visibility=visible, kind=kind, category=category,
-                         start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
-                         semantic=cosine, has_vector=has_vector)
+        return view.scores(keys, counts)
 
-    searched, ranked = folded, run(folded)
+    searched, scores = folded, lexical(folded)
     if not exact:
         correction = CORRECTORS.get(view, tuning.version).correct(text)
         if correction.text != folded:
-            repaired = run(correction.text)
+            repaired = lexical(correction.text)
             # The repair must earn its place: it is kept only when it matches the knowledge base
             # at least as well as the text as typed (a valid word the KB lacks stays as typed).
-            if repaired.best > 0 and repaired.best >= ranked.best:
-                searched, ranked = correction.text, repaired
+            best = view.best(repaired, visible)
+            if best > 0 and best >= view.best(scores, visible):
+                searched, scores = correction.text, repaired
         if searched != " ".join(text.split()).lower():
             result.corrected = searched
-    if vectors is not None:  # the meaning of what is finally searched reorders the head
-        ranked = run(searched, with_meaning=True)
+    cosine = has_vector = None
+    if meaning and current_app.config.get("SEARCH_SEMANTIC", True):
+        vectors = VECTORS.matrix(current_app.config["SQLALCHEMY_DATABASE_URI"], view)
+        has_vector = view._semantic_present
+        if has_vector.any():  # nothing embedded yet: the meaning cannot tell documents apart
+            cosine = vectors @ encode([searched])[0]
+    ranked = view.rank(scores, visibility=visible, kind=kind, category=category,
+                       start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
+                       semantic=cosine, has_vector=has_vector)
     result.terms = analysis.terms(searched) or [searched]
     result.total = ranked.total
     result.facets = ranked.facets

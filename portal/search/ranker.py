@@ -155,12 +155,16 @@ class View:
         out[covered < need] = 0.0
         return out * self.boost
 
-    def rank(self, qkeys: np.ndarray, qtf: np.ndarray, *, visibility: list[str], kind: str | None,
+    def best(self, scores: np.ndarray, visibility: list[str]) -> float:
+        """The top lexical score among the documents the viewer may see."""
+        allowed = scores[self.live & self.visible(visibility)]
+        return float(allowed.max()) if len(allowed) else 0.0
+
+    def rank(self, scores: np.ndarray, *, visibility: list[str], kind: str | None,
              category: str | None, start: int, count: int, facets: bool,
              semantic: np.ndarray | None = None, has_vector: np.ndarray | None = None) -> Ranked:
-        """Rank the documents the viewer may see; `semantic` (cosine per document) adds
-        paraphrases and reorders the head of the list (see fuse)."""
-        scores = self.scores(qkeys, qtf)
+        """Rank the documents the viewer may see by their lexical `scores`; `semantic` (cosine
+        per document) adds paraphrases and reorders the head of the list (see fuse)."""
         allowed = self.live & self.visible(visibility)
         lexical = (scores > 0) & allowed
         found = lexical

@@ -52,7 +52,7 @@ def related(doc_key: str, text: str, viewer: Viewer, *, curated: list[Related] =
             add(Related(item.key, item.title, item.url, "clicked"))
     if len(out) < limit:
         for hit in query.search(text, viewer, page=1, pagelen=limit + len(seen), exclude=doc_key,
-                                exact=True).hits:
+                                exact=True, meaning=False).hits:
             add(Related(hit.key, hit.title, hit.url, "similar"))
     return out
 
