@@ -35,7 +35,8 @@ def co_clicked(doc_key: str, limit: int = 10) -> list[tuple[str, int]]:
 
 
 def related(doc_key: str, text: str, viewer: Viewer, *, curated: list[Related] = (),
-            limit: int = 5, skip: set[str] = frozenset()) -> list[Related]:
+            limit: int = 5, skip: set[str] = frozenset(), similar: bool = True) -> list[Related]:
+    """Curated links, then co-clicks, then (if `similar`) documents with similar text."""
     out: list[Related] = []
     seen = {doc_key, *skip}
 
@@ -50,7 +51,7 @@ def related(doc_key: str, text: str, viewer: Viewer, *, curated: list[Related] =
     if clicked and len(out) < limit:
         for item in _visible(clicked, viewer):
             add(Related(item.key, item.title, item.url, "clicked"))
-    if len(out) < limit:
+    if similar and len(out) < limit:
         for hit in query.search(text, viewer, page=1, pagelen=limit + len(seen), exclude=doc_key,
                                 exact=True, meaning=False).hits:
             add(Related(hit.key, hit.title, hit.url, "similar"))

@@ -55,8 +55,10 @@ def home():
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
     if results is not None and results.hits:
         top = results.hits[0]
+        # Under a result list the results are the similar texts already: what people clicked
+        # together with the top hit and the curators' links are what adds something.
         context["related"] = related.related(top.key, top.title, current_viewer(), limit=4,
-                                             skip={h.key for h in results.hits})
+                                             skip={h.key for h in results.hits}, similar=False)
     if results is not None:
         context["search_id"] = search_log.record_search(
             search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected),

@@ -43,9 +43,20 @@ def test_documents_clicked_together_are_related(client, demo_app):
     assert b in related_links(client.get(f"/kb/articles/{a}").get_data(as_text=True))[:5]
 
 
-def test_results_page_shows_related_questions_under_the_list(client):
+def test_results_page_shows_what_was_clicked_with_the_top_hit(client, demo_app):
+    (far,) = ids(demo_app, "demo-manual-12")
     html = client.get("/?q=忘记密码").get_data(as_text=True)
-    assert 'id="related-results"' in html
+    assert 'id="related-results"' not in html  # nothing clicked together yet
+    top = int(re.search(r'<h3><a href="/kb/articles/(\d+)', html).group(1))
+    for _ in range(2):
+        visitor = demo_app.test_client()
+        page = visitor.get("/", query_string={"q": "忘记密码"}).get_data(as_text=True)
+        sid = re.search(r"[?&]s=(\d+)", page.replace("&amp;", "&")).group(1)
+        visitor.get(f"/kb/articles/{top}?s={sid}&r=1")
+        visitor.get(f"/kb/articles/{far}?s={sid}&r=9")
+    html = client.get("/?q=忘记密码").get_data(as_text=True)
+    section = html[html.index('id="related-results"'):]
+    assert f'href="/kb/articles/{far}"' in section
 
 
 def test_meaning_finds_a_paraphrase_that_shares_few_words(client):
