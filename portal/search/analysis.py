@@ -44,18 +44,17 @@ def warm_up() -> None:
             _ready = True
 
 
-def _fold_char(c: str) -> str:
-    o = ord(c)
-    if 0xFF01 <= o <= 0xFF5E:  # full-width ASCII variants
-        c = chr(o - 0xFEE0)
-    elif o == 0x3000:  # ideographic space
-        c = " "
-    return c.lower()
+_WIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}  # full-width ASCII variants
+_WIDTH[0x3000] = 0x20                                     # ideographic space
+_TABLE: dict[int, int | str] | None = None
 
 
 def normalize(text: str) -> str:
     """Fold full-width forms, case and traditional characters, keeping every offset."""
-    folded = "".join(_fold_char(c) for c in text).translate(t2s_table())
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = {**t2s_table(), **_WIDTH}
+    folded = text.translate(_TABLE).lower()
     return folded if len(folded) == len(text) else text.lower()
 
 

@@ -52,3 +52,20 @@ def record_click(token: str, search_id: int, doc_key: str, rank: int) -> bool:
     row.clicks += 1
     db.session.commit()
     return True
+
+
+KEEP = timedelta(days=365)
+
+
+def prune(now=None) -> int:
+    """Delete searches older than KEEP; their clicks go with them (ON DELETE CASCADE)."""
+    from sqlalchemy import delete
+
+    cutoff = (now or utcnow()) - KEEP
+    old = list(db.session.scalars(select(SearchLog.id).where(SearchLog.created_at < cutoff)))
+    for start in range(0, len(old), 500):
+        chunk = old[start:start + 500]
+        db.session.execute(delete(SearchClick).where(SearchClick.search_id.in_(chunk)))
+        db.session.execute(delete(SearchLog).where(SearchLog.id.in_(chunk)))
+    db.session.commit()
+    return len(old)

@@ -26,3 +26,11 @@ def repair_index_drift():
     from portal.search import services
 
     services.check(repair=True)
+
+
+@periodic_job(crontab(minute="17", hour="3"))
+def prune_search_log():
+    """The log serves analytics of the last months; older rows (and their clicks) go."""
+    from portal.search import log
+
+    log.prune()

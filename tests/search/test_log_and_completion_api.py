@@ -63,3 +63,16 @@ def test_popular_searches_become_suggestions(client, demo_app):
     completion.invalidate()
     data = client.get("/api/v1/suggest", query_string={"q": "bxd"}).get_json()
     assert {"text": "报销单被退回", "kind": "query", "url": None} in data["suggestions"]
+
+
+def test_old_searches_are_pruned(client, demo_app):
+    from datetime import timedelta
+
+    from portal.auth.models import utcnow
+    from portal.search import log
+
+    client.get("/", query_string={"q": "报销"})
+    with demo_app.app_context():
+        assert log.prune(now=utcnow()) == 0
+        assert log.prune(now=utcnow() + log.KEEP + timedelta(days=1)) == 1
+        assert db.session.scalar(select(func.count(SearchLog.id))) == 0
