@@ -75,7 +75,10 @@ def serve(host: str, port: int, workers: int | None):
     from portal import jobs
     from portal.search import queue
 
+    from flask_migrate import upgrade
+
     app = current_app._get_current_object()
+    upgrade()  # the embedded setup migrates itself; a deployment runs `portal db upgrade` once
     _ensure_index()
     jobs.start_consumer(workers or app.config["JOBS_WORKERS"])
     threading.Thread(target=_warm, args=(app,), daemon=True, name="search-warm-up").start()

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from portal.search import pinyin as py
 from portal.search.fold import DATA_DIR, fold, is_cjk, runs
-from portal.search.vocabulary import BOS, EOS, Vocabulary
+from portal.search.vocabulary import BOS, EOS, Vocabulary, jieba_freq
 
 CONFUSION_FILE = os.path.join(DATA_DIR, "confusion.tsv")
 # Latin words separated only by spaces or apostrophes are one pinyin run ("deng lu").
@@ -34,6 +34,10 @@ DEFAULT_COSTS = {"p": 4.0, "h": 4.0, "f": 5.5, "s": 5.0}
 # Extra cost for breaking a dictionary word (系统 → 系通) without making another:
 # a character inside a known word is rarely the typo.
 IN_WORD_COST = 4.0
+# A character inside a common word (jieba frequency at least this) is replaced only by one that
+# forms, in the same place, a dictionary word the knowledge base itself uses: 登陆 → 登录 yes,
+# 冻结 → 动结 no (动结 occurs inside 自动结算, but it is no word).
+STRONG_WORD_FREQ = 100
 
 
 @dataclass
@@ -108,6 +112,17 @@ class TypoCorrector:
                     return True
         return False
 
+    def strong_pairs(self, text: str, i: int) -> list[tuple[str, str]]:
+        """The common dictionary words of two characters ``text[i]`` is part of, as the
+        (left, right) context a replacement must fill: [(left char, ""), ("", right char)]."""
+        freq = jieba_freq()
+        pairs = []
+        if i > 0 and freq.get(text[i - 1:i + 1], 0) >= STRONG_WORD_FREQ:
+            pairs.append((text[i - 1], ""))
+        if i + 1 < len(text) and freq.get(text[i:i + 2], 0) >= STRONG_WORD_FREQ:
+            pairs.append(("", text[i + 1]))
+        return pairs
+
     def best_edit(self, text: str) -> tuple[float, int, str, str] | None:
         """The single substitution with the largest gain over its cost, if any gains."""
         v = self.vocab
@@ -119,10 +134,14 @@ class TypoCorrector:
             left, right = padded[i], padded[i + 2]
             base = v.logp(left, ch) + v.logp(ch, right)
             guarded = self.in_word_cost > 0 and self.in_word(text, i)
+            strong = self.strong_pairs(text, i)
             succ, pred = v.succ.get(left, ()), v.pred.get(right, ())
             for c, kind in self.candidates(ch).items():
                 if c not in succ and c not in pred:
                     continue
+                if strong and not any(v.kb_bi.get(a + c + b, 0) >= 2
+                                      and jieba_freq().get(a + c + b, 0) >= v.word_min_freq for a, b in strong):
+                    continue  # 冻结 → 动结: a common word must become another real word
                 gain = v.logp(left, c) + v.logp(c, right) - base - self.costs[kind]
                 if guarded and gain > 0 and not self.in_word(text[:i] + c + text[i + 1:], i):
                     gain -= self.in_word_cost

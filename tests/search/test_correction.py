@@ -67,3 +67,8 @@ def test_latin_word_used_by_the_kb_is_kept():
 def test_edits_say_what_changed(fix):
     kinds = {kind for kind, _, _ in fix.correct("denglu秘码").edits}
     assert "pinyin" in kinds and len(kinds) == 2
+
+
+def test_a_common_word_is_not_broken_into_a_pair_the_kb_never_uses():
+    fix = corrector(["账号被动锁定的原因", "系统自动结算", "自动结转"])
+    assert "冻结" in fix.correct("账号被冻结了").text
