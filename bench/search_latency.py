@@ -195,6 +195,8 @@ def main(argv=None):
             api.append(ms)
             hits.append(json.loads(body)["total"])
         page = [client.get("/", q=q)[2] for q in queries[:100]]
+        prefixes = [q[:n] for q in queries for n in (1, 2, 3)][:300] + ["bx", "dl", "mima", "sp", "baoxiao"]
+        suggest = [client.get("/api/v1/suggest", q=p)[2] for p in prefixes]
         search_paths = [("/api/v1/search", {"q": q, "limit": 10}) for q in queries]
         search_rps, search_err = throughput(base, search_paths)
         plain_rps, plain_err = throughput(base, [("/login", {})])
@@ -213,6 +215,8 @@ def main(argv=None):
     print(f"search API  p50 / p95         {statistics.median(api):>7.1f} / {pct(api, 95):.1f} ms "
           f"({len(api)} queries, median {statistics.median(hits):.0f} hits)")
     print(f"search page p50 / p95         {statistics.median(page):>7.1f} / {pct(page, 95):.1f} ms")
+    print(f"completion  p50 / p95         {statistics.median(suggest):>7.1f} / {pct(suggest, 95):.1f} ms "
+          f"({len(suggest)} prefixes)")
     print(f"throughput search API         {search_rps:>10.0f} req/s ({search_err} errors)")
     print(f"throughput plain Jinja page   {plain_rps:>10.0f} req/s ({plain_err} errors)  "
           f"ratio {plain_rps / max(search_rps, 1e-9):.2f}x")

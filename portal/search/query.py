@@ -19,6 +19,7 @@ from portal.search.tuning import CACHE as TUNING
 from portal.search.tuning import EXPANSION_WEIGHT, expansions
 
 SNIPPET_CHARS = 120
+SEMANTIC_FULL_SCAN = 50_000  # above this many documents the meaning only reorders word matches
 KINDS = ("faq", "manual")
 
 
@@ -94,7 +95,13 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
         vectors = VECTORS.matrix(current_app.config["SQLALCHEMY_DATABASE_URI"], view)
         has_vector = view._semantic_present
         if has_vector.any():  # nothing embedded yet: the meaning cannot tell documents apart
-            cosine = vectors @ encode([searched])[0]
+            qvec = encode([searched])[0]
+            if view.size <= SEMANTIC_FULL_SCAN:
+                cosine = vectors @ qvec
+            else:  # large KBs: only documents sharing a word with the query are reordered by meaning
+                cosine = np.zeros(view.size, dtype=np.float32)
+                candidates = np.flatnonzero(scores > 0)
+                cosine[candidates] = vectors[candidates] @ qvec
     ranked = view.rank(scores, visibility=visible, kind=kind, category=category,
                        start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
                        semantic=cosine, has_vector=has_vector)
