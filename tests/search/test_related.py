@@ -11,6 +11,16 @@ def ids(app, *external):
         return [db.session.scalar(select(Article.id).where(Article.external_id == e)) for e in external]
 
 
+def click_together(app, query, *article_ids, visitors=2):
+    """Visitors search `query` and open the given articles from its results, in one session each."""
+    for _ in range(visitors):
+        visitor = app.test_client()
+        page = visitor.get("/", query_string={"q": query}).get_data(as_text=True)
+        sid = re.search(r"[?&]s=(\d+)", page.replace("&amp;", "&")).group(1)
+        for rank, article in enumerate(article_ids, start=1):
+            visitor.get(f"/kb/articles/{article}?s={sid}&r={rank}")
+
+
 def related_links(html):
     section = html[html.index('id="related"'):]
     return [int(x) for x in re.findall(r'href="/kb/articles/(\d+)"', section)]
@@ -34,12 +44,7 @@ def test_curator_links_come_first_and_survive_edits(client, auth, demo_app):
 
 def test_documents_clicked_together_are_related(client, demo_app):
     a, b = ids(demo_app, "demo-faq-010", "demo-faq-090")
-    for _ in range(2):
-        visitor = demo_app.test_client()
-        html = visitor.get("/", query_string={"q": "密码"}).get_data(as_text=True)
-        sid = re.search(r"[?&]s=(\d+)", html.replace("&amp;", "&")).group(1)
-        visitor.get(f"/kb/articles/{a}?s={sid}&r=1")
-        visitor.get(f"/kb/articles/{b}?s={sid}&r=2")
+    click_together(demo_app, "密码", a, b)
     assert b in related_links(client.get(f"/kb/articles/{a}").get_data(as_text=True))[:5]
 
 
@@ -48,12 +53,7 @@ def test_results_page_shows_what_was_clicked_with_the_top_hit(client, demo_app):
     html = client.get("/?q=忘记密码").get_data(as_text=True)
     assert 'id="related-results"' not in html  # nothing clicked together yet
     top = int(re.search(r'<h3><a href="/kb/articles/(\d+)', html).group(1))
-    for _ in range(2):
-        visitor = demo_app.test_client()
-        page = visitor.get("/", query_string={"q": "忘记密码"}).get_data(as_text=True)
-        sid = re.search(r"[?&]s=(\d+)", page.replace("&amp;", "&")).group(1)
-        visitor.get(f"/kb/articles/{top}?s={sid}&r=1")
-        visitor.get(f"/kb/articles/{far}?s={sid}&r=9")
+    click_together(demo_app, "忘记密码", top, far)
     html = client.get("/?q=忘记密码").get_data(as_text=True)
     section = html[html.index('id="related-results"'):]
     assert f'href="/kb/articles/{far}"' in section
