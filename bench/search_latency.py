@@ -50,7 +50,9 @@ def build(tmp: Path, n: int, procs: int, embed: bool) -> dict:
     app = create_app({"INSTANCE_PATH": str(tmp / "instance"), "SEARCH_INDEX_DIR": str(tmp / "index"),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'instance' / 'portal.db'}"})
     with app.app_context():
-        db.create_all()
+        from flask_migrate import upgrade
+
+        upgrade()  # through the migrations, as `portal init` does: `portal serve` then finds it current
         loader.seed_reference_data()
         create_user(NewUser(username="bench", password="Speed#2026x", roles=["curator"]))
         categories = {c.name: c.id for c in db.session.scalars(select(Category))}
