@@ -22,7 +22,12 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session; an expiring token only loses what people typed
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,   # a message with its attachments
+    "TICKET_WORK_HOURS": "09:00-17:00",   # the service day (7x8 by default: every day)
+    "TICKET_WORK_DAYS": "1234567",        # ISO weekdays, 1 = Monday
+    "TICKET_AUTO_CLOSE_HOURS": 72,        # resolved and not confirmed: closed after this long
+    "TICKET_ATTACHMENT_MAX": 10 * 1024 * 1024,
+    "TICKET_PAGE_SIZE": 20,
 }
 
 
@@ -44,6 +49,8 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg["DATABASE_URL"])
     cfg.setdefault("SEARCH_INDEX_DIR", str(REPO_ROOT / "search_index"))
     cfg.setdefault("JOBS_DB", str(inst / "jobs.db"))
+    cfg.setdefault("TICKET_ATTACHMENT_DIR", str(inst / "attachments"))
+    cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
     cfg.setdefault("REDIS_URL", None)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])

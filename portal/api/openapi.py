@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+TICKET = {"$ref": "#/components/schemas/Ticket"}
+STAMP = {"type": ["string", "null"], "format": "date-time", "description": "ISO 8601 with offset (+08:00)"}
 
 
 def _error(description: str) -> dict:
@@ -22,7 +24,7 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}, {}],
         "paths": {
             "/search": {"get": {
-                "summary": "Search FAQs and manual chapters",
+                "summary": "Search FAQs, manual chapters and past cases (solved tickets)",
                 "operationId": "search",
                 "parameters": [
                     {"name": "q", "in": "query", "required": True,
@@ -32,7 +34,7 @@ def openapi_document() -> dict:
                                                                  "maximum": 50, "default": 10}},
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                                 "maximum": 1000, "default": 1}},
-                    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["faq", "manual"]}},
+                    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["faq", "manual", "case"]}},
                     {"name": "category", "in": "query", "schema": {"type": "string"},
                      "description": "Category name, e.g. 登录问题"},
                     {"name": "exact", "in": "query", "schema": {"type": "boolean", "default": False},
@@ -60,6 +62,42 @@ def openapi_document() -> dict:
                                 "url": {"type": ["string", "null"]}}}}}}}}},
                     "400": _error("Empty or over-long prefix"),
                 },
+            }},
+            "/tickets": {
+                "post": {
+                    "summary": "File a ticket as the authenticated user",
+                    "operationId": "createTicket",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/TicketInput"}}}},
+                    "responses": {
+                        "201": {"description": "The ticket with its SLA due times. `assignee` is set by "
+                                               "the assignment job, usually within a second.",
+                                "content": {"application/json": {"schema": TICKET}}},
+                        "400": _error("Not a JSON object, or a field of the wrong type"),
+                        "401": _error("Not authenticated"),
+                        "422": _error("Missing title, unknown category or severity, too long text"),
+                    },
+                },
+                "get": {
+                    "summary": "My tickets",
+                    "operationId": "listTickets",
+                    "parameters": [{"name": "state", "in": "query", "schema": {
+                        "type": "string", "enum": ["open", "done", "all"], "default": "all"}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": {"200": {"description": "20 per page, latest activity first", "content": {
+                        "application/json": {"schema": {"type": "object", "properties": {
+                            "total": {"type": "integer"}, "page": {"type": "integer"},
+                            "tickets": {"type": "array", "items": TICKET}}}}}},
+                        "401": _error("Not authenticated")},
+                },
+            },
+            "/tickets/{id}": {"get": {
+                "summary": "One ticket: the requester's own, or any for support staff",
+                "operationId": "getTicket",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "The ticket", "content": {"application/json": {"schema": TICKET}}},
+                              "401": _error("Not authenticated"),
+                              "404": _error("No such ticket, or another employee's ticket")},
             }},
             "/me": {"get": {
                 "summary": "The authenticated user",
@@ -89,13 +127,38 @@ def openapi_document() -> dict:
                               "properties": {
                                   "id": {"type": "integer"},
                                   "external_id": {"type": ["string", "null"]},
-                                  "kind": {"type": "string", "enum": ["faq", "manual"]},
+                                  "kind": {"type": "string", "enum": ["faq", "manual", "case"]},
                                   "category": {"type": "string"},
                                   "title": {"type": "string"},
                                   "url": {"type": "string", "format": "uri"},
                                   "snippet": {"type": "string", "description": "HTML; matches in <mark>"},
                                   "score": {"type": "number"},
                               }},
+                "TicketInput": {"type": "object", "required": ["title", "category"], "properties": {
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": {"type": "string", "maxLength": 10000},
+                    "category": {"type": ["string", "integer"],
+                                 "description": "Category name (登录问题, 权限问题, 数据错误, 操作指南 …), its id, "
+                                                "or login / permission / data / howto"},
+                    "severity": {"type": "string", "enum": ["urgent", "normal"], "default": "normal"},
+                    "contact": {"type": "string", "maxLength": 120}}},
+                "Ticket": {"type": "object", "required": ["id", "state", "assignee", "created_at",
+                                                          "first_response_due", "resolution_due"], "properties": {
+                    "id": {"type": "integer"}, "number": {"type": "string", "examples": ["T000042"]},
+                    "title": {"type": "string"}, "description": {"type": "string"},
+                    "category": {"type": "string"},
+                    "severity": {"type": "string", "enum": ["urgent", "normal"]},
+                    "complexity": {"type": "string", "enum": ["simple", "complex"]},
+                    "state": {"type": "string", "enum": ["pending", "in_progress", "waiting", "resolved",
+                                                         "closed", "reopened"]},
+                    "requester": {"type": "string"}, "assignee": {"type": ["string", "null"]},
+                    "channel": {"type": "string", "enum": ["web", "phone", "email", "chat"]},
+                    "created_at": STAMP, "updated_at": STAMP, "first_response_due": STAMP,
+                    "resolution_due": {**STAMP, "description": "null while the clock is paused (waiting for the requester)"},
+                    "first_response_at": STAMP, "resolved_at": STAMP, "closed_at": STAMP,
+                    "waiting_reason": {"type": ["string", "null"]}, "solution": {"type": ["string", "null"]},
+                    "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+                    "url": {"type": "string"}}},
                 "User": {"type": "object", "properties": {
                     "username": {"type": "string"}, "display_name": {"type": "string"},
                     "roles": {"type": "array", "items": {"type": "string"}},

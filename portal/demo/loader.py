@@ -32,6 +32,10 @@ def seed_reference_data() -> None:
         if not category.description:
             category.description = CATEGORY_DESCRIPTIONS.get(name, "")
     db.session.commit()
+    from portal.demo import tickets
+
+    tickets.seed_quick_replies()   # support's reply templates and the 2026 holidays: every
+    tickets.seed_calendar_2026()   # installation starts with them, administrators edit them
 
 
 def _json(name: str):
@@ -115,4 +119,11 @@ def load_demo(echo=print) -> str:
     echo(f"demo FAQs: {faqs} created")
     chapters = load_manual()
     echo(f"demo manual chapters: {chapters} created")
+    from portal.demo import tickets
+
+    from portal.search import queue
+
+    with queue.batched():   # the index is brought up to date once, not after every ticket event
+        count = tickets.load_tickets()
+    echo(f"demo tickets: {count} created")
     return f"demo data ready (password of every demo account: {DEMO_PASSWORD})"

@@ -50,6 +50,9 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the ticket this FAQ was drafted from (the ticket links back through tickets.article_id)
+    source_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", use_alter=True, ondelete="SET NULL"))
 
     category: Mapped[Category] = relationship(lazy="joined")
     manual: Mapped[Manual | None] = relationship(back_populates="chapters")

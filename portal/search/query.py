@@ -20,7 +20,7 @@ from portal.search.tuning import EXPANSION_WEIGHT, expansions
 
 SNIPPET_CHARS = 120
 SEMANTIC_FULL_SCAN = 50_000  # above this many documents the meaning only reorders word matches
-KINDS = ("faq", "manual")
+KINDS = ("faq", "manual", "case")   # case: a solved ticket shared as a past case
 
 
 @dataclass

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from flask import current_app
@@ -26,11 +28,30 @@ def mark_dirty(keys: Iterable[str]) -> None:
     db.session.add_all(IndexJob(key=k) for k in keys)
 
 
+_held = threading.local()
+
+
 def kick() -> None:
     """After a commit: ask the writer to apply queued changes (inline when JOBS_IMMEDIATE)."""
+    if getattr(_held, "depth", 0):
+        _held.kicked = True
+        return
     from portal.search.tasks import drain_index_queue
 
     drain_index_queue()
+
+
+@contextmanager
+def batched():
+    """Many small commits (a bulk load): queue their index updates, apply them once at the end."""
+    _held.depth = getattr(_held, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _held.depth -= 1
+        if not _held.depth and getattr(_held, "kicked", False):
+            _held.kicked = False
+            kick()
 
 
 def pending() -> int:

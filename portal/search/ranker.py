@@ -21,6 +21,8 @@ B = 0.75
 FIELD_WEIGHTS = np.array([1.0, 0.3], dtype=np.float32)  # title, body
 POPULARITY = 0.05
 
+PERSONAL = "user:"  # visibility tokens owned by one reader
+
 
 SEMANTIC_POOL = 50      # the head of each list that is fused
 SEMANTIC_WEIGHT = 0.7   # share of the meaning in the fused head; the words keep the rest
@@ -91,6 +93,7 @@ class View:
         self.kind_labels, self.kind_codes = self._codes("kinds")
         self.category_labels, self.category_codes = self._codes("categories")
         self._visible: dict[str, np.ndarray] = {}
+        self._owned: dict[str, list[int]] | None = None
 
     def _codes(self, attr: str) -> tuple[list[str], np.ndarray]:
         labels: dict[str, int] = {}
@@ -103,14 +106,38 @@ class View:
         return list(labels), codes
 
     def visible(self, tokens: list[str]) -> np.ndarray:
-        key = " ".join(sorted(tokens))
+        """Documents readable with any of `tokens`. Shared tokens (public, internal, staff …) are
+        cached as masks; a personal token (user:12) adds the few documents it owns, so a new
+        reader costs a copy, not a scan, and the cache does not grow with the number of users."""
+        shared = sorted(t for t in tokens if not t.startswith(PERSONAL))
+        key = " ".join(shared)
         mask = self._visible.get(key)
         if mask is None:
-            wanted = set(tokens)
+            wanted = set(shared)
             mask = np.fromiter((bool(v & wanted) for b, _ in self.parts for v in b.visibility),
                                dtype=bool, count=self.size)
             self._visible[key] = mask
+        personal = [t for t in tokens if t.startswith(PERSONAL)]
+        if personal:
+            owned = self._personal()
+            docs = [d for t in personal for d in owned.get(t, ())]
+            if docs:
+                mask = mask.copy()
+                mask[docs] = True
         return mask
+
+    def _personal(self) -> dict[str, list[int]]:
+        if self._owned is None:
+            owned: dict[str, list[int]] = {}
+            pos = 0
+            for block, _ in self.parts:
+                for v in block.visibility:
+                    for t in v:
+                        if t.startswith(PERSONAL):
+                            owned.setdefault(t, []).append(pos)
+                    pos += 1
+            self._owned = owned
+        return self._owned
 
     def locate(self, docnum: int) -> tuple[Block, int]:
         i = int(np.searchsorted(self.offsets, docnum, side="right")) - 1

@@ -62,3 +62,13 @@
     if (e.target !== p.input) setOpen(p, false);
   });
 })();
+
+// Quick replies: a button puts its template text into the reply box (support desk).
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-insert]");
+  if (!b) return;
+  var box = document.getElementById(b.getAttribute("data-target"));
+  if (!box) return;
+  box.value = box.value ? box.value.replace(/\s*$/, "\n") + b.getAttribute("data-insert") : b.getAttribute("data-insert");
+  box.focus();
+});

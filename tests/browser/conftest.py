@@ -50,6 +50,16 @@ def page(browser):
     context.close()
 
 
+def login(page, base: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "Demo@2026")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/")
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -4,17 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "Demo@2026")
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_active_search_then_open_a_result_and_vote(page, live_server):

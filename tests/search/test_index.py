@@ -64,7 +64,10 @@ def test_reindex_builds_a_fresh_generation_and_swaps(demo_app):
         store = queue.current_store()
         before = store.current_generation()
         total = services.reindex()
-        assert total == db.session.scalar(select(db.func.count(Article.id)).where(Article.published))
+        from portal.tickets.models import Ticket
+
+        articles = db.session.scalar(select(db.func.count(Article.id)).where(Article.published))
+        assert total == articles + db.session.scalar(select(db.func.count(Ticket.id)))
         assert store.current_generation() != before
         assert search("忘记密码", ANONYMOUS).total > 0
 

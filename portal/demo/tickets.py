@@ -1,0 +1,141 @@
+"""Demo tickets, replayed through the services on a timeline that ends now, so the ledger, the due
+times, pauses, breaches, escalations and ratings are what the rules make of them. Also the
+reference data every installation starts with: quick replies and the 2026 holiday calendar."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal.auth.models import User, utcnow
+from portal.extensions import db
+from portal.kb.models import Article, Category
+from portal.tickets import services, tasks
+from portal.tickets.models import CalendarDay, QuickReply, Ticket
+
+DATA = Path(__file__).parent / "data"
+
+QUICK_REPLIES = [
+    ("收到", "您好，已收到您的问题，正在处理中，请稍候。"),
+    ("需协助", "您好，为尽快定位问题，请提供出错时的截图、操作时间和您的工号。"),
+    ("远程协助", "您好，需要远程查看您的电脑，请保持电脑开机，工程师将通过向日葵与您联系。"),
+    ("已解决请确认", "您好，问题已处理，请您再试一下；如已解决，请在工单上确认并评价，谢谢！"),
+    ("转高级工程师", "您好，该问题需要高级工程师进一步排查，已为您升级处理，我们会尽快回复。"),
+]
+
+# 国务院办公厅 2026 年部分节假日安排: holidays and the make-up working days (调休)
+HOLIDAYS_2026 = [
+    ("元旦", "2026-01-01", "2026-01-03", ["2026-01-04"]),
+    ("春节", "2026-02-15", "2026-02-23", ["2026-02-14", "2026-02-28"]),
+    ("清明节", "2026-04-04", "2026-04-06", []),
+    ("劳动节", "2026-05-01", "2026-05-05", ["2026-05-09"]),
+    ("端午节", "2026-06-19", "2026-06-21", []),
+    ("中秋节", "2026-09-25", "2026-09-27", []),
+    ("国庆节", "2026-10-01", "2026-10-07", ["2026-09-20", "2026-10-10"]),
+]
+
+
+def seed_quick_replies() -> None:
+    if db.session.scalar(select(func.count(QuickReply.id))):
+        return
+    db.session.add_all(QuickReply(title=t, body=b, position=n) for n, (t, b) in enumerate(QUICK_REPLIES))
+    db.session.commit()
+
+
+def seed_calendar_2026() -> None:
+    if db.session.scalar(select(func.count()).select_from(CalendarDay)):
+        return
+    for name, first, last, workdays in HOLIDAYS_2026:
+        day = date.fromisoformat(first)
+        while day <= date.fromisoformat(last):
+            db.session.add(CalendarDay(day=day, kind="holiday", name=name))
+            day += timedelta(days=1)
+        for w in workdays:
+            db.session.add(CalendarDay(day=date.fromisoformat(w), kind="workday", name=f"{name}调休"))
+    db.session.commit()
+
+
+class Replay:
+    """One scenario's clock: every step happens after the previous one and before now."""
+
+    def __init__(self, start: datetime, now: datetime):
+        self.t, self.now = start, now
+
+    def at(self, after: timedelta, not_after: datetime | None = None) -> datetime:
+        t = self.t + after
+        if not_after is not None:
+            t = min(t, not_after)
+        self.t = max(min(t, self.now - timedelta(minutes=2)), self.t + timedelta(minutes=1))
+        return self.t
+
+
+def _users() -> dict[str, User]:
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def load_tickets(now: datetime | None = None) -> int:
+    if db.session.scalar(select(func.count(Ticket.id))):
+        return 0
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    users = _users()
+    categories = {c.name: c.id for c in db.session.scalars(select(Category))}
+    faqs = dict(db.session.execute(select(Article.external_id, Article.id)
+                                   .where(Article.external_id.like("demo-faq-%"))).all())
+    scenarios = json.loads((DATA / "tickets.json").read_text(encoding="utf-8"))
+    for s in sorted(scenarios, key=lambda s: -s["age_hours"]):   # oldest first, like real life
+        _replay(s, now, users, categories, faqs)
+    tasks.sweep(now=now)   # warnings, breaches and escalations as of now
+    return len(scenarios)
+
+
+def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
+    t0 = now - timedelta(hours=s["age_hours"])
+    clock = Replay(t0, now)
+    filer = users[s["filer"]] if s.get("filer") else users[s["requester"]]
+    ticket = services.file_ticket(services.TicketInput(
+        title=s["title"], description=s["description"], category_id=categories[s["category"]],
+        severity=s["severity"], channel=s["channel"],
+        requester_username=s["requester"] if s.get("filer") else ""), filer, now=t0)
+    if ticket.assignee is None:   # the assignment job waits in the queue outside tests
+        tasks.auto_assign(ticket, now=clock.at(timedelta(minutes=2)))
+    agent, requester = ticket.assignee, ticket.requester
+    outcome = s["outcome"]
+    if outcome == "pending":
+        return
+    late_response = outcome == "breached_closed" and len(s["title"]) % 2 == 0
+    respond = (ticket.first_response_due + timedelta(minutes=25) if late_response
+               else t0 + (ticket.first_response_due - t0) / 2)
+    services.change_state(ticket, agent, "start", now=clock.at(respond - clock.t))
+    if s["complexity"] == "complex":
+        services.set_complexity(ticket, "complex", agent, now=clock.at(timedelta(minutes=5)))
+        ticket = db.session.get(Ticket, ticket.id)
+        agent = ticket.assignee
+    if s.get("ask"):
+        services.change_state(ticket, agent, "ask", body=s["ask"], now=clock.at(timedelta(minutes=20)))
+        if not s.get("answer"):
+            return   # still waiting for the requester
+        services.reply(ticket, requester, s["answer"], now=clock.at(timedelta(minutes=50)))
+    if s.get("link_faq") and s.get("faq") in faqs:
+        services.link_article(ticket, faqs[s["faq"]], agent, now=clock.at(timedelta(minutes=5)))
+    if outcome in ("in_progress", "waiting", "breached_open"):
+        return
+    if outcome == "breached_closed" and not late_response:
+        resolve_at = clock.at(ticket.resolution_due + timedelta(hours=3) - clock.t)
+    else:
+        resolve_at = clock.at(timedelta(hours=2), not_after=ticket.resolution_due - timedelta(minutes=10))
+    services.change_state(ticket, agent, "resolve", body=s["solution"], now=resolve_at)
+    if outcome == "reopened":
+        services.change_state(ticket, requester, "reopen", body=s["reopen"], now=clock.at(timedelta(hours=2)))
+        return
+    if outcome == "resolved":
+        return
+    if s.get("rating"):
+        services.rate(ticket, requester, s["rating"], s.get("rating_comment", ""), now=clock.at(timedelta(hours=3)))
+    else:
+        services.change_state(ticket, None, "auto_close", now=clock.at(timedelta(hours=73)))
+    if s.get("shareable"):
+        services.set_shareable(ticket, True, agent, now=clock.at(timedelta(minutes=10)))
+    if s.get("follow_up"):
+        services.follow_up(ticket, users.get("lina", agent), s["follow_up"], now=clock.at(timedelta(days=1)))

@@ -1,0 +1,83 @@
+"""Ticket attachments on disk under random names; the database keeps who may see them."""
+from __future__ import annotations
+
+import mimetypes
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+ALLOWED = frozenset({"png", "jpg", "jpeg", "gif", "webp", "pdf", "txt", "log", "csv", "doc", "docx",
+                     "xls", "xlsx", "ppt", "pptx", "zip", "7z", "rar"})
+MAX_FILES = 5
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def folder() -> Path:
+    path = Path(current_app.config["TICKET_ATTACHMENT_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def clean_name(name: str) -> str:
+    """Keep the name people recognise (Chinese included), without any path in it."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    return name[:200] or "file"
+
+
+def from_request(files) -> list[Upload]:
+    """werkzeug FileStorage objects -> uploads (empty file inputs are skipped)."""
+    out = []
+    for f in files:
+        if f and f.filename:
+            data = f.read(current_app.config["TICKET_ATTACHMENT_MAX"] + 1)
+            name = clean_name(f.filename)
+            out.append(Upload(name, f.mimetype or mimetypes.guess_type(name)[0] or
+                              "application/octet-stream", data))
+    return out
+
+
+def problems(uploads: list[Upload]) -> str | None:
+    """Why these uploads cannot be accepted, or None."""
+    limit = current_app.config["TICKET_ATTACHMENT_MAX"]
+    if len(uploads) > MAX_FILES:
+        return _("At most %(n)d files per message.", n=MAX_FILES)
+    for u in uploads:
+        ext = u.filename.rsplit(".", 1)[-1].lower() if "." in u.filename else ""
+        if ext not in ALLOWED:
+            return _("%(name)s: this file type is not accepted (images, PDF, text, Office, archives).",
+                     name=u.filename)
+        if len(u.data) > limit:
+            return _("%(name)s is larger than %(mb)d MB.", name=u.filename, mb=limit // (1024 * 1024))
+        if not u.data:
+            return _("%(name)s is empty.", name=u.filename)
+    return None
+
+
+def store(upload: Upload) -> str:
+    stored = secrets.token_hex(16)
+    tmp = folder() / (stored + ".part")
+    tmp.write_bytes(upload.data)
+    os.replace(tmp, folder() / stored)
+    return stored
+
+
+def discard(stored_names) -> None:
+    for name in stored_names:
+        try:
+            (folder() / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def path_of(stored_name: str) -> Path:
+    return folder() / stored_name

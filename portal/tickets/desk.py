@@ -1,0 +1,171 @@
+"""Support's side of the desk: the queue with filters and bulk assignment, managing a ticket,
+follow-ups, FAQ drafts, the occurrence ranking of FAQs and the working calendar."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.search.views import parse_page
+from portal.tickets import access, clock, queries, services
+from portal.tickets.forms import ManageForm
+from portal.tickets.models import CalendarDay, Ticket
+from portal.tickets.views import _failed, bp, load_ticket_or_404
+from portal.web.access import public_kb, roles_required
+from portal.web.errors import DomainError
+from portal.web.htmx import render
+
+AGENTS = ("support", "engineer", "senior_engineer")
+
+
+def manage_form(ticket: Ticket, form: ManageForm | None = None) -> ManageForm:
+    form = form or ManageForm(formdata=None, obj=None, data={
+        "assignee": ticket.assignee_id or 0, "complexity": ticket.complexity,
+        "shareable": ticket.shareable, "article_id": ticket.article_id})
+    form.assignee.choices = [(0, _("— not assigned —"))] + [
+        (u.id, f"{u.display_name} · {u.region.name if u.region else '-'}") for u in queries.engineers()]
+    return form
+
+
+@bp.get("/queue")
+@roles_required(*AGENTS)
+def queue():
+    f = queries.QueueFilter.from_args(request.args)
+    page = queries.queue(f, current_user, parse_page(request.args.get("page")),
+                         current_app.config["TICKET_PAGE_SIZE"])
+    cal = clock.calendar()
+    risks = {t.id: (clock.response_risk(t, cal=cal), clock.resolution_risk(t, cal=cal)) for t in page.items}
+    return render("tickets/queue.html", "tickets/_queue_table.html", rows=page, f=f, risks=risks,
+                  regions=queries.regions(), engineers=queries.engineers(),
+                  can_assign=access.is_desk(current_user.roles), bulk_form=FlaskForm())
+
+
+@bp.post("/queue/assign")
+@roles_required("support")
+def bulk_assign():
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("ticket") if i.isdigit()]
+    assignee = db.session.get(User, request.form.get("assignee", type=int) or 0)
+    back = url_for("tickets.queue", **{k: v for k, v in request.args.items()})
+    if not ids:
+        flash(_("Select at least one ticket."), "error")
+        return redirect(back), 303
+    if assignee is None:
+        flash(_("Choose the engineer to assign them to."), "error")
+        return redirect(back), 303
+    try:
+        n = services.bulk_assign(ids, assignee, current_user)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(back), 303
+    flash(_("%(n)d ticket(s) assigned to %(name)s.", n=n, name=assignee.display_name), "success")
+    return redirect(back), 303
+
+
+@bp.post("/<int:ticket_id>/manage")
+@roles_required(*AGENTS)
+def manage(ticket_id: int):
+    ticket = load_ticket_or_404(ticket_id)
+    form = manage_form(ticket, ManageForm())
+    if not form.validate_on_submit():
+        return _failed(ticket, services.TicketError({"manage": _("Please correct the marked fields.")}),
+                       manage_form=form)
+    try:
+        if form.assignee.data and form.assignee.data != ticket.assignee_id:
+            assignee = db.session.get(User, form.assignee.data)
+            if assignee is None:
+                raise services.TicketError({"assignee": _("Unknown engineer.")})
+            services.assign(ticket, assignee, current_user)
+        services.set_complexity(ticket, form.complexity.data, current_user)
+        services.set_shareable(ticket, bool(form.shareable.data), current_user)
+        if (form.article_id.data or None) != ticket.article_id:
+            services.link_article(ticket, form.article_id.data or None, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        return _failed(db.session.get(Ticket, ticket_id), err, manage_form=form)
+    flash(_("Saved."), "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.post("/<int:ticket_id>/follow-up")
+@roles_required(*AGENTS)
+def follow_up(ticket_id: int):
+    ticket = load_ticket_or_404(ticket_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.follow_up(ticket, current_user, request.form.get("note", ""))
+    except DomainError as err:
+        db.session.rollback()
+        return _failed(db.session.get(Ticket, ticket_id), err, follow_up_note=request.form.get("note", ""))
+    return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#ledger")
+
+
+@bp.post("/<int:ticket_id>/faq-draft")
+@roles_required(*AGENTS)
+def faq_draft(ticket_id: int):
+    ticket = load_ticket_or_404(ticket_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        article = services.draft_faq(ticket, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        return _failed(db.session.get(Ticket, ticket_id), err)
+    flash(_("FAQ draft %(id)d created from this ticket. Curators find it unpublished.", id=article.id), "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.get("/top-faqs")
+@public_kb
+def top_faqs():
+    rows = queries.top_faqs(50, authenticated=current_user.is_authenticated)
+    return render_template("tickets/top_faqs.html", rows=rows)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles_required("admin")
+def calendar():
+    """Holidays and make-up working days (调休) the SLA clock respects."""
+    form = FlaskForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        remove = request.form.get("remove")
+        if remove:
+            row = db.session.get(CalendarDay, _parse_day(remove))
+            if row is not None:
+                db.session.delete(row)
+                db.session.commit()
+            return redirect(url_for("tickets.calendar"))
+        day, kind, name = _parse_day(request.form.get("day", "")), request.form.get("kind"), \
+            request.form.get("name", "").strip()[:60]
+        if day is None:
+            error = _("Enter the day as YYYY-MM-DD.")
+        elif kind not in ("holiday", "workday"):
+            error = _("Choose holiday or make-up working day.")
+        else:
+            row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+            row.kind, row.name = kind, name
+            db.session.add(row)
+            db.session.commit()
+            flash(_("Saved. Due times of new tickets follow the calendar now."), "success")
+            return redirect(url_for("tickets.calendar"))
+    days = list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
+    status = 422 if error else 200
+    return render_template("tickets/calendar.html", days=days, form=form, error=error,
+                           typed=request.form if error else {}), status
+
+
+def _parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,34 @@
+"""The demo desk: enough tickets in every state and region to show each feature."""
+from collections import Counter
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.tickets.models import CalendarDay, QuickReply, Ticket
+
+
+def test_demo_tickets_cover_states_regions_breaches_and_ratings(demo_app):
+    with demo_app.app_context():
+        tickets = list(db.session.scalars(select(Ticket)))
+        assert len(tickets) >= 50
+        assert set(Counter(t.state for t in tickets)) == {"pending", "in_progress", "waiting", "resolved",
+                                                          "closed", "reopened"}
+        assert {t.region.code for t in tickets} == {"north", "east", "south", "northwest", "southwest"}
+        assert sum(t.response_breached or t.resolution_breached for t in tickets) >= 4
+        assert sum(t.rating is not None for t in tickets) >= 8
+        assert any(t.escalated for t in tickets) and any(t.shareable for t in tickets)
+        assert any(t.channel != "web" and t.filed_by is not None for t in tickets)
+        for t in tickets:
+            assert t.events[0].kind == "created" and t.assignee is not None
+            times = [e.created_at for e in t.events]
+            assert times == sorted(times), f"{t.number}: the ledger runs forward"
+        waiting = [t for t in tickets if t.state == "waiting"]
+        assert all(t.resolution_due is None and t.waiting_reason for t in waiting)
+
+
+def test_reference_data_quick_replies_and_holidays(demo_app):
+    with demo_app.app_context():
+        titles = list(db.session.scalars(select(QuickReply.title).order_by(QuickReply.position)))
+        assert titles[:2] == ["收到", "需协助"]
+        national_day = db.session.get(CalendarDay, __import__("datetime").date(2026, 10, 1))
+        assert national_day.kind == "holiday" and national_day.name == "国庆节"
