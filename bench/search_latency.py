@@ -163,6 +163,8 @@ def main(argv=None):
     ap.add_argument("--server", choices=["embedded", "gunicorn"], default="embedded",
                     help="embedded = `portal serve` (threads + job consumer); gunicorn = 2 sync workers")
     ap.add_argument("--dir", help="work directory (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --dir: measure again on the documents built there by an earlier run")
     ap.add_argument("--embed", action="store_true",
                     help="also embed every document for the semantic ranking (slow: ~150 long docs/s); "
                          "without it queries still pay for embedding the query and the dot products")
@@ -170,8 +172,14 @@ def main(argv=None):
 
     tmp = Path(args.dir or tempfile.mkdtemp(prefix="portal-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    print(f"building {args.docs} documents in {tmp} …", flush=True)
-    built = build(tmp, args.docs, args.procs, args.embed)
+    if args.reuse and (tmp / "built.json").exists():
+        built = json.loads((tmp / "built.json").read_text())
+        print(f"measuring again on the {built['docs']:,} documents in {tmp} …", flush=True)
+    else:
+        print(f"building {args.docs} documents in {tmp} …", flush=True)
+        built = build(tmp, args.docs, args.procs, args.embed)
+        (tmp / "built.json").write_text(json.dumps({**built, "embed": args.embed}))
+    args.embed = built.get("embed", args.embed)
     env = {**os.environ, "PORTAL_INSTANCE_PATH": str(tmp / "instance"), "PORTAL_SEARCH_INDEX_DIR": str(tmp / "index")}
     bin_dir = Path(sys.executable).parent
     if args.server == "gunicorn":
