@@ -19,8 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.before_request
 def _csrf_for_session_clients():
+    # a browser session writes only with its CSRF token; a caller with neither session nor token
+    # gets the plain 401 of the view, not a CSRF message
     if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get(
-            "Authorization", "").lower().startswith("bearer "):
+            "Authorization", "").lower().startswith("bearer ") and current_user.is_authenticated:
         csrf.protect()
 
 

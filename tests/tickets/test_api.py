@@ -62,7 +62,7 @@ def test_bad_input_is_a_clear_4xx(client, token, payload, status):
 
 def test_not_json_and_not_signed_in(client, token):
     assert client.post("/api/v1/tickets", headers=token("zhangwei"), data="title=x").status_code == 400
-    assert client.post("/api/v1/tickets", json={"title": "x", "category": "登录问题"}).status_code in (400, 401)
+    assert client.post("/api/v1/tickets", json={"title": "x", "category": "登录问题"}).status_code == 401
     assert client.get("/api/v1/tickets/1").status_code == 401
 
 
@@ -72,3 +72,13 @@ def test_openapi_describes_tickets(client):
     assert "get" in doc["paths"]["/tickets/{id}"]
     ticket = doc["components"]["schemas"]["Ticket"]
     assert {"id", "state", "assignee", "created_at", "first_response_due", "resolution_due"} <= set(ticket["required"])
+
+
+def test_a_browser_session_needs_its_csrf_token(client, auth):
+    auth.login("zhangwei")
+    r = client.post("/api/v1/tickets", json={"title": "会话提交", "category": "登录问题"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "csrf"
+    token = auth.csrf("/")
+    r = client.post("/api/v1/tickets", json={"title": "会话提交", "category": "登录问题"},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 201
