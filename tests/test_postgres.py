@@ -68,3 +68,25 @@ def test_search_login_vote_and_import_on_postgres(pg_app, tmp_path):
 def test_users_list_on_postgres(pg_app):
     out = pg_app.test_cli_runner().invoke(args=["users", "list", "--json"]).output
     assert len(json.loads(out)) >= 40
+
+
+def test_tickets_on_postgres(pg_app):
+    from sqlalchemy import select, update
+
+    from portal.tickets import services, tasks
+    from portal.tickets.models import Ticket
+
+    client = pg_app.test_client()
+    token = pg_app.test_cli_runner().invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
+    r = client.post("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
+                    json={"title": "PostgreSQL 上的工单", "category": "登录问题", "severity": "urgent"})
+    assert r.status_code == 201 and r.get_json()["assignee"] and r.get_json()["first_response_due"].endswith("+08:00")
+    ticket_id = r.get_json()["id"]
+    with pg_app.test_request_context():
+        assert db.session.scalar(select(Ticket.state).where(Ticket.id == ticket_id)) == "pending"
+        ticket = db.session.get(Ticket, ticket_id)
+        with db.engine.begin() as other:   # another agent's change lands first
+            other.execute(update(Ticket).where(Ticket.id == ticket_id).values(version=Ticket.version + 1))
+        with pytest.raises(services.Conflict):
+            services.change_state(ticket, ticket.assignee, "start")
+        assert "closed" in tasks.sweep() and db.session.get(Ticket, ticket_id).events[0].kind == "created"
