@@ -1,6 +1,7 @@
 """Operator-level index work: full rebuild with swap, and drift check/repair."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -12,6 +13,7 @@ from portal.search import documents, queue
 from portal.search.models import IndexJob
 
 CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed: bool = True) -> int:
@@ -96,6 +98,12 @@ def warm_up() -> None:
 
     from portal.search.tuning import CACHE as TUNING
 
-    tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
-    completion.suggester()
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
+        completion.suggester()
+    except DBAPIError:   # an empty database (`flask db upgrade` imports wsgi.py first): warm later
+        db.session.rollback()
+        log.info("search warm-up skipped: the database has no schema yet")
