@@ -20,16 +20,16 @@ def init_app(app):
     app.jinja_env.globals.update(HELPERS)
 
     @app.context_processor
-    def _ticket_counts():
+    def _ticket_nav():
         from flask_login import current_user
 
         from portal.tickets import access, queries
 
         if not current_user.is_authenticated:
             return {}
-        return {"ticket_counts": queries.counts_for(current_user),
+        # a callable: only the page layout asks for the counts, not every htmx fragment
+        return {"ticket_counts": lambda: queries.counts_for(current_user),
                 "is_agent": access.is_agent(current_user.roles)}
-
 
 def _when(t, fmt: str = "short") -> str:
     """A naive UTC time from the database, in the reader's time zone and language."""

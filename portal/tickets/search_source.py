@@ -27,7 +27,11 @@ def _body(ticket: Ticket) -> str:
 
 
 def stamp(ticket: Ticket) -> str:
-    return f"{ticket.updated_at:%Y%m%d%H%M%S%f}-{ticket.version}"
+    return _stamp(ticket.updated_at, ticket.version)
+
+
+def _stamp(updated_at, version: int) -> str:
+    return f"{updated_at:%Y%m%d%H%M%S%f}-{version}"
 
 
 def _load(ids: list[int]) -> list[dict]:
@@ -46,8 +50,9 @@ def _load(ids: list[int]) -> list[dict]:
 
 
 def _stamps():
-    for t in db.session.scalars(select(Ticket).order_by(Ticket.id)):
-        yield t.id, stamp(t)
+    rows = db.session.execute(select(Ticket.id, Ticket.updated_at, Ticket.version).order_by(Ticket.id))
+    for ident, updated_at, version in rows:   # columns only: no joined people per ticket
+        yield ident, _stamp(updated_at, version)
 
 
 def _snippets(ids: list[int]) -> dict[int, dict]:

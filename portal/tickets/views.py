@@ -6,6 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -107,7 +108,7 @@ def suggest():
 @bp.post("/deflect")
 @login_required
 def deflect():
-    form = ActionForm()
+    form = FlaskForm()   # the CSRF token only
     if not form.validate_on_submit():
         abort(400)
     article_id = request.form.get("article_id", type=int)
