@@ -28,6 +28,10 @@ DEFAULTS = {
     "TICKET_AUTO_CLOSE_HOURS": 72,        # resolved and not confirmed: closed after this long
     "TICKET_ATTACHMENT_MAX": 10 * 1024 * 1024,
     "TICKET_PAGE_SIZE": 20,
+    "APPROVAL_WORK_DAYS": "12345",        # the approval clock runs whole days, Monday to Friday
+    "APPROVAL_STEP_HOURS": 24,            # each step of a normal route
+    "APPROVAL_FAST_TRACK_HOURS": 24,      # a whole fast-track request (MISSION.md)
+    "APPROVAL_REMIND_BEFORE_HOURS": 4,    # a reminder this long before a step is due
 }
 
 
@@ -50,6 +54,7 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("SEARCH_INDEX_DIR", str(REPO_ROOT / "search_index"))
     cfg.setdefault("JOBS_DB", str(inst / "jobs.db"))
     cfg.setdefault("TICKET_ATTACHMENT_DIR", str(inst / "attachments"))
+    cfg.setdefault("APPROVAL_TEMPLATE_DIR", str(inst / "approval_templates"))
     cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
     cfg.setdefault("REDIS_URL", None)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])

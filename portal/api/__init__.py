@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from portal.api import tickets, views  # noqa: F401  (tickets adds its routes to views.bp)
+    from portal.api import approvals, tickets, views  # noqa: F401  (they add their routes to views.bp)
     from portal.extensions import csrf
 
     csrf.exempt(views.bp)  # bearer-token clients; session clients are checked in the blueprint

@@ -1,6 +1,21 @@
-"""Online approvals: templates as data, routing by an authority matrix, decisions, reminders."""
+"""Online approvals: templates as data, routing by an authority matrix, decisions, reminders,
+statistics."""
 from __future__ import annotations
 
 
 def init_app(app):
-    from portal.approvals import models  # noqa: F401  (tables; services and pages follow)
+    from portal.approvals import models, stats_views, tasks, views  # noqa: F401
+    from portal.approvals.labels import HELPERS
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals.update(HELPERS)
+
+    @app.context_processor
+    def _approval_nav():
+        from flask_login import current_user
+
+        from portal.approvals import queries
+
+        if not current_user.is_authenticated:
+            return {}
+        return {"approval_counts": lambda: queries.counts_for(current_user)}

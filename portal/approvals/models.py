@@ -1,5 +1,5 @@
 """Approvals: a request made from a template, its route of steps (one round per submission),
-its history, absence delegations, and the in-app notifications the reminder jobs write."""
+its history and absence delegations."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -111,18 +111,3 @@ class Delegation(db.Model):
 
     approver: Mapped[User] = relationship(foreign_keys=[approver_id])
     delegate: Mapped[User] = relationship(foreign_keys=[delegate_id])
-
-
-class Notification(db.Model):
-    """An in-app message (reminders, decisions); e-mail and chat robots can read the same rows."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(300), default="")
-    important: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column()

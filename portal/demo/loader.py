@@ -126,4 +126,7 @@ def load_demo(echo=print) -> str:
     with queue.batched():   # the index is brought up to date once, not after every ticket event
         count = tickets.load_tickets()
     echo(f"demo tickets: {count} created")
+    from portal.demo import approvals
+
+    echo(f"demo approval requests: {approvals.load_approvals()} created")
     return f"demo data ready (password of every demo account: {DEMO_PASSWORD})"

@@ -1,0 +1,40 @@
+"""The notification list: newest unread first; opening one marks it read and follows its link."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.notify import services
+from portal.notify.models import Notification
+from portal.search.views import parse_page
+from portal.web.access import login_required
+from portal.web.htmx import render
+
+bp = Blueprint("notify", __name__, url_prefix="/notifications")
+PAGE_SIZE = 20
+
+
+@bp.get("/")
+@login_required
+def index():
+    page = services.recent(current_user.id, parse_page(request.args.get("page")), PAGE_SIZE)
+    return render("notify/index.html", rows=page)
+
+
+@bp.post("/<int:note_id>/open")
+@login_required
+def open_one(note_id: int):
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user.id, note_id)
+    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else url_for("notify.index")
+    return redirect(target)
+
+
+@bp.post("/read")
+@login_required
+def read_all():
+    services.mark_read(current_user.id)
+    return redirect(url_for("notify.index"))
