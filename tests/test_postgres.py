@@ -90,3 +90,39 @@ def test_tickets_on_postgres(pg_app):
         with pytest.raises(services.Conflict):
             services.change_state(ticket, ticket.assignee, "start")
         assert "closed" in tasks.sweep() and db.session.get(Ticket, ticket_id).events[0].kind == "created"
+
+
+def test_approvals_on_postgres(pg_app):
+    """The fast-track route over the API, and four simultaneous approvals of one step: one wins."""
+    import threading
+
+    runner = pg_app.test_cli_runner()
+
+    def bearer(username):
+        return {"Authorization": "Bearer " + runner.invoke(args=["token", "create", "--username", username]).output.strip()}
+
+    client = pg_app.test_client()
+    r = client.post("/api/v1/approvals", headers=bearer("zhangwei"), json={
+        "template": "procurement", "title": "PostgreSQL 上的采购", "amount": 1_500_000,
+        "fields": {"item": "存储阵列", "category": "it_equipment", "budget_code": "PG-1"}})
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert [(s["approver"], s["position"]) for s in body["route"]] == [("jiangtao", "supervisor"),
+                                                                      ("zhouhaitao", "division_leader")]
+    url, headers = f"/api/v1/approvals/{body['id']}/decision", bearer("jiangtao")
+    barrier, statuses = threading.Barrier(4), []
+
+    def approve():
+        with pg_app.test_client() as c:
+            barrier.wait()
+            statuses.append(c.post(url, headers=headers, json={"decision": "approve"}).status_code)
+
+    threads = [threading.Thread(target=approve) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 409, 409, 409]
+    final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
+    assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]
+    assert [s["state"] for s in final["route"]] == ["approved", "pending"]

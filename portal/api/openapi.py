@@ -3,6 +3,8 @@ from __future__ import annotations
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TICKET = {"$ref": "#/components/schemas/Ticket"}
+APPROVAL = {"$ref": "#/components/schemas/Approval"}
+ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 STAMP = {"type": ["string", "null"], "format": "date-time", "description": "ISO 8601 with offset (+08:00)"}
 
 
@@ -99,6 +101,70 @@ def openapi_document() -> dict:
                               "401": _error("Not authenticated"),
                               "404": _error("No such ticket, or another employee's ticket")},
             }},
+            "/approvals": {
+                "post": {
+                    "summary": "Submit an approval request as the authenticated user",
+                    "description": "The same templates, validation and routing rules as the web form. The "
+                                   "route is computed now from the amount, the requester's position and "
+                                   "department (authority matrix; fast track over 1,000,000 CNY or across "
+                                   "departments). Descriptive template fields may be left out by a business "
+                                   "system (listed in `missing_fields`); every value sent is checked.",
+                    "operationId": "createApproval",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/ApprovalInput"}}}},
+                    "responses": {
+                        "201": {"description": "The request with its computed route and due times",
+                                "content": {"application/json": {"schema": {"allOf": [APPROVAL, {
+                                    "type": "object", "properties": {"missing_fields": {
+                                        "type": "array", "items": {"type": "string"}}}}]}}}},
+                        "400": _error("Not a JSON object, or a value of the wrong type"),
+                        "401": _error("Not authenticated"),
+                        "422": _error("Unknown template, missing title, invalid amount or field value "
+                                      "(error.fields names each), or no approver in the org chart (code `route`)"),
+                    },
+                },
+                "get": {
+                    "summary": "My approval lists",
+                    "operationId": "listApprovals",
+                    "parameters": [{"name": "box", "in": "query", "schema": {
+                        "type": "string", "enum": ["todo", "in_progress", "done", "all"], "default": "todo"},
+                        "description": "todo: waiting for my decision, or mine returned for changes; "
+                                       "in_progress / done: mine or ones I decided; all: administrators"},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": {"200": {"description": "20 per page", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"box": {"type": "string"}, "total": {"type": "integer"},
+                                                         "page": {"type": "integer"},
+                                                         "approvals": {"type": "array", "items": APPROVAL}}}}}},
+                                  "400": _error("Unknown box"), "401": _error("Not authenticated")},
+                },
+            },
+            "/approvals/{id}": {"get": {
+                "summary": "One approval request: the requester's, one routed to the caller, or any for admins",
+                "operationId": "getApproval",
+                "parameters": [ID_PARAM],
+                "responses": {"200": {"description": "The request", "content": {"application/json": {"schema": APPROVAL}}},
+                              "401": _error("Not authenticated"),
+                              "404": _error("No such request, or not one the caller may see")},
+            }},
+            "/approvals/{id}/decision": {"post": {
+                "summary": "Decide the step waiting for the caller (or for the approver they stand in for)",
+                "operationId": "decideApproval",
+                "parameters": [ID_PARAM],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["decision"], "properties": {
+                        "decision": {"type": "string", "enum": ["approve", "reject", "return"]},
+                        "comment": {"type": "string", "maxLength": 2000,
+                                    "description": "Required to return for changes"}}}}}},
+                "responses": {"200": {"description": "The request after the decision",
+                                      "content": {"application/json": {"schema": APPROVAL}}},
+                              "400": _error("Not a JSON object with a decision"),
+                              "401": _error("Not authenticated"),
+                              "403": _error("The step waiting is not the caller's (or it is their own request)"),
+                              "404": _error("No such request, or not one the caller may see"),
+                              "409": _error("The decision is no longer possible: the step was decided "
+                                            "(also by a simultaneous request), or the request is finished"),
+                              "422": _error("Unknown decision, or a return without a comment")},
+            }},
             "/me": {"get": {
                 "summary": "The authenticated user",
                 "operationId": "me",
@@ -159,6 +225,46 @@ def openapi_document() -> dict:
                     "waiting_reason": {"type": ["string", "null"]}, "solution": {"type": ["string", "null"]},
                     "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
                     "url": {"type": "string"}}},
+                "ApprovalInput": {"type": "object", "required": ["template", "title"], "properties": {
+                    "template": {"type": "string", "enum": ["procurement", "leave", "expense", "generic"],
+                                 "description": "Or a template an administrator added"},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "amount": {"type": ["number", "string"], "minimum": 0,
+                               "description": "CNY; required by procurement and expense (\"1,200,000\" is accepted)"},
+                    "target_department": {"type": ["string", "integer"],
+                                          "description": "Department code, name or id the item is for; "
+                                                         "another department than the requester's takes the fast track"},
+                    "fields": {"type": "object", "additionalProperties": True,
+                               "description": "The template's fields by name (see the template files)"}}},
+                "ApprovalStep": {"type": "object", "required": ["step", "position", "approver", "state"], "properties": {
+                    "step": {"type": "integer", "minimum": 1}, "round": {"type": "integer"},
+                    "position": {"type": "string", "enum": ["supervisor", "manager", "division_leader"]},
+                    "approver": {"type": "string", "description": "username"},
+                    "approver_name": {"type": "string"},
+                    "acting_for": {"type": ["string", "null"], "description": "the absent approver a delegate stands in for"},
+                    "state": {"type": "string", "enum": ["waiting", "pending", "approved", "rejected", "returned", "skipped"]},
+                    "started_at": STAMP, "due_at": STAMP, "decided_at": STAMP, "overdue": {"type": "boolean"},
+                    "comment": {"type": ["string", "null"]}}},
+                "Approval": {"type": "object", "required": ["id", "template", "state", "route", "due_at"], "properties": {
+                    "id": {"type": "integer"}, "number": {"type": "string", "examples": ["A000042"]},
+                    "template": {"type": "string"}, "title": {"type": "string"}, "amount": {"type": "number"},
+                    "state": {"type": "string", "enum": ["in_progress", "approved", "rejected", "returned", "withdrawn"]},
+                    "fast_track": {"type": "boolean"},
+                    "route_reason": {"type": "string", "enum": ["amount", "major_amount", "cross_department"]},
+                    "round": {"type": "integer", "description": "1, plus one per resubmission after a return"},
+                    "requester": {"type": "string"}, "department": {"type": ["string", "null"]},
+                    "target_department": {"type": ["string", "null"]}, "fields": {"type": "object"},
+                    "route": {"type": "array", "items": {"$ref": "#/components/schemas/ApprovalStep"},
+                              "description": "The steps of the current round, in order"},
+                    "current_step": {"type": ["integer", "null"]},
+                    "submitted_at": STAMP,
+                    "due_at": {**STAMP, "description": "Fast track: 24 hours on working days for the whole request; "
+                                                       "otherwise every step taking its full time"},
+                    "decided_at": STAMP, "source": {"type": "string", "enum": ["web", "api"]},
+                    "url": {"type": "string"},
+                    "history": {"type": "array", "items": {"type": "object", "properties": {
+                        "kind": {"type": "string"}, "actor": {"type": ["string", "null"]},
+                        "comment": {"type": ["string", "null"]}, "at": STAMP}}}}},
                 "User": {"type": "object", "properties": {
                     "username": {"type": "string"}, "display_name": {"type": "string"},
                     "roles": {"type": "array", "items": {"type": "string"}},

@@ -10,20 +10,65 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.tickets.calendar import WorkCalendar
+from portal.tickets.calendar import WorkCalendar, require_aware
 
-END_OF_DAY = time(23, 59, 59, 999999)   # WorkCalendar hours are [start, end): the whole day
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkingDays:
+    """A clock that runs around the clock on working days: weekdays (0 = Monday), minus holidays,
+    plus make-up working days (调休)."""
+
+    tz: ZoneInfo
+    weekdays: frozenset[int]
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    def is_working_day(self, d: date) -> bool:
+        return d in self.workdays or (d.weekday() in self.weekdays and d not in self.holidays)
+
+    def _bounds(self, d: date) -> tuple[datetime, datetime]:
+        start = datetime.combine(d, time(0), tzinfo=self.tz).astimezone(UTC)
+        return start, datetime.combine(d + _DAY, time(0), tzinfo=self.tz).astimezone(UTC)
+
+    def add_working(self, t: datetime, delta: timedelta) -> datetime:
+        """The instant by which `delta` of working-day time has passed after t."""
+        if delta < timedelta(0):
+            raise ValueError("working time to add must not be negative")
+        begin, remaining = require_aware(t).astimezone(UTC), delta
+        d = begin.astimezone(self.tz).date()
+        for _ in range(3660):     # ten years of days: a calendar without working days fails loudly
+            if self.is_working_day(d):
+                lo, hi = self._bounds(d)
+                lo = max(lo, begin)
+                if hi > lo:
+                    if remaining <= hi - lo:
+                        return (lo + remaining).astimezone(self.tz)
+                    remaining -= hi - lo
+            d += _DAY
+        raise ValueError("the approval calendar has no working days")
+
+    def working_between(self, a: datetime, b: datetime) -> timedelta:
+        a, b = require_aware(a).astimezone(UTC), require_aware(b).astimezone(UTC)
+        total, d = timedelta(0), a.astimezone(self.tz).date()
+        while b > a and d <= b.astimezone(self.tz).date():
+            if self.is_working_day(d):
+                lo, hi = self._bounds(d)
+                total += max(timedelta(0), min(hi, b) - max(lo, a))
+            d += _DAY
+        return total
 
 
 def whole_day_calendar(weekdays: str = "12345", tz: str = "Asia/Shanghai", holidays: Iterable[date] = (),
-                       workdays: Iterable[date] = ()) -> WorkCalendar:
+                       workdays: Iterable[date] = ()) -> WorkingDays:
+    """Settings checked like the ticket calendar's (weekdays as ISO digits, an IANA zone)."""
     base = WorkCalendar.from_config(hours="00:00-23:59", weekdays=weekdays, tz=tz, holidays=holidays,
                                     workdays=workdays)
-    return WorkCalendar(tz=ZoneInfo(tz), start=time(0, 0), end=END_OF_DAY, weekdays=base.weekdays,
-                        holidays=base.holidays, workdays=base.workdays)
+    return WorkingDays(tz=base.tz, weekdays=base.weekdays, holidays=base.holidays, workdays=base.workdays)
 
 
 @dataclass(frozen=True)
@@ -37,7 +82,7 @@ class Limits:
 
 
 def step_due(started: datetime, position: int, n_steps: int, fast_track: bool, submitted: datetime,
-             cal: WorkCalendar, limits: Limits) -> datetime:
+             cal: WorkingDays, limits: Limits) -> datetime:
     """The due time of step `position` (0-based) that reached its approver at `started`."""
     if fast_track:
         share = limits.fast_track_hours * (position + 1) / n_steps
@@ -45,7 +90,7 @@ def step_due(started: datetime, position: int, n_steps: int, fast_track: bool, s
     return cal.add_working(started, timedelta(hours=limits.step_hours))
 
 
-def request_due(submitted: datetime, n_steps: int, fast_track: bool, cal: WorkCalendar,
+def request_due(submitted: datetime, n_steps: int, fast_track: bool, cal: WorkingDays,
                 limits: Limits) -> datetime:
     """The promise for the whole request: the fast-track limit, or every step taking its full time."""
     hours = limits.fast_track_hours if fast_track else limits.step_hours * n_steps

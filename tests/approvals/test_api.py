@@ -171,3 +171,19 @@ def test_concurrent_double_approval_records_one_decision(demo_app, client, token
     final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
     assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]
     assert [s["state"] for s in final["route"]] == ["approved", "pending"]
+
+
+def test_openapi_describes_approvals_and_responses_match_it(client, token):
+    from jsonschema import Draft202012Validator
+    from openapi_spec_validator import validate
+
+    doc = client.get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    assert {"/approvals", "/approvals/{id}", "/approvals/{id}/decision"} <= set(doc["paths"])
+    assert "409" in doc["paths"]["/approvals/{id}/decision"]["post"]["responses"]
+    schema = {"$ref": "#/components/schemas/Approval", "components": doc["components"]}
+    body = submit(client, token, 1_500_000)
+    Draft202012Validator(schema).validate(body)
+    decided = client.post(f"/api/v1/approvals/{body['id']}/decision", headers=token("jiangtao"),
+                          json={"decision": "approve"}).get_json()
+    Draft202012Validator(schema).validate(decided)

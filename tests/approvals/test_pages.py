@@ -280,3 +280,26 @@ def test_route_fragment_stops_polling_when_finished(client, auth):
 def test_pages_need_a_login(client, path):
     r = client.get(path)
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_an_administrator_adds_a_template_without_a_release(demo_app, client, auth):
+    import json
+    from pathlib import Path
+
+    folder = Path(demo_app.config["APPROVAL_TEMPLATE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "travel.json").write_text(json.dumps({
+        "key": "travel", "version": 1, "name": {"zh_CN": "出差申请", "en": "Business trip"},
+        "description": {"zh_CN": "出差前申请"}, "amount_field": "budget",
+        "fields": [{"name": "city", "type": "text", "required": True, "label": {"zh_CN": "目的地"}},
+                   {"name": "budget", "type": "money", "required": True, "label": {"zh_CN": "预算"}}]},
+        ensure_ascii=False), encoding="utf-8")
+    auth.login("zhangwei")
+    assert "出差申请" in client.get("/approvals/new").get_data(as_text=True)
+    token = auth.csrf("/approvals/new/travel")
+    r = client.post("/approvals/new/travel", data={"title": "去深圳", "city": "深圳", "budget": "3000",
+                                                   "step": "preview", "csrf_token": token})
+    assert r.status_code == 200 and "蒋涛" in r.get_data(as_text=True)
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")    # logged, the others stay
+    html = client.get("/approvals/new").get_data(as_text=True)
+    assert "采购申请" in html
