@@ -94,7 +94,7 @@ def test_tickets_on_postgres(pg_app):
 
 def test_approvals_on_postgres(pg_app):
     """The fast-track route over the API, and four simultaneous approvals of one step: one wins."""
-    import threading
+    from tests.approvals.test_api import approve_at_once
 
     runner = pg_app.test_cli_runner()
 
@@ -109,19 +109,8 @@ def test_approvals_on_postgres(pg_app):
     body = r.get_json()
     assert [(s["approver"], s["position"]) for s in body["route"]] == [("jiangtao", "supervisor"),
                                                                       ("zhouhaitao", "division_leader")]
-    url, headers = f"/api/v1/approvals/{body['id']}/decision", bearer("jiangtao")
-    barrier, statuses = threading.Barrier(4), []
-
-    def approve():
-        with pg_app.test_client() as c:
-            barrier.wait()
-            statuses.append(c.post(url, headers=headers, json={"decision": "approve"}).status_code)
-
-    threads = [threading.Thread(target=approve) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    headers = bearer("jiangtao")
+    statuses = approve_at_once(pg_app, f"/api/v1/approvals/{body['id']}/decision", headers)
     assert sorted(statuses) == [200, 409, 409, 409]
     final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
     assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]

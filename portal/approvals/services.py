@@ -30,22 +30,14 @@ from portal.extensions import db
 from portal.notify.services import notify
 from portal.tickets import clock
 from portal.tickets.models import CalendarDay
-from portal.web.errors import DomainError, NotAllowed
+from portal.web.errors import Conflict, InvalidInput, NotAllowed
 
 TITLE_MAX, COMMENT_MAX = 200, 2000
 DELEGATION_MAX_DAYS = 90
 
 
-class ApprovalInputError(DomainError):
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class Conflict(DomainError):
-    status = 409
+class ApprovalInputError(InvalidInput):
+    """A request's fields, title, decision or delegation that cannot be accepted."""
 
 
 def _stale_message() -> str:

@@ -25,7 +25,7 @@ from portal.tickets import access, attachments, clock
 from portal.tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketPause
 from portal.tickets.sla import Complexity, Severity
 from portal.tickets.states import Action, Actor, State, TransitionError, next_state
-from portal.web.errors import DomainError, NotAllowed
+from portal.web.errors import Conflict, DomainError, InvalidInput, NotAllowed
 
 PREFIX = "ticket"
 CHANNELS = ("web", "phone", "email", "chat")
@@ -33,16 +33,8 @@ TITLE_MAX, BODY_MAX, CONTACT_MAX, REASON_MAX = 200, 10_000, 120, 300
 FILED_AFTER_SEARCH = timedelta(minutes=30)   # a ticket this soon after a search "followed" it
 
 
-class TicketError(DomainError):
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class Conflict(DomainError):
-    status = 409
+class TicketError(InvalidInput):
+    """A ticket's fields that cannot be accepted."""
 
 
 def _one_decision(fn):

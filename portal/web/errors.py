@@ -27,6 +27,20 @@ class NotAllowed(DomainError):
     status = 403
 
 
+class Conflict(DomainError):
+    """Someone else changed the thing a moment ago, or the action is no longer possible."""
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """What was typed cannot be accepted: {field name: message}, shown beside each field."""
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
 def _messages():
     return {
         400: _("The request could not be understood."),

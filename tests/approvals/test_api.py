@@ -150,23 +150,27 @@ def test_lists_over_the_api(client, token):
     assert client.get("/api/v1/approvals?box=all", headers=token("admin")).status_code == 200
 
 
-def test_concurrent_double_approval_records_one_decision(demo_app, client, token):
-    body = submit(client, token, 300_000)
-    url = f"/api/v1/approvals/{body['id']}/decision"
-    headers = token("jiangtao")
-    barrier = threading.Barrier(4)
-    statuses = []
+def approve_at_once(app, url: str, headers: dict, n: int = 4) -> list[int]:
+    """n clients approve the same step at the same moment; their status codes."""
+    barrier, statuses = threading.Barrier(n), []
 
     def approve():
-        with demo_app.test_client() as c:
+        with app.test_client() as c:
             barrier.wait()
             statuses.append(c.post(url, headers=headers, json={"decision": "approve", "comment": "同意"}).status_code)
 
-    threads = [threading.Thread(target=approve) for _ in range(4)]
+    threads = [threading.Thread(target=approve) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return statuses
+
+
+def test_concurrent_double_approval_records_one_decision(demo_app, client, token):
+    body = submit(client, token, 300_000)
+    headers = token("jiangtao")
+    statuses = approve_at_once(demo_app, f"/api/v1/approvals/{body['id']}/decision", headers)
     assert sorted(statuses) == [200, 409, 409, 409]
     final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
     assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]
