@@ -18,4 +18,11 @@ def init_app(app):
 
         if not current_user.is_authenticated:
             return {}
-        return {"approval_counts": lambda: queries.counts_for(current_user)}
+        return {"approval_counts": lambda: queries.counts_for(current_user),
+                "approval_shortcuts": _shortcuts}
+
+
+def _shortcuts(query: str):
+    from portal.approvals import services, shortcuts
+
+    return shortcuts.matching(query, services.templates().values())

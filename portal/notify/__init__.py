@@ -26,4 +26,5 @@ def kind_label(kind: str) -> str:
             "approval_rejected": _("Rejected"), "approval_returned": _("Returned for changes"),
             "approval_withdrawn": _("Withdrawn"), "approval_comment": _("New comment"),
             "approval_due_soon": _("Due soon"), "approval_overdue": _("Overdue"),
-            "delegation": _("You stand in for")}.get(kind, kind)
+            "delegation": _("You stand in for"), "ticket_sla_warning": _("Ticket due soon"),
+            "ticket_sla_breach": _("Ticket SLA missed")}.get(kind, kind)

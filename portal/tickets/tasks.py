@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.auth.models import User, UserRole, utcnow
 from portal.extensions import db
 from portal.jobs import crontab, job, periodic_job
+from portal.notify.services import notify
 from portal.tickets import assignment, clock, services
 from portal.tickets.models import Ticket, TicketEvent
 from portal.tickets.sla import Complexity, Risk
@@ -70,6 +71,13 @@ def escalate_ticket(ticket_id: int, reason: str, at: str | None = None) -> None:
         db.session.rollback()
 
 
+def _tell_assignee(ticket: Ticket, kind: str, now: datetime) -> None:
+    """The engineer on the ticket hears of a coming or missed SLA due time in the portal."""
+    if ticket.assignee_id is not None:
+        notify(ticket.assignee_id, kind, f"{ticket.number} · {ticket.title}", f"/tickets/{ticket.id}",
+               important=kind == "ticket_sla_breach", now=now)
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """One pass over open and resolved tickets; safe to run as often as wanted."""
     now = now or utcnow()
@@ -85,11 +93,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             if risk == Risk.WARNING and not getattr(ticket, f"{kind}_warned"):
                 setattr(ticket, f"{kind}_warned", True)
                 services._event(ticket, "sla_warning", None, internal=True, data={"clock": kind}, now=now)
+                _tell_assignee(ticket, "ticket_sla_warning", now)
                 counts["warned"] += 1
                 changed = True
             elif risk == Risk.BREACHED and not getattr(ticket, f"{kind}_breached"):
                 setattr(ticket, f"{kind}_breached", True)
                 services._event(ticket, "sla_breach", None, internal=True, data={"clock": kind}, now=now)
+                _tell_assignee(ticket, "ticket_sla_breach", now)
                 counts["breached"] += 1
                 changed = True
         escalate = ((ticket.response_breached or ticket.resolution_breached

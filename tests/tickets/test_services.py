@@ -160,12 +160,18 @@ def test_sweep_warns_breaches_escalates_and_closes(ctx):
     tasks.sweep(now=MON_0900 + timedelta(minutes=50))   # 50 of 60 working minutes used
     ticket = db.session.get(Ticket, tid)
     assert ticket.response_warned and not ticket.response_breached
+    first_engineer = ticket.assignee_id
     tasks.sweep(now=MON_0900 + timedelta(minutes=61))
     ticket = db.session.get(Ticket, tid)
     assert ticket.response_breached and ticket.escalated
     assert ticket.assignee.has_role("senior_engineer")
     kinds = [e.kind for e in ticket.events]
     assert kinds.count("sla_breach") == 1 and "escalate" in kinds
+    from portal.notify.models import Notification   # the engineer on it heard of both, the breach in red
+    notes = db.session.execute(select(Notification.kind, Notification.important)
+                               .where(Notification.user_id == first_engineer,
+                                      Notification.url == f"/tickets/{tid}")).all()
+    assert sorted(notes) == [("ticket_sla_breach", True), ("ticket_sla_warning", False)]
     tasks.sweep(now=MON_0900 + timedelta(minutes=90))
     assert [e.kind for e in db.session.get(Ticket, tid).events].count("sla_breach") == 1, "recorded once"
     # resolved and never confirmed: closed automatically after TICKET_AUTO_CLOSE_HOURS (72)
