@@ -5,9 +5,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 5000
 
-.PHONY: demo test install system-deps catalogs vendor bench serve clean
+.PHONY: demo test install system-deps fonts catalogs vendor bench serve clean
 
-demo: install            ## set up, load the demo data, serve on http://127.0.0.1:$(PORT)
+demo: install fonts      ## set up, load the demo data, serve on http://127.0.0.1:$(PORT)
 	$(BIN)/portal demo
 	PORT=$(PORT) $(BIN)/portal serve --port $(PORT)
 
@@ -27,6 +27,9 @@ catalogs: $(STAMP)
 
 system-deps:             ## Debian packages the tests need: Chromium, a CJK font, PostgreSQL
 	scripts/system-deps.sh
+
+fonts:                   ## the CJK font certificate PDFs are drawn with (Debian fonts-noto-cjk)
+	scripts/system-deps.sh fonts
 
 serve: install
 	PORT=$(PORT) $(BIN)/portal serve --port $(PORT)

@@ -10,6 +10,7 @@ class Role(StrEnum):
     ENGINEER = "engineer"
     SENIOR_ENGINEER = "senior_engineer"
     CURATOR = "curator"
+    TRAINER = "trainer"          # writes the question bank, reviews practical tasks
     ADMIN = "admin"
 
 

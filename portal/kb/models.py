@@ -1,7 +1,7 @@
 """Knowledge base: categories, manuals, articles (FAQ or manual chapter) and helpfulness votes."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +25,9 @@ class Manual(db.Model):
     __tablename__ = "manuals"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    edition: Mapped[str] = mapped_column(String(60), default="")
+    edition: Mapped[str] = mapped_column(String(60), default="")   # e.g. 2026Q4: a new one each quarter
+    released_on: Mapped[date | None] = mapped_column()
+    is_current: Mapped[bool] = mapped_column(default=True)         # the edition searched by default
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     chapters: Mapped[list[Article]] = relationship(
         back_populates="manual", order_by="Article.position")
