@@ -41,6 +41,9 @@ def openapi_document() -> dict:
                      "description": "Category name, e.g. 登录问题"},
                     {"name": "exact", "in": "query", "schema": {"type": "boolean", "default": False},
                      "description": "Search the text as typed: no typo or pinyin repair"},
+                    {"name": "edition", "in": "query", "schema": {"type": "string", "maxLength": 60},
+                     "description": "A manual edition, e.g. 2026Q3: search only that edition's chapters. "
+                                    "Without it, manual chapters come from the current edition only."},
                 ],
                 "responses": {
                     "200": {"description": "Results, best first",

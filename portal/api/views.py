@@ -61,9 +61,10 @@ def search():
     except BadParam as err:
         return error_response(400, str(err), "bad_request")
     category = request.args.get("category") or None
+    edition = request.args.get("edition", "").strip() or None   # a manual edition: its chapters only
     exact = request.args.get("exact", "") in ("1", "true", "yes")
     results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit,
-                           exact=exact)
+                           exact=exact, edition=edition)
     if page == 1:
         search_log.record_search(search_log.session_token(), q, results.corrected or fold(q),
                                  bool(results.corrected), results.total, source="api")

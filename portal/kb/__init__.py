@@ -8,3 +8,4 @@ def init_app(app):
     search_source.register_source()
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.import_kb)
+    app.cli.add_command(cli.manual)

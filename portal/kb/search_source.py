@@ -7,21 +7,34 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.kb import rules
-from portal.kb.models import Article
+from portal.kb.editions import indexable, is_draft
+from portal.kb.models import Article, Manual
 from portal.search.documents import Source, make_key, register
 
 PREFIX = "article"
 
 
-def stamp(updated_at, views: int, yes: int, no: int) -> str:
+def stamp(updated_at, views: int, yes: int, no: int, edition: str | None = None,
+          current: bool | None = None) -> str:
     bucket = rules.popularity_bucket(rules.popularity(views, yes, no))
-    return f"{updated_at:%Y%m%d%H%M%S%f}-{bucket}"
+    text = f"{updated_at:%Y%m%d%H%M%S%f}-{bucket}"
+    if edition is not None:   # a manual chapter: its index entry changes with its edition's state
+        text += f"-{edition}-{'c' if current else 'o'}"
+    return text
+
+
+def _articles(*columns):
+    """Published articles, chapters of draft editions left out (indexed once published)."""
+    return (select(*columns).outerjoin(Manual, Article.manual_id == Manual.id)
+            .where(Article.published.is_(True), indexable()))
 
 
 def _load(ids: list[int]) -> list[dict]:
-    rows = db.session.scalars(select(Article).options(joinedload(Article.category))
-                              .where(Article.id.in_(ids), Article.published.is_(True)))
+    rows = db.session.scalars(_articles(Article).options(joinedload(Article.category),
+                                                         joinedload(Article.manual))
+                              .where(Article.id.in_(ids)))
     return [{
+        **_edition_fields(a),
         "key": make_key(PREFIX, a.id),
         "kind": a.kind,
         "category": a.category.name,
@@ -30,16 +43,27 @@ def _load(ids: list[int]) -> list[dict]:
         "title": a.title,
         "body": a.body_text,
         "popularity": a.popularity,
-        "stamp": stamp(a.updated_at, a.view_count, a.helpful_yes, a.helpful_no),
+        "stamp": stamp(a.updated_at, a.view_count, a.helpful_yes, a.helpful_no,
+                       *((a.manual.edition, a.manual.is_current) if a.manual else ())),
     } for a in rows]
 
 
+def _edition_fields(article: Article) -> dict:
+    if article.manual is None:
+        return {"archived": False}
+    fields = {"archived": not article.manual.is_current}
+    if article.manual.edition:
+        fields["edition"] = article.manual.edition
+    return fields
+
+
 def _stamps():
-    rows = db.session.execute(select(Article.id, Article.updated_at, Article.view_count,
-                                     Article.helpful_yes, Article.helpful_no)
-                              .where(Article.published.is_(True)).order_by(Article.id))
-    for ident, updated_at, views, yes, no in rows:
-        yield ident, stamp(updated_at, views, yes, no)
+    rows = db.session.execute(_articles(Article.id, Article.updated_at, Article.view_count,
+                                        Article.helpful_yes, Article.helpful_no, Article.manual_id,
+                                        Manual.edition, Manual.is_current).order_by(Article.id))
+    for ident, updated_at, views, yes, no, manual_id, edition, current in rows:
+        yield ident, stamp(updated_at, views, yes, no,
+                           *((edition, current) if manual_id is not None else ()))
 
 
 def _snippets(ids: list[int]) -> dict[int, dict]:
@@ -55,6 +79,8 @@ def _readable(ident: int, viewer) -> dict | None:
     if article is None or not rules.can_read(
             visibility=article.visibility, published=article.published,
             authenticated=viewer.authenticated, is_curator=bool(viewer.roles & {"curator", "admin"})):
+        return None
+    if is_draft(article.manual) and not viewer.roles & {"curator", "admin"}:
         return None
     return {"title": article.title, "url": url_for("kb.show_article", article_id=ident)}
 

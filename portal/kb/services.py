@@ -48,7 +48,8 @@ def home_overview(authenticated: bool) -> dict:
     popular = db.session.scalars(readable(select(Article), authenticated=authenticated)
                                  .where(Article.kind == "faq").order_by(popularity_order(), Article.id)
                                  .limit(8)).all()
-    manuals = db.session.scalars(select(Manual).order_by(Manual.id)).all()
+    manuals = db.session.scalars(select(Manual).where(Manual.is_current.is_(True))
+                                 .order_by(Manual.id)).all()   # older editions: from the manual page
     return {"categories": categories, "popular": popular, "manuals": manuals}
 
 
@@ -61,8 +62,11 @@ def get_category(category_id: int) -> Category | None:
 
 
 def category_articles(category: Category, *, authenticated: bool, page: int, per_page: int = 20):
-    query = readable(select(Article), authenticated=authenticated).where(
-        Article.category_id == category.id).order_by(popularity_order(), Article.id)
+    from portal.kb.editions import current_or_loose
+
+    query = readable(select(Article), authenticated=authenticated).outerjoin(
+        Manual, Article.manual_id == Manual.id).where(
+        Article.category_id == category.id, current_or_loose()).order_by(popularity_order(), Article.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

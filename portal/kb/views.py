@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.kb import markdown, services
+from portal.kb import editions, markdown, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
 from portal.search import log as search_log
@@ -30,9 +30,22 @@ def _is_curator() -> bool:
 def load_article_or_404(article_id: int) -> Article:
     article = services.get_article(article_id, authenticated=current_user.is_authenticated,
                                    is_curator=_is_curator())
-    if article is None:
+    if article is None or (editions.is_draft(article.manual) and not _is_curator()):
         abort(404)
     return article
+
+
+def edition_notice(manual: Manual | None, chapter: Article | None = None) -> dict | None:
+    """For a page of a non-current edition: which edition is current, and where this chapter
+    (same position) is in it."""
+    if manual is None or manual.is_current:
+        return None
+    current = editions.current_of(manual.title)
+    target = editions.counterpart(chapter, current) if current is not None and chapter else None
+    if target is not None and not (target.published or _is_curator()):
+        target = None
+    return {"state": editions.state(manual), "edition": manual.edition, "current": current,
+            "chapter": target}
 
 
 def _voter() -> str:
@@ -65,6 +78,7 @@ def show_article(article_id: int):
     return render_template(
         "kb/article.html", article=article, html=markdown.render(article.body),
         toc=markdown.toc(article.body), chapters=chapters, related=related_questions(article),
+        edition_notice=edition_notice(article.manual, article),
         choice=services.voter_choice(article, _voter()), q=request.args.get("q", ""))
 
 
@@ -96,10 +110,51 @@ def show_category(category_id: int):
 @public_kb
 def show_manual(manual_id: int):
     manual = db.session.get(Manual, manual_id) or abort(404)
-    chapters = [c for c in manual.chapters if c.published or _is_curator()
+    curator = _is_curator()
+    if editions.is_draft(manual) and not curator:
+        abort(404)
+    chapters = [c for c in manual.chapters if c.published or curator
                 if c.visibility == "public" or current_user.is_authenticated]
-    return render_template("kb/manual.html", manual=manual,
-                           chapters=[(c, markdown.toc(c.body)) for c in chapters])
+    return render_template("kb/manual.html", manual=manual, state=editions.state(manual),
+                           chapters=[(c, markdown.toc(c.body)) for c in chapters],
+                           editions=[(m, editions.state(m)) for m in editions.editions_of(manual, drafts=curator)],
+                           edition_notice=edition_notice(manual), is_curator=curator)
+
+
+@bp.get("/manuals/editions/<path:edition>")
+@public_kb
+def show_edition(edition: str):
+    """A stable address by edition label (a quiz links to the edition it was written for)."""
+    manual = editions.find(edition, request.args.get("title") or None) or abort(404)
+    if editions.is_draft(manual) and not _is_curator():
+        abort(404)
+    return redirect(url_for("kb.show_manual", manual_id=manual.id))
+
+
+@bp.post("/manuals/<int:manual_id>/editions")
+@roles_required("curator")
+def new_edition(manual_id: int):
+    """Copy this edition's chapters into a new draft edition that curators then edit."""
+    source = db.session.get(Manual, manual_id) or abort(404)
+    try:
+        copy = editions.new_edition(source, request.form.get("edition", ""), author=current_user)
+    except editions.EditionError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("kb.show_manual", manual_id=source.id), 303)
+    flash(_("Edition %(edition)s created as a draft copy; edit its chapters, then make it current.",
+            edition=copy.edition), "success")
+    return redirect(url_for("kb.show_manual", manual_id=copy.id), 303)
+
+
+@bp.post("/manuals/<int:manual_id>/publish")
+@roles_required("curator")
+def publish_edition(manual_id: int):
+    manual = db.session.get(Manual, manual_id) or abort(404)
+    editions.publish_edition(manual)
+    flash(_("Edition %(edition)s is now the current one; search uses it from now on.",
+            edition=manual.edition), "success")
+    return redirect(url_for("kb.show_manual", manual_id=manual.id), 303)
 
 
 def _article_form(article: Article | None) -> ArticleForm:

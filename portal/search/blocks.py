@@ -35,6 +35,8 @@ class Block:
     categories: list[str]
     visibility: list[frozenset[str]]
     latin: Counter = field(default_factory=Counter)
+    editions: list[str] = field(default_factory=list)   # manual edition label per document, or ""
+    archived: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # older editions
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each query key: (found?, position in keys)."""
@@ -53,7 +55,8 @@ def build(reader) -> Block:
     n = reader.doc_count_all()
     texts: list[str] = []
     popularity = np.zeros(n, dtype=np.float32)
-    doc_keys, external_ids, kinds, categories, visibility = [], [], [], [], []
+    doc_keys, external_ids, kinds, categories, visibility, editions = [], [], [], [], [], []
+    archived = np.zeros(n, dtype=bool)
     for docnum in range(n):
         stored = reader.stored_fields(docnum)
         doc_keys.append(stored.get("key", ""))
@@ -62,6 +65,8 @@ def build(reader) -> Block:
         categories.append(stored.get("category") or "")
         visibility.append(frozenset((stored.get("visibility") or "").split()))
         popularity[docnum] = stored.get("popularity") or 0
+        editions.append(stored.get("edition") or "")
+        archived[docnum] = bool(stored.get("archived"))
         texts.append(fold(stored.get("title") or ""))
         texts.append(fold(stored.get("body") or ""))
     joined = "\0".join(texts)
@@ -91,7 +96,7 @@ def build(reader) -> Block:
     return Block(n=n, keys=keys, indptr=indptr, docs=post_doc.astype(np.int32), tf=tf, lengths=lengths,
                  cf=cf.astype(np.float32), popularity=popularity, doc_keys=doc_keys,
                  external_ids=external_ids, kinds=kinds, categories=categories, visibility=visibility,
-                 latin=latin)
+                 latin=latin, editions=editions, archived=archived)
 
 
 class BlockCache:

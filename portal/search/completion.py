@@ -33,11 +33,14 @@ def word_starts(text: str) -> list[int]:
 
 
 def _entries() -> list[Entry]:
-    from portal.kb.models import Article
+    from portal.kb.editions import current_or_loose
+    from portal.kb.models import Article, Manual
 
     popularity = Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no
     rows = db.session.execute(select(Article.id, Article.title, Article.visibility, popularity)
-                              .where(Article.published.is_(True)).order_by(popularity.desc())
+                              .outerjoin(Manual, Article.manual_id == Manual.id)   # current editions
+                              .where(Article.published.is_(True), current_or_loose())
+                              .order_by(popularity.desc())
                               .limit(MAX_TITLES))
     entries = [Entry(title, float(pop or 0), "title", visibility == "public",
                      url_for("kb.show_article", article_id=ident))

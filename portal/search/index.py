@@ -18,11 +18,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from portal.search.whoosh_analysis import chinese_analyzer
 
-SCHEMA_VERSION = "2"  # 2: body and visibility stored for the ranking blocks
+SCHEMA_VERSION = "3"  # 2: body and visibility stored for the ranking blocks; 3: manual edition
 
 
 def make_schema() -> Schema:
@@ -37,6 +37,8 @@ def make_schema() -> Schema:
         body=STORED,
         popularity=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
         stamp=ID(stored=True),
+        edition=ID(stored=True),            # a manual chapter's edition label (2026Q4), else ""
+        archived=BOOLEAN(stored=True),      # a chapter of a non-current edition: left out by default
     )
 
 

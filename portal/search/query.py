@@ -37,6 +37,7 @@ class Hit:
     snippet_html: Markup
     url: str
     score: float
+    edition: str = ""   # a manual chapter's edition
 
 
 @dataclass
@@ -57,9 +58,10 @@ class Results:
 
 def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str | None = None,
            page: int = 1, pagelen: int = 10, with_facets: bool = False, exclude: str | None = None,
-           exact: bool = False, meaning: bool = True) -> Results:
+           exact: bool = False, meaning: bool = True, edition: str | None = None) -> Results:
     """Search as the viewer may see; typos and pinyin are repaired unless `exact`; the sentence
-    embedding joins the ranking unless `meaning` is off."""
+    embedding joins the ranking unless `meaning` is off. Manual chapters of older editions are
+    searched only when their `edition` is named, and then only that edition's chapters."""
     result = Results(query=text, terms=[], total=0, page=page, pagelen=pagelen)
     folded = fold(text).strip()
     if not folded:
@@ -87,8 +89,8 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
             repaired = lexical(correction.text)
             # The repair must earn its place: it is kept only when it matches the knowledge base
             # at least as well as the text as typed (a valid word the KB lacks stays as typed).
-            best = view.best(repaired, visible)
-            if best > 0 and best >= view.best(scores, visible):
+            best = view.best(repaired, visible, edition)
+            if best > 0 and best >= view.best(scores, visible, edition):
                 searched, scores = correction.text, repaired
         if searched != " ".join(text.split()).lower():
             result.corrected = searched
@@ -109,7 +111,7 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
                 cosine[candidates] = vectors[candidates] @ qvec
     ranked = view.rank(scores, visibility=visible, kind=kind, category=category,
                        start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
-                       semantic=cosine, has_vector=has_vector)
+                       semantic=cosine, has_vector=has_vector, edition=edition)
     result.terms = analysis.terms(searched) or [searched]
     result.total = ranked.total
     result.facets = ranked.facets
@@ -144,5 +146,6 @@ def _hits(rows, terms: list[str]) -> list[Hit]:
             category=block.categories[local], external_id=block.external_ids[local] or None,
             title=info["title"], title_html=snippets.highlight(info["title"], terms, width=None),
             snippet_html=snippets.highlight(info["text"], terms, width=SNIPPET_CHARS),
-            url=info["url"], score=round(score, 4)))
+            url=info["url"], score=round(score, 4),
+            edition=block.editions[local] if len(block.editions) == block.n else ""))
     return hits

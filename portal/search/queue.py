@@ -66,11 +66,13 @@ def apply_keys(writer, keys: Iterable[str]) -> list[dict]:
         prefix, ident = documents.split_key(key)
         by_prefix[prefix].append(ident)
     written: list[dict] = []
+    # An index written by an older schema (rebuilt by `portal init`/`serve`) takes what it knows.
+    known = set(writer.schema.names())
     for prefix, ids in by_prefix.items():
         docs = documents.source(prefix).load(ids)
         present = {d["key"] for d in docs}
         for doc in docs:
-            writer.update_document(**doc)
+            writer.update_document(**{k: v for k, v in doc.items() if k in known})
             written.append(doc)
         for ident in ids:
             key = documents.make_key(prefix, ident)

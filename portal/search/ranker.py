@@ -92,6 +92,10 @@ class View:
         self.boost = (1.0 + POPULARITY * np.log1p(pop)).astype(np.float64)
         self.kind_labels, self.kind_codes = self._codes("kinds")
         self.category_labels, self.category_codes = self._codes("categories")
+        self.edition_labels, self.edition_codes = self._codes("editions")
+        archived = (np.concatenate([self._archived(b) for b, _ in self.parts]) if self.parts
+                    else np.zeros(0, dtype=bool))
+        self.current = ~archived   # the default: chapters of older manual editions are left out
         self._visible: dict[str, np.ndarray] = {}
         self._owned: dict[str, list[int]] | None = None
 
@@ -104,6 +108,18 @@ class View:
                 codes[pos] = labels.setdefault(value, len(labels))
                 pos += 1
         return list(labels), codes
+
+    @staticmethod
+    def _archived(block: Block) -> np.ndarray:
+        return block.archived if len(block.archived) == block.n else np.zeros(block.n, dtype=bool)
+
+    def editions(self, edition: str | None) -> np.ndarray:
+        """Documents searched for `edition`: by default everything but chapters of older manual
+        editions; with an edition label, that edition's chapters only."""
+        if not edition:
+            return self.current
+        mask = self._label_mask(self.edition_labels, self.edition_codes, edition)
+        return mask if isinstance(mask, np.ndarray) else np.zeros(self.size, dtype=bool)
 
     def visible(self, tokens: list[str]) -> np.ndarray:
         """Documents readable with any of `tokens`. Shared tokens (public, internal, staff …) are
@@ -182,17 +198,19 @@ class View:
         out[covered < need] = 0.0
         return out * self.boost
 
-    def best(self, scores: np.ndarray, visibility: list[str]) -> float:
+    def best(self, scores: np.ndarray, visibility: list[str], edition: str | None = None) -> float:
         """The top lexical score among the documents the viewer may see."""
-        allowed = scores[self.live & self.visible(visibility)]
+        allowed = scores[self.live & self.visible(visibility) & self.editions(edition)]
         return float(allowed.max()) if len(allowed) else 0.0
 
     def rank(self, scores: np.ndarray, *, visibility: list[str], kind: str | None,
              category: str | None, start: int, count: int, facets: bool,
-             semantic: np.ndarray | None = None, has_vector: np.ndarray | None = None) -> Ranked:
+             semantic: np.ndarray | None = None, has_vector: np.ndarray | None = None,
+             edition: str | None = None) -> Ranked:
         """Rank the documents the viewer may see by their lexical `scores`; `semantic` (cosine
-        per document) adds paraphrases and reorders the head of the list (see fuse)."""
-        allowed = self.live & self.visible(visibility)
+        per document) adds paraphrases and reorders the head of the list (see fuse). Chapters of
+        older manual editions take part only when their `edition` is asked for."""
+        allowed = self.live & self.visible(visibility) & self.editions(edition)
         lexical = (scores > 0) & allowed
         found = lexical
         order_by = scores

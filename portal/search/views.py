@@ -13,6 +13,7 @@ from portal.web.access import public_kb
 from portal.web.htmx import render
 
 bp = Blueprint("search", __name__)
+EDITION_MAX = 60   # the longest manual edition label
 
 
 def current_viewer() -> Viewer:
@@ -38,6 +39,7 @@ def home():
     category = request.args.get("category") or None
     if kind not in (None, *query.KINDS):
         kind = None
+    edition = " ".join(request.args.get("edition", "").split())[:EDITION_MAX] or None
     page = parse_page(request.args.get("page"))
     exact = request.args.get("exact") == "1"
     error = None
@@ -48,9 +50,9 @@ def home():
     elif q:
         results = query.search(q, current_viewer(), kind=kind, category=category, page=page,
                                pagelen=current_app.config["SEARCH_PAGE_SIZE"], with_facets=True,
-                               exact=exact)
+                               exact=exact, edition=edition)
     context = {"q": q, "kind": kind, "category": category, "exact": exact, "results": results,
-               "error": error}
+               "error": error, "edition": edition}
     if not q:
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
     if results is not None and results.hits:
