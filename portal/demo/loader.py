@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -94,21 +95,64 @@ def load_faqs() -> int:
     return counts.created
 
 
-def load_manual() -> int:
-    data = _json("manual.json")
-    manual = db.session.scalar(select(Manual).where(Manual.title == data["title"]))
-    if manual is not None:
-        return 0
-    manual = Manual(title=data["title"], edition=data["edition"])
-    db.session.add(manual)
+# The demo manual's previous quarter: readable from the edition switcher, searched with edition=.
+# Generated from manual.json: the last chapter is new in the current edition, a few facts changed.
+OLDER_EDITION = ("2026Q3", date(2026, 7, 1))
+OLDER_CHANGES = {
+    1: [("Chrome 100", "Chrome 90"), ("注意：系统不再支持 IE 浏览器。", "注意：系统仍兼容 IE 11 浏览器，但部分页面显示异常。"),
+        ("密码有效期为 90 天", "密码有效期为 180 天")],
+    5: [("一般 3 个工作日内打款到工资卡", "一般 5 个工作日内打款到工资卡"),
+        ("粘贴后交财务", "粘贴后邮寄至财务共享中心")],
+}
+
+
+def older_chapters(chapters: list[dict]) -> list[dict]:
+    """The 2026Q3 text of the manual's chapters (pure)."""
+    out = []
+    for position, chapter in enumerate(chapters[:-1], start=1):
+        body = chapter["body"]
+        for old, new in OLDER_CHANGES.get(position, ()):
+            body = body.replace(old, new)
+        out.append({"title": chapter["title"], "body": body})
+    return out
+
+
+def _add_chapters(manual: Manual, chapters: list[dict], suffix: str = "") -> None:
     guide = db.session.scalar(select(Category).where(Category.name == "操作指南"))
-    for position, chapter in enumerate(data["chapters"], start=1):
+    for position, chapter in enumerate(chapters, start=1):
         db.session.add(Article(kind="manual", manual=manual, position=position, title=chapter["title"],
                                body=chapter["body"], body_text=markdown.plain_text(chapter["body"]),
                                category=guide, visibility="public",
-                               external_id=f"demo-manual-{position:02d}"))
+                               external_id=f"demo-manual-{position:02d}{suffix}"))
+
+
+def load_manual() -> int:
+    """The current edition (2026Q4, from manual.json) and the previous one (2026Q3); chapters
+    created are counted. A database loaded before editions existed gets its edition set."""
+    data = _json("manual.json")
+    released = date.fromisoformat(data["released_on"])
+    created = 0
+    current = db.session.scalar(select(Manual).join(Article, Article.manual_id == Manual.id)
+                                .where(Article.external_id == "demo-manual-01"))
+    if current is None:
+        current = db.session.scalar(select(Manual).where(Manual.title == data["title"]).order_by(Manual.id))
+    if current is None:
+        current = Manual(title=data["title"], edition=data["edition"], released_on=released, is_current=True)
+        db.session.add(current)
+        _add_chapters(current, data["chapters"])
+        created += len(data["chapters"])
+    elif current.released_on is None:   # loaded before editions: its label was the long one
+        current.edition, current.released_on = data["edition"], released
+    edition, released_on = OLDER_EDITION
+    if not db.session.scalar(select(Manual.id).where(Manual.title == data["title"],
+                                                     Manual.edition == edition)):
+        older = Manual(title=data["title"], edition=edition, released_on=released_on, is_current=False)
+        db.session.add(older)
+        chapters = older_chapters(data["chapters"])
+        _add_chapters(older, chapters, suffix=f"@{edition}")
+        created += len(chapters)
     db.session.commit()
-    return len(data["chapters"])
+    return created
 
 
 def load_demo(echo=print) -> str:
@@ -129,4 +173,7 @@ def load_demo(echo=print) -> str:
     from portal.demo import approvals
 
     echo(f"demo approval requests: {approvals.load_approvals()} created")
+    from portal.demo import quiz
+
+    echo(f"demo quiz questions: {quiz.load_quiz()} created")
     return f"demo data ready (password of every demo account: {DEMO_PASSWORD})"

@@ -1,1 +1,70 @@
-"""(being written)"""
+"""Certificates: the PDF for its holder (and trainers and administrators), and the verification
+page anyone signed in can use to check a code read off a certificate or scanned from its QR code."""
+from __future__ import annotations
+
+from flask import abort, make_response, render_template, request, url_for
+from flask_babel import format_date
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.quiz import certificate as certs
+from portal.quiz.models import Certificate
+from portal.quiz.views import bp
+from portal.web.access import login_required
+
+MAX_CODE_INPUT = 64   # a pasted line with a URL around it is still refused, not searched
+
+
+def find(raw: str | None) -> Certificate | None:
+    code = certs.normalize_code(raw)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def may_download(cert: Certificate, user) -> bool:
+    return cert.user_id == user.id or user.has_any_role("trainer", "admin")
+
+
+def verify_url(cert: Certificate) -> str:
+    return url_for("quiz.verify", code=cert.code, _external=True)
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    cert = find(code)
+    if cert is None or not may_download(cert, current_user):
+        abort(404)   # the same answer for "no such code" and "not yours": a guessed code reveals nothing
+    pdf = certs.render_pdf(cert, verify_url(cert))
+    resp = make_response(pdf)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'inline; filename="{certs.pdf_filename(cert)}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.get("/verify")
+@login_required
+def verify():
+    raw = (request.args.get("code") or "").strip()[:MAX_CODE_INPUT]
+    result = None
+    if raw:
+        cert = find(raw)
+        if cert is None:
+            result = {"state": "unknown"}
+        else:
+            user = cert.user
+            result = {
+                "state": certs.status(cert),
+                "cert": cert,
+                "holder": user.display_name or user.username,
+                "department": user.department.name if user.department else "",
+                "level": certs.level_label(cert.level),
+                "issued": format_date(cert.issued_at, "long"),
+                "valid_until": format_date(cert.expires_at, "long"),
+                "may_download": may_download(cert, current_user),
+            }
+    return render_template("quiz/verify.html", code=raw, result=result,
+                           status_label=certs.status_label)

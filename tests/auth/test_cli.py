@@ -9,7 +9,7 @@ def test_users_list_json_has_the_org_chart(runner):
     assert zhang["department"] == "finance" and zhang["region"] == "east" and zhang["position"] == "staff"
     assert zhang["superior"] in users and users[zhang["superior"]]["position"] == "supervisor"
     roles = {r for u in users.values() for r in u["roles"]}
-    assert roles == {"employee", "support", "engineer", "senior_engineer", "curator", "admin"}
+    assert roles == {"employee", "support", "engineer", "senior_engineer", "curator", "trainer", "admin"}
     positions = {u["position"] for u in users.values()}
     assert positions == {"staff", "supervisor", "manager", "division_leader"}
 
