@@ -115,3 +115,43 @@ def test_approvals_on_postgres(pg_app):
     final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
     assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]
     assert [s["state"] for s in final["route"]] == ["approved", "pending"]
+
+
+def test_quiz_on_postgres(pg_app):
+    """Two tabs starting the same quiz at once get one attempt; the paper is graded and reviewed."""
+    import threading
+
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.quiz import services
+    from portal.quiz.models import Attempt
+
+    ids, barrier = [], threading.Barrier(3)
+
+    def start():
+        with pg_app.test_request_context():
+            user = db.session.scalar(select(User).where(User.username == "hanbing"))
+            barrier.wait()
+            ids.append(services.start(user, "beginner").id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == 3 and len(set(ids)) == 1
+    with pg_app.test_request_context():
+        attempt = db.session.get(Attempt, ids[0])
+        user = attempt.user
+        for item in attempt.items:
+            if item.question.kind == "practical":
+                services.save_answer(attempt, user, item.position, [], "搜索知识库，按步骤处理，必要时提交工单。")
+            else:
+                services.save_answer(attempt, user, item.position, list(item.question.answer))
+        services.submit(attempt, user)
+        trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
+        scores = [c["points"] for i in attempt.items for c in (i.question.rubric or [])]
+        services.review(db.session.get(Attempt, ids[0]), trainer, scores)
+        assert db.session.get(Attempt, ids[0]).state == "passed"

@@ -3,9 +3,20 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from portal.quiz import bank_views, certificate_views, models, report_views, tasks, views  # noqa: F401
+    from portal.quiz import (bank_views, certificate_views, definition_views, models,  # noqa: F401
+                             report_views, tasks, views)
 
     from portal.quiz.labels import HELPERS
 
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(HELPERS)
+
+    @app.context_processor
+    def _quiz_nav():
+        from flask_login import current_user
+
+        from portal.quiz import services
+
+        if not current_user.is_authenticated or not services.is_reviewer(current_user):
+            return {}
+        return {"quiz_reviews": services.pending_review_count}

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from portal.auth.models import utcnow
 from portal.config import REPO_ROOT
+from portal.quiz.services import level_label
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B and U/V are left out, so a code read off paper
 # can be typed back without guessing. 12 characters of 26 are about 56 bits.
@@ -44,11 +45,6 @@ def normalize_code(raw: str | None) -> str | None:
         return None
     code = "-".join([PREFIX] + [compact[i:i + GROUP_LEN] for i in range(0, body_len, GROUP_LEN)])
     return code if CODE_RE.match(code) else None
-
-
-def level_label(level: str) -> str:
-    labels = {"beginner": _("Beginner"), "intermediate": _("Intermediate"), "advanced": _("Advanced")}
-    return labels.get(level, level)
 
 
 def status(certificate, now=None) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz.models import Certificate
+from portal.quiz.services import level_label
 from portal.quiz.views import bp
 from portal.web.access import login_required
 
@@ -61,7 +62,7 @@ def verify():
                 "cert": cert,
                 "holder": user.display_name or user.username,
                 "department": user.department.name if user.department else "",
-                "level": certs.level_label(cert.level),
+                "level": level_label(cert.level),
                 "issued": format_date(cert.issued_at, "long"),
                 "valid_until": format_date(cert.expires_at, "long"),
                 "may_download": may_download(cert, current_user),

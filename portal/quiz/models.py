@@ -131,3 +131,20 @@ class Certificate(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
     attempt: Mapped[Attempt] = relationship()
+
+
+class ExtraAttempt(db.Model):
+    """A trainer's exception: more attempts at a level for one trainee, with the reason."""
+
+    __tablename__ = "quiz_extra_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    certification_id: Mapped[int] = mapped_column(ForeignKey("quiz_certifications.id"))
+    count: Mapped[int] = mapped_column(default=1)
+    reason: Mapped[str] = mapped_column(String(300))
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
+    certification: Mapped[Certification] = relationship()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.auth.models import User, utcnow
 from portal.extensions import db
 from portal.quiz import drawing, grading, policy
-from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, Question
+from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, ExtraAttempt, Question
 from portal.web.errors import Conflict, InvalidInput, NotAllowed
 
 LEVELS = drawing.LEVELS
@@ -48,8 +48,15 @@ def certification(level: str) -> Certification | None:
     return db.session.scalar(select(Certification).where(Certification.level == level))
 
 
-def rules_of(c: Certification) -> policy.Rules:
-    return policy.Rules(attempts_allowed=c.attempts_allowed, wait_hours=c.wait_hours,
+def extra_attempts(user_id: int, c: Certification) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(ExtraAttempt.count), 0)).where(
+        ExtraAttempt.user_id == user_id, ExtraAttempt.certification_id == c.id)) or 0
+
+
+def rules_of(c: Certification, user_id: int | None = None) -> policy.Rules:
+    """The definition's rules, with the extra attempts trainers granted this trainee."""
+    extra = extra_attempts(user_id, c) if user_id is not None else 0
+    return policy.Rules(attempts_allowed=c.attempts_allowed + extra, wait_hours=c.wait_hours,
                         prerequisite_level=c.prerequisite_level, time_limit_minutes=c.time_limit_minutes,
                         late_policy=c.late_policy)
 
@@ -74,10 +81,11 @@ class LevelStatus:
     attempts: list[Attempt]
     decision: policy.Decision
     certificate: Certificate | None
+    extra: int = 0                      # attempts granted by trainers
 
     @property
     def attempts_left(self) -> int:
-        return max(0, self.certification.attempts_allowed - len(self.attempts))
+        return max(0, self.certification.attempts_allowed + self.extra - len(self.attempts))
 
 
 def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
@@ -89,8 +97,9 @@ def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
         cert = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id, Certificate.level == c.level,
                                                            Certificate.revoked.is_(False))
                                  .order_by(Certificate.expires_at.desc()).limit(1))
-        out.append(LevelStatus(c, attempts, policy.can_start(rules_of(c), c.level, [_past(a) for a in attempts],
-                                                             held, now), cert))
+        rules = rules_of(c, user.id)
+        out.append(LevelStatus(c, attempts, policy.can_start(rules, c.level, [_past(a) for a in attempts], held, now),
+                               cert, rules.attempts_allowed - c.attempts_allowed))
     return sorted(out, key=lambda s: LEVELS.index(s.certification.level) if s.certification.level in LEVELS else 9)
 
 
@@ -101,7 +110,7 @@ def refusal(decision: policy.Decision, c: Certification) -> str:
         "in_progress": _("You have an attempt in progress; continue it."),
         "certified": _("You already hold a valid certificate of this level."),
         "no_prerequisite": _("First earn the %(level)s certificate.", level=level_label(c.prerequisite_level or "")),
-        "no_attempts_left": _("You have used all %(n)d attempts of this level. Ask a trainer.", n=c.attempts_allowed),
+        "no_attempts_left": _("You have used all attempts of this level. A trainer can grant another one."),
         "wait": _("You may try again from %(when)s.", when=format_datetime(decision.not_before, "short")
                   if decision.not_before else ""),
     }.get(decision.reason, _("You cannot start this quiz now."))
@@ -126,7 +135,7 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
     if c is None or not c.active:
         raise NotAllowed(_("There is no quiz for this level."))
     attempts = _attempts(user.id, c)
-    decision = policy.can_start(rules_of(c), level, [_past(a) for a in attempts], holdings(user.id), now)
+    decision = policy.can_start(rules_of(c, user.id), level, [_past(a) for a in attempts], holdings(user.id), now)
     if decision.reason == "in_progress":
         return next(a for a in attempts if a.state == "in_progress")
     if not decision.allowed:
@@ -350,11 +359,44 @@ def pending_review_count() -> int:
     return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.state == "pending_review")) or 0
 
 
-def verify(code: str) -> Certificate | None:
-    normal = "".join(ch for ch in (code or "").upper() if ch.isalnum())
-    if not normal:
-        return None
-    for cert in db.session.scalars(select(Certificate).where(
-            func.replace(func.upper(Certificate.code), "-", "") == normal)):
-        return cert
-    return None
+def grant_attempt(trainer: User, username: str, level: str, reason: str, *, now: datetime | None = None) -> ExtraAttempt:
+    """One more attempt for a trainee who used them all (the waiting time still applies)."""
+    if not is_reviewer(trainer):
+        raise NotAllowed(_("Only trainers grant extra attempts."))
+    errors = {}
+    name, reason = (username or "").strip(), (reason or "").strip()
+    trainee = db.session.scalar(select(User).where(User.username == name)) if name else None
+    c = certification(level) if isinstance(level, str) else None
+    if trainee is None or not trainee.active:
+        errors["username"] = _("No active account %(name)s.", name=name) if name else _("Whose attempts?")
+    elif trainee.id == trainer.id:
+        errors["username"] = _("Nobody grants attempts to themselves.")
+    if c is None:
+        errors["level"] = _("Choose the level.")
+    if not reason:
+        errors["reason"] = _("Give the reason; it is kept with the grant.")
+    elif len(reason) > 300:
+        errors["reason"] = _("The reason may have at most %(n)d characters.", n=300)
+    if errors:
+        raise InvalidInput(errors)
+    grant = ExtraAttempt(user_id=trainee.id, certification_id=c.id, count=1, reason=reason, granted_by_id=trainer.id,
+                         created_at=now or clock())
+    db.session.add(grant)
+    from portal.notify.services import notify
+
+    notify(trainee.id, "quiz_extra_attempt", level_label(level), "/quiz/", now=now or clock())
+    db.session.commit()
+    return grant
+
+
+def save_definition(c: Certification, values: dict) -> Certification:
+    """Store a checked definition if the bank can fill its draw; attempts already started keep
+    their stored paper."""
+    try:
+        drawing.draw(_candidates(c.level), drawing.parse_draws(values["draws"]), c.level, random.Random(0))
+    except drawing.DrawError as exc:
+        raise InvalidInput({"draws": _("The question bank cannot fill this draw: %(why)s.", why=str(exc))}) from None
+    for name, value in values.items():
+        setattr(c, name, value)
+    db.session.commit()
+    return c

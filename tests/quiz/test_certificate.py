@@ -16,6 +16,7 @@ from portal.auth.services import NewUser, create_user
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz.models import Attempt, Certificate, Certification
+from portal.quiz.services import level_label
 
 CODE = "QZ-7K4M-9TXD-2PHF"
 needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdfinfo")),
@@ -159,7 +160,7 @@ def test_valid_certificate_shows_holder_department_level_and_dates(demo_app, cli
         from flask_babel import format_date
 
         issued, until = format_date(c.issued_at, "long"), format_date(c.expires_at, "long")
-        level = certs.level_label("intermediate")
+        level = level_label("intermediate")
         valid = certs.status_label("valid")
     page = verify(client, cert)
     result = page[page.index('id="result"'):]

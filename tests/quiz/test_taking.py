@@ -245,3 +245,26 @@ def test_the_result_does_not_leak_the_answers(client, auth, clock):
             right = [o["text"] for o in q.options if o["key"] in q.answer and len(o["text"]) > 6]
             assert not any(t in html for t in right), "a correct option's text is on the result page"
     assert db.session.scalar(select(Question.id).limit(1)) is not None
+
+
+def test_two_tabs_starting_at_once_get_one_attempt(demo_app, clock):
+    import threading
+
+    from portal.auth.models import User
+    from portal.quiz import services
+
+    ids, barrier = [], threading.Barrier(3)
+
+    def start_one():
+        with demo_app.test_request_context():
+            user = db.session.scalar(select(User).where(User.username == "zhangwei"))
+            barrier.wait()
+            ids.append(services.start(user, "beginner").id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=start_one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == 3 and len(set(ids)) == 1
