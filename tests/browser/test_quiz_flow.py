@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import ARTIFACTS, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +95,13 @@ def test_take_pass_review_and_verify(browser, live_server, tmp_path):
     words = subprocess.run(["pdftotext", str(tmp_path / "certificate.pdf"), "-"], capture_output=True, text=True).stdout
     assert "张伟" in words and "初级" in words
     code = re.search(r"QZ-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", words).group(0)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "certificate.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Noto-S(ans|erif)-CJK-SC\S*\s.*\byes\s+yes\s+yes", fonts), fonts   # a real CJK font, embedded
+    # the page as people see it: test-artifacts/certificate-page.png (Chinese, logo, QR code)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(tmp_path / "certificate.pdf"),
+                    str(ARTIFACTS / "certificate-page")], check=True)
+    png = (ARTIFACTS / "certificate-page.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
     # anyone inside the company checks the code, typed in lower case without dashes
     colleague = new_page(browser)
