@@ -12,6 +12,14 @@ def init_app(app):
     app.jinja_env.globals.update(HELPERS)
 
     @app.context_processor
+    def _quiz_search():
+        from flask_login import current_user
+
+        from portal.quiz import shortcuts
+
+        return {"quiz_shortcuts": shortcuts} if current_user.is_authenticated else {}
+
+    @app.context_processor
     def _quiz_nav():
         from flask_login import current_user
 
