@@ -13,7 +13,6 @@ from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
 from portal.search import log as search_log
 from portal.search.related import Related, related
-from portal.search import query as search_query
 from portal.search.documents import make_key
 from portal.search.views import current_viewer, parse_page
 from portal.web.access import public_kb, roles_required

@@ -16,6 +16,8 @@ from portal.auth.models import utcnow
 from portal.extensions import db
 from portal.kb.models import Article, Manual
 from portal.quiz import bank, xlsx
+from portal.quiz import questions as question_store
+from portal.quiz.labels import kind_label
 from portal.quiz.models import Question
 from portal.quiz.services import level_label
 from portal.quiz.views import bp
@@ -25,11 +27,6 @@ from portal.web.errors import InvalidInput
 from portal.web.htmx import render
 
 PAGE_SIZE = 30
-
-
-def kind_label(kind: str) -> str:
-    return {"single": _("Single choice"), "multiple": _("Multiple choice"), "true_false": _("True / false"),
-            "practical": _("Practical task")}.get(kind, kind)
 
 
 LABELS = {"kind_label": kind_label, "level_label": level_label}
@@ -134,7 +131,7 @@ def _save(question: Question | None):
     values, errors = bank.clean_question(_raw(form))
     if not errors:
         try:
-            question = xlsx.store_question(values, current_user, question)
+            question = question_store.store_question(values, current_user, question)
             db.session.commit()
         except InvalidInput as err:
             db.session.rollback()

@@ -26,14 +26,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from portal.auth.models import User, utcnow
 from portal.extensions import db
 from portal.kb.models import Article
-from portal.quiz import bank
+from portal.quiz import bank, questions
 from portal.quiz.models import Question
-from portal.web.errors import InvalidInput
 
 SHEET = "题库"
 MAX_ROWS = 5000
@@ -192,62 +191,6 @@ def _reason(errors: dict[str, str]) -> str:
     return "; ".join(f"{column.get(name, name)}: {message}" for name, message in errors.items())
 
 
-# --- storing ---------------------------------------------------------------------------------
-
-def find_articles(refs: Iterable[int | str]) -> tuple[dict[str, int], set[int]]:
-    """The articles some references name: (external id → id, ids that exist)."""
-    refs = list(refs)
-    ids = [r for r in refs if isinstance(r, int)]
-    names = [str(r) for r in refs]
-    if not refs:
-        return {}, set()
-    rows = db.session.execute(select(Article.id, Article.external_id).where(
-        or_(Article.id.in_(ids), Article.external_id.in_(names)))).all()
-    return {e: i for i, e in rows if e}, {i for i, _e in rows}
-
-
-def _unknown_articles(missing: list[str]) -> str:
-    return _("No FAQ or manual chapter %(refs)s.", refs=", ".join(missing))
-
-
-def _give_number(q: Question) -> None:
-    """A question typed in the portal without a number gets Q00012 (its id), so a round trip
-    through Excel updates it instead of copying it."""
-    if q.external_id:
-        return
-    db.session.flush()
-    candidate, n = f"Q{q.id:05d}", 1
-    while db.session.scalar(select(Question.id).where(Question.external_id == candidate)) is not None:
-        n += 1
-        candidate = f"Q{q.id:05d}-{n}"
-    q.external_id = candidate
-
-
-def store_question(values: dict, user: User | None, question: Question | None = None) -> Question:
-    """Store one cleaned question (new when `question` is None); InvalidInput when an article
-    reference is unknown or the 编号 belongs to another question. The caller commits."""
-    errors = {}
-    by_external, ids = find_articles(values["article_refs"])
-    article_ids, missing = bank.resolve_refs(values["article_refs"], by_external, ids)
-    if missing:
-        errors["articles"] = _unknown_articles(missing)
-    if values["external_id"]:
-        owner = db.session.scalar(select(Question.id).where(Question.external_id == values["external_id"]))
-        if owner is not None and (question is None or owner != question.id):
-            errors["external_id"] = _("Number %(value)s is already used by another question.",
-                                      value=values["external_id"])
-    if errors:
-        raise InvalidInput(errors)
-    now = utcnow()
-    if question is None:
-        question = Question(created_by_id=user.id if user else None, created_at=now)
-        db.session.add(question)
-    bank.apply(question, values, article_ids)
-    question.updated_at = now
-    _give_number(question)
-    return question
-
-
 def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) -> ImportResult:
     """Read, check every row, then store all of them (or, with skip_bad, the good ones) and commit."""
     cleaned: list[tuple[int, dict]] = []
@@ -267,12 +210,12 @@ def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) 
     if not cleaned and not bad:
         raise ImportFileError(_("The file has a header row but no questions."))
 
-    by_external, ids = find_articles(r for _line, v in cleaned for r in v["article_refs"])
+    by_external, ids = questions.find_articles(r for _line, v in cleaned for r in v["article_refs"])
     ready: list[tuple[dict, list[int]]] = []
     for line, values in cleaned:
         article_ids, missing = bank.resolve_refs(values["article_refs"], by_external, ids)
         if missing:
-            bad.append((line, _reason({"articles": _unknown_articles(missing)})))
+            bad.append((line, _reason({"articles": questions.unknown_articles(missing)})))
         else:
             ready.append((values, article_ids))
     result = ImportResult(errors=[row_message(line, reason) for line, reason in sorted(bad)])
@@ -295,7 +238,7 @@ def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) 
         if not q.external_id:
             unnumbered.append(q)
     for q in unnumbered:
-        _give_number(q)
+        questions.give_number(q)
     db.session.commit()
     result.written = True
     return result

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.approvals import services, tasks
+from portal.approvals import tasks
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import User
 from portal.extensions import db

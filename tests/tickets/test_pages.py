@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import HTMX, csrf_from
+from tests.conftest import HTMX
 
 
 def file_ticket(client, auth, title="OA 登录提示账号已锁定", **extra):

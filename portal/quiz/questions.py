@@ -1,0 +1,69 @@
+"""Storing a question checked by bank.clean_question: its article references resolved, its number
+(编号) unique, a number given when there is none. Shared by the form and the Excel import."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from portal.auth.models import User, utcnow
+from portal.extensions import db
+from portal.kb.models import Article
+from portal.quiz import bank
+from portal.quiz.models import Question
+from portal.web.errors import InvalidInput
+
+
+def find_articles(refs: Iterable[int | str]) -> tuple[dict[str, int], set[int]]:
+    """The articles some references name: (external id → id, ids that exist)."""
+    refs = list(refs)
+    ids = [r for r in refs if isinstance(r, int)]
+    names = [str(r) for r in refs]
+    if not refs:
+        return {}, set()
+    rows = db.session.execute(select(Article.id, Article.external_id).where(
+        or_(Article.id.in_(ids), Article.external_id.in_(names)))).all()
+    return {e: i for i, e in rows if e}, {i for i, _e in rows}
+
+
+def unknown_articles(missing: list[str]) -> str:
+    return _("No FAQ or manual chapter %(refs)s.", refs=", ".join(missing))
+
+
+def give_number(q: Question) -> None:
+    """A question typed in the portal without a number gets Q00012 (its id), so a round trip
+    through Excel updates it instead of copying it."""
+    if q.external_id:
+        return
+    db.session.flush()
+    candidate, n = f"Q{q.id:05d}", 1
+    while db.session.scalar(select(Question.id).where(Question.external_id == candidate)) is not None:
+        n += 1
+        candidate = f"Q{q.id:05d}-{n}"
+    q.external_id = candidate
+
+
+def store_question(values: dict, user: User | None, question: Question | None = None) -> Question:
+    """Store one cleaned question (new when `question` is None); InvalidInput when an article
+    reference is unknown or the 编号 belongs to another question. The caller commits."""
+    errors = {}
+    by_external, ids = find_articles(values["article_refs"])
+    article_ids, missing = bank.resolve_refs(values["article_refs"], by_external, ids)
+    if missing:
+        errors["articles"] = unknown_articles(missing)
+    if values["external_id"]:
+        owner = db.session.scalar(select(Question.id).where(Question.external_id == values["external_id"]))
+        if owner is not None and (question is None or owner != question.id):
+            errors["external_id"] = _("Number %(value)s is already used by another question.",
+                                      value=values["external_id"])
+    if errors:
+        raise InvalidInput(errors)
+    now = utcnow()
+    if question is None:
+        question = Question(created_by_id=user.id if user else None, created_at=now)
+        db.session.add(question)
+    bank.apply(question, values, article_ids)
+    question.updated_at = now
+    give_number(question)
+    return question
