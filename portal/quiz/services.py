@@ -17,6 +17,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import User, utcnow
 from portal.extensions import db
@@ -349,9 +350,9 @@ def review(attempt: Attempt, reviewer: User, scores: list, comment: str = "", *,
            f"/quiz/attempts/{attempt.id}/result", now=now)
     try:
         db.session.commit()
-    except Exception:
+    except StaleDataError:   # another trainer saved a review of this attempt a moment ago
         db.session.rollback()
-        raise
+        raise Conflict(_("This attempt is not waiting for a review (it may have been reviewed a moment ago).")) from None
     return attempt
 
 

@@ -268,3 +268,24 @@ def test_two_tabs_starting_at_once_get_one_attempt(demo_app, clock):
     for t in threads:
         t.join()
     assert len(ids) == 3 and len(set(ids)) == 1
+
+
+def test_two_trainers_reviewing_at_once_record_one_review(client, auth, clock, demo_app):
+    from portal.auth.models import User
+    from portal.quiz import services
+    from portal.web.errors import Conflict
+
+    auth.login("zhangwei")
+    aid = start(client, auth)
+    answer_all(client, auth, aid)
+    client.post(f"/quiz/attempts/{aid}/submit", data={"csrf_token": auth.csrf("/quiz/")})
+    trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
+    with demo_app.test_request_context():
+        mine = db.session.get(Attempt, aid)
+        assert mine.state == "pending_review"
+        with db.engine.begin() as other:   # the other trainer's review lands first
+            other.execute(Attempt.__table__.update().where(Attempt.id == aid).values(version=Attempt.version + 1))
+        with pytest.raises(Conflict):
+            services.review(mine, trainer, [4, 4, 2])
+    assert fresh_attempt(aid).reviewer_id is None
+    assert db.session.scalar(select(Certificate.id).where(Certificate.attempt_id == aid)) is None
