@@ -28,4 +28,5 @@ def kind_label(kind: str) -> str:
             "approval_due_soon": _("Due soon"), "approval_overdue": _("Overdue"),
             "delegation": _("You stand in for"), "ticket_sla_warning": _("Ticket due soon"),
             "ticket_sla_breach": _("Ticket SLA missed"), "certificate": _("Certificate issued"),
-            "quiz_reviewed": _("Practical task reviewed"), "quiz_extra_attempt": _("Extra attempt granted")}.get(kind, kind)
+            "quiz_reviewed": _("Practical task reviewed"), "quiz_extra_attempt": _("Extra attempt granted"),
+            "certificate_revoked": _("Certificate revoked")}.get(kind, kind)

@@ -2,17 +2,20 @@
 page anyone signed in can use to check a code read off a certificate or scanned from its QR code."""
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz.models import Certificate
+from portal.quiz import services
 from portal.quiz.services import level_label
 from portal.quiz.views import bp
-from portal.web.access import login_required
+from portal.web.access import login_required, roles_required
+from portal.web.errors import DomainError
 
 MAX_CODE_INPUT = 64   # a pasted line with a URL around it is still refused, not searched
 
@@ -66,6 +69,23 @@ def verify():
                 "issued": format_date(cert.issued_at, "long"),
                 "valid_until": format_date(cert.expires_at, "long"),
                 "may_download": may_download(cert, current_user),
+                "may_revoke": services.is_reviewer(current_user) and not cert.revoked,
             }
     return render_template("quiz/verify.html", code=raw, result=result,
                            status_label=certs.status_label)
+
+
+@bp.post("/certificates/<code>/revoke")
+@roles_required("trainer")
+def revoke(code: str):
+    cert = find(code)
+    if cert is None:
+        abort(404)
+    try:
+        services.revoke_certificate(cert, current_user, request.form.get("reason", ""))
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("quiz.verify", code=cert.code)), 303
+    flash(_("Certificate %(code)s is revoked.", code=cert.code), "success")
+    return redirect(url_for("quiz.verify", code=cert.code))

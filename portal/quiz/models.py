@@ -128,8 +128,12 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str] = mapped_column(String(300), default="")
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     attempt: Mapped[Attempt] = relationship()
 
 

@@ -401,3 +401,25 @@ def save_definition(c: Certification, values: dict) -> Certification:
         setattr(c, name, value)
     db.session.commit()
     return c
+
+
+def revoke_certificate(cert: Certificate, actor: User, reason: str, *, now: datetime | None = None) -> Certificate:
+    """A trainer or administrator withdraws a certificate (e.g. issued by mistake); the verification
+    page and the PDF say so from then on, and the holder is told."""
+    if not is_reviewer(actor):
+        raise NotAllowed(_("Only trainers and administrators revoke certificates."))
+    if cert.revoked:
+        raise Conflict(_("This certificate has already been revoked."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": _("Give the reason; it is kept with the certificate.")})
+    if len(reason) > 300:
+        raise InvalidInput({"reason": _("The reason may have at most %(n)d characters.", n=300)})
+    now = now or clock()
+    cert.revoked, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = True, now, actor.id, reason
+    from portal.notify.services import notify
+
+    notify(cert.user_id, "certificate_revoked", f"{level_label(cert.level)} · {cert.code}",
+           f"/quiz/verify?code={cert.code}", important=True, now=now)
+    db.session.commit()
+    return cert

@@ -208,3 +208,27 @@ def test_unknown_code(client, auth, cert, typed):
     auth.login("wangqiang")
     result = verify(client, typed).split('id="result"')[1]
     assert "alert error" in result and "张伟" not in result
+
+
+def test_a_trainer_revokes_a_certificate_with_a_reason(demo_app, client, auth, cert):
+    auth.login("shenyue")   # an employee may check, not revoke
+    token = auth.csrf("/quiz/verify")
+    assert client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "x", "csrf_token": token}).status_code == 403
+    assert "revoke-reason" not in verify(client, cert)
+    auth.logout()
+    auth.login("admin")
+    assert 'id="revoke-reason"' in verify(client, cert)
+    token = auth.csrf("/quiz/verify")
+    r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "", "csrf_token": token})
+    assert r.status_code == 303
+    with demo_app.app_context():
+        assert db.session.scalar(select(Certificate.revoked).where(Certificate.code == cert)) is False
+    r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "成绩录入错误", "csrf_token": token})
+    assert r.status_code == 302
+    page = verify(client, cert)
+    assert "成绩录入错误" in page and "revoke-reason" not in page
+    with demo_app.app_context():
+        c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
+        assert c.revoked and c.revoked_by.username == "admin"
+    r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "again", "csrf_token": token})
+    assert r.status_code == 303
