@@ -18,7 +18,8 @@ def init_app(app):
 
         if not current_user.is_authenticated:
             return {}
-        return {"approval_counts": lambda: queries.counts_for(current_user),
+        # the navigation shows the to-do count only; the lists page counts both boxes itself
+        return {"approval_todo_count": lambda: queries.count("todo", current_user),
                 "approval_shortcuts": _shortcuts}
 
 

@@ -71,9 +71,10 @@ def listing(box: str, user: User, page: int, per_page: int, *, template: str | N
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def count(box: str, user: User, now: datetime | None = None) -> int:
+    return db.session.scalar(select(func.count(ApprovalRequest.id)).where(condition(box, user, now))) or 0
+
+
 def counts_for(user: User, now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
-    out = {}
-    for box in ("todo", "in_progress"):
-        out[box] = db.session.scalar(select(func.count(ApprovalRequest.id)).where(condition(box, user, now))) or 0
-    return out
+    return {box: count(box, user, now) for box in ("todo", "in_progress")}

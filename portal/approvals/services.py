@@ -26,6 +26,7 @@ from portal.approvals.flow import Decision, FlowError, RequestState, StepState
 from portal.approvals import flow
 from portal.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalStep, Delegation
 from portal.auth.models import Department, User, utcnow
+from portal.auth.services import active_user
 from portal.extensions import db
 from portal.notify.services import notify
 from portal.tickets import clock
@@ -221,13 +222,13 @@ def _event(req: ApprovalRequest, kind: str, actor: User | None, *, body: str = "
     return event
 
 
-def _link(req: ApprovalRequest) -> str:
+def link(req: ApprovalRequest) -> str:
     if has_request_context():
         return url_for("approvals.show", request_id=req.id)
     return f"/approvals/{req.id}"
 
 
-def _label(req: ApprovalRequest) -> str:
+def label(req: ApprovalRequest) -> str:
     return f"{req.number} · {req.title}"
 
 
@@ -237,7 +238,7 @@ def _start_step(req: ApprovalRequest, step: ApprovalStep, now: datetime, cal=Non
     step.started_at = now
     step.due_at = clock.naive(due.step_due(clock.aware(now), step.position, len(steps), req.fast_track,
                                            clock.aware(req.submitted_at), cal or calendar(), limits()))
-    notify(step.approver_id, "approval_todo", _label(req), _link(req), now=now)
+    notify(step.approver_id, "approval_todo", label(req), link(req), now=now)
 
 
 def _lay_route(req: ApprovalRequest, draft: Draft, now: datetime) -> None:
@@ -362,7 +363,7 @@ def decide(req: ApprovalRequest, actor: User, decision: str, comment: str = "", 
         req.decided_at = now if outcome.request != RequestState.RETURNED else None
         kind = {RequestState.APPROVED: "approval_approved", RequestState.REJECTED: "approval_rejected",
                 RequestState.RETURNED: "approval_returned"}[outcome.request]
-        notify(req.requester_id, kind, _label(req), _link(req), important=outcome.request != RequestState.APPROVED,
+        notify(req.requester_id, kind, label(req), link(req), important=outcome.request != RequestState.APPROVED,
                now=now)
     db.session.commit()
     return req
@@ -406,7 +407,7 @@ def withdraw(req: ApprovalRequest, actor: User, reason: str = "", *, now: dateti
     req.state, req.decided_at = RequestState.WITHDRAWN.value, now
     _event(req, "withdrawn", actor, body=(reason or "").strip()[:COMMENT_MAX], now=now)
     if pending is not None:
-        notify(pending.approver_id, "approval_withdrawn", _label(req), _link(req), now=now)
+        notify(pending.approver_id, "approval_withdrawn", label(req), link(req), now=now)
     db.session.commit()
     return req
 
@@ -424,7 +425,7 @@ def add_comment(req: ApprovalRequest, actor: User, body: str, *, now: datetime |
     event = _event(req, "comment", actor, body=body, now=now)
     to = {req.requester_id} | ({p.approver_id} if (p := pending_step(req)) else set())
     for user_id in to - {actor.id}:
-        notify(user_id, "approval_comment", _label(req), _link(req), now=now)
+        notify(user_id, "approval_comment", label(req), link(req), now=now)
     db.session.commit()
     return event
 
@@ -439,8 +440,8 @@ def delegate(approver: User, delegate_username: str, starts: date | None, ends: 
     if approver.position not in routing.APPROVER_POSITIONS:
         raise NotAllowed(_("Only supervisors, managers and division leaders approve, so only they delegate."))
     name = (delegate_username or "").strip()
-    person = db.session.scalar(select(User).where(User.username == name)) if name else None
-    if person is None or not person.active:
+    person = active_user(name)
+    if person is None:
         errors["delegate"] = _("No active account %(name)s.", name=name) if name else _("Choose who stands in for you.")
     elif person.id == approver.id:
         errors["delegate"] = _("You cannot delegate to yourself.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
+from portal.approvals import services
 from portal.approvals.flow import StepState
 from portal.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalStep
 from portal.auth.models import utcnow
@@ -29,8 +30,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         ApprovalStep.due_at <= now + before, ApprovalStep.overdue.is_(False)).order_by(ApprovalStep.due_at))
     for step in list(steps):
         req = step.request
-        link = url_for("approvals.show", request_id=req.id)
-        label = f"{req.number} · {req.title}"
+        link, label = services.link(req), services.label(req)
         if step.due_at <= now:
             step.overdue = True
             step.reminded = True
@@ -51,7 +51,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 
 @periodic_job(crontab(minute="*"))
 def approval_sweep() -> None:
-    with current_app.test_request_context():   # url_for outside a request
-        counts = sweep()
+    counts = sweep()
     if any(counts.values()):
         log.info("approval sweep: %s", counts)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.approvals import access, queries, services
 from portal.approvals import templates as tpl
+from portal.approvals.flow import RequestState
 from portal.approvals.models import ApprovalRequest, Delegation
 from portal.auth.models import Department, User, utcnow
 from portal.extensions import db
@@ -49,8 +50,7 @@ def lists():
     if box not in queries.BOXES or (box == "all" and not is_admin):
         box = "todo"
     template_key = request.args.get("template") if request.args.get("template") in services.templates() else None
-    state = request.args.get("state") if request.args.get("state") in services.flow.RequestState.__members__.values() \
-        else None
+    state = request.args.get("state") if request.args.get("state") in {s.value for s in RequestState} else None
     page = queries.listing(box, current_user, parse_page(request.args.get("page")), PAGE_SIZE,
                            template=template_key, state=state if box == "all" else None)
     return render("approvals/lists.html", "approvals/_rows.html", rows=page, box=box, is_admin=is_admin,

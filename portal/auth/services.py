@@ -115,6 +115,12 @@ def user_summary(user: User) -> dict:
     }
 
 
+def active_user(username: str) -> User | None:
+    """The active account with exactly this user name, or None (closed accounts count as none)."""
+    user = db.session.scalar(select(User).where(User.username == username)) if username else None
+    return user if user is not None and user.active else None
+
+
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 

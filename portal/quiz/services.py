@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import User, utcnow
+from portal.auth.services import active_user
 from portal.extensions import db
 from portal.quiz import drawing, grading, policy
 from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, ExtraAttempt, Question
@@ -366,9 +367,9 @@ def grant_attempt(trainer: User, username: str, level: str, reason: str, *, now:
         raise NotAllowed(_("Only trainers grant extra attempts."))
     errors = {}
     name, reason = (username or "").strip(), (reason or "").strip()
-    trainee = db.session.scalar(select(User).where(User.username == name)) if name else None
+    trainee = active_user(name)
     c = certification(level) if isinstance(level, str) else None
-    if trainee is None or not trainee.active:
+    if trainee is None:
         errors["username"] = _("No active account %(name)s.", name=name) if name else _("Whose attempts?")
     elif trainee.id == trainer.id:
         errors["username"] = _("Nobody grants attempts to themselves.")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import User, utcnow
+from portal.auth.services import active_user
 from portal.extensions import db
 from portal.kb import markdown
 from portal.kb.models import Article, Category
@@ -85,8 +86,8 @@ def _validate(data: TicketInput, filer: User) -> tuple[dict[str, str], User | No
         elif data.channel not in CHANNELS:
             errors["channel"] = _("Unknown channel.")
         if on_behalf and access.is_desk(filer.roles):
-            requester = db.session.scalar(select(User).where(User.username == on_behalf))
-            if requester is None or not requester.active:
+            requester = active_user(on_behalf)
+            if requester is None:
                 errors["requester_username"] = _("No active account %(name)s.", name=on_behalf)
     if problem := attachments.problems(data.uploads):
         errors["attachments"] = problem
