@@ -119,28 +119,14 @@ def test_approvals_on_postgres(pg_app):
 
 def test_quiz_on_postgres(pg_app):
     """Two tabs starting the same quiz at once get one attempt; the paper is graded and reviewed."""
-    import threading
-
     from sqlalchemy import select
 
     from portal.auth.models import User
     from portal.quiz import services
     from portal.quiz.models import Attempt
+    from tests.quiz.test_taking import start_at_once
 
-    ids, barrier = [], threading.Barrier(3)
-
-    def start():
-        with pg_app.test_request_context():
-            user = db.session.scalar(select(User).where(User.username == "hanbing"))
-            barrier.wait()
-            ids.append(services.start(user, "beginner").id)
-            db.session.remove()
-
-    threads = [threading.Thread(target=start) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ids = start_at_once(pg_app, "hanbing")
     assert len(ids) == 3 and len(set(ids)) == 1
     with pg_app.test_request_context():
         attempt = db.session.get(Attempt, ids[0])
