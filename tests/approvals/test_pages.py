@@ -124,6 +124,9 @@ def test_submit_approve_and_the_lists(demo_app, client, auth):
     auth.logout()
     auth.login("zhangwei")
     done = client.get("/approvals/?box=done").get_data(as_text=True)
+    mine = queries.counts_for(db.session.scalar(select(User).where(User.username == "zhangwei")))
+    tab = done.split('href="/approvals/?box=in_progress"')[1].split("</a>")[0]
+    assert mine["in_progress"] >= 1 and f'<span class="count">({mine["in_progress"]})</span>' in tab   # the demo fast track
     assert f"A{rid:06d}" in done
     assert "同意采购" in client.get(f"/approvals/{rid}").get_data(as_text=True)
 
