@@ -1,4 +1,5 @@
 """WSGI entry point: gunicorn --preload wsgi:app (the search caches are built before the fork)."""
+
 from portal import create_app
 
 app = create_app()

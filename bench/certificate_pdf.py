@@ -8,6 +8,7 @@ Usage:
     .venv/bin/python bench/certificate_pdf.py
     .venv/bin/python bench/certificate_pdf.py --runs 20 --out /tmp/certificate.pdf
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,15 @@ LIMIT_SECONDS = 1.0
 def make_app(tmp: Path):
     from portal import create_app
 
-    return create_app({"INSTANCE_PATH": str(tmp / "instance"), "SEARCH_INDEX_DIR": str(tmp / "index"),
-                       "SQLALCHEMY_DATABASE_URI": "sqlite://", "SERVER_NAME": "oa.example.com.cn",
-                       "PREFERRED_URL_SCHEME": "https"})
+    return create_app(
+        {
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "SEARCH_INDEX_DIR": str(tmp / "index"),
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SERVER_NAME": "oa.example.com.cn",
+            "PREFERRED_URL_SCHEME": "https",
+        }
+    )
 
 
 def make_certificate():
@@ -43,10 +50,25 @@ def make_certificate():
     user = User(username="zhangwei", display_name="张伟", password_hash="x", department=dept)
     cert_def = Certification(level="intermediate", title="中级认证", validity_months=24)
     issued = datetime(2026, 11, 30, 6, 30)
-    attempt = Attempt(user=user, certification=cert_def, number=1, state="passed", deadline=issued,
-                      finished_at=issued, score=Decimal("86.50"), passed=True)
-    cert = Certificate(code=new_code(), user=user, level="intermediate", attempt=attempt, score=Decimal("86.50"),
-                       issued_at=issued, expires_at=issued + timedelta(days=730))
+    attempt = Attempt(
+        user=user,
+        certification=cert_def,
+        number=1,
+        state="passed",
+        deadline=issued,
+        finished_at=issued,
+        score=Decimal("86.50"),
+        passed=True,
+    )
+    cert = Certificate(
+        code=new_code(),
+        user=user,
+        level="intermediate",
+        attempt=attempt,
+        score=Decimal("86.50"),
+        issued_at=issued,
+        expires_at=issued + timedelta(days=730),
+    )
     db.session.add_all([dept, user, cert_def, attempt, cert])
     db.session.commit()
     return cert

@@ -8,6 +8,7 @@ searchable, and the server's memory. Usage:
     .venv/bin/python bench/search_latency.py                 # 100,000 documents
     .venv/bin/python bench/search_latency.py --docs 5000 --queries 300
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,13 @@ def build(tmp: Path, n: int, procs: int, embed: bool) -> dict:
     from portal.kb.models import Article, Category
     from portal.search import services
 
-    app = create_app({"INSTANCE_PATH": str(tmp / "instance"), "SEARCH_INDEX_DIR": str(tmp / "index"),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'instance' / 'portal.db'}"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "SEARCH_INDEX_DIR": str(tmp / "index"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'instance' / 'portal.db'}",
+        }
+    )
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -59,9 +65,18 @@ def build(tmp: Path, n: int, procs: int, embed: bool) -> dict:
         started = time.perf_counter()
         batch = []
         for doc in corpus.documents(n):
-            batch.append({"external_id": doc["external_id"], "title": doc["title"], "body": doc["body"],
-                          "body_text": doc["body"], "kind": "faq", "category_id": categories[doc["category"]],
-                          "visibility": "public", "published": True})
+            batch.append(
+                {
+                    "external_id": doc["external_id"],
+                    "title": doc["title"],
+                    "body": doc["body"],
+                    "body_text": doc["body"],
+                    "kind": "faq",
+                    "category_id": categories[doc["category"]],
+                    "visibility": "public",
+                    "published": True,
+                }
+            )
             if len(batch) == 5000:
                 db.session.execute(insert(Article), batch)
                 batch = []
@@ -73,8 +88,13 @@ def build(tmp: Path, n: int, procs: int, embed: bool) -> dict:
         total = services.reindex(procs=procs, embed=embed)
         index_s = time.perf_counter() - started
     size = sum(f.stat().st_size for f in (tmp / "index").rglob("*") if f.is_file())
-    return {"docs": total, "db_insert_s": insert_s, "index_s": index_s, "index_rate": total / index_s,
-            "index_mb": size / 1e6}
+    return {
+        "docs": total,
+        "db_insert_s": insert_s,
+        "index_s": index_s,
+        "index_rate": total / index_s,
+        "index_mb": size / 1e6,
+    }
 
 
 class Client:
@@ -119,6 +139,7 @@ def throughput(base, paths, seconds=8.0, threads=4):
             with lock:
                 count[0] += 1
                 errors[0] += status >= 500
+
     workers = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
     for w in workers:
         w.start()
@@ -136,9 +157,20 @@ def freshness(base) -> float:
 
     words = "".join(random.sample("春夏秋冬梅兰竹菊山川湖海风云雷电金木水火土日月星辰江河松柏", 6))
     title = f"新鲜度验证{words}{int(time.time())}"
-    client.post("/kb/articles/new", {"title": title, "kind": "faq", "category_id": "1", "visibility": "public",
-                                     "manual_id": "0", "position": "0", "published": "y", "body": "正文",
-                                     "csrf_token": token})
+    client.post(
+        "/kb/articles/new",
+        {
+            "title": title,
+            "kind": "faq",
+            "category_id": "1",
+            "visibility": "public",
+            "manual_id": "0",
+            "position": "0",
+            "published": "y",
+            "body": "正文",
+            "csrf_token": token,
+        },
+    )
     saved = time.perf_counter()
     while time.perf_counter() - saved < 30:
         data = json.loads(client.get("/api/v1/search", q=title, limit=3)[1])
@@ -150,8 +182,9 @@ def freshness(base) -> float:
 
 def rss_mb(pid: int) -> float:
     total = 0
-    for p in [pid] + [int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
-                                                       text=True).stdout.split()]:
+    for p in [pid] + [
+        int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]:
         for line in Path(f"/proc/{p}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
@@ -164,14 +197,22 @@ def main(argv=None):
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--procs", type=int, default=2, help="indexing processes")
     ap.add_argument("--port", type=int, default=5077)
-    ap.add_argument("--server", choices=["embedded", "gunicorn"], default="embedded",
-                    help="embedded = `portal serve` (threads + job consumer); gunicorn = 2 sync workers")
+    ap.add_argument(
+        "--server",
+        choices=["embedded", "gunicorn"],
+        default="embedded",
+        help="embedded = `portal serve` (threads + job consumer); gunicorn = 2 sync workers",
+    )
     ap.add_argument("--dir", help="work directory (default: a temporary one)")
-    ap.add_argument("--reuse", action="store_true",
-                    help="with --dir: measure again on the documents built there by an earlier run")
-    ap.add_argument("--embed", action="store_true",
-                    help="also embed every document for the semantic ranking (slow: ~150 long docs/s); "
-                         "without it queries still pay for embedding the query and the dot products")
+    ap.add_argument(
+        "--reuse", action="store_true", help="with --dir: measure again on the documents built there by an earlier run"
+    )
+    ap.add_argument(
+        "--embed",
+        action="store_true",
+        help="also embed every document for the semantic ranking (slow: ~150 long docs/s); "
+        "without it queries still pay for embedding the query and the dot products",
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(args.dir or tempfile.mkdtemp(prefix="portal-bench-"))
@@ -223,17 +264,25 @@ def main(argv=None):
     print()
     print(f"documents                     {built['docs']:>10,}")
     print(f"database insert               {built['db_insert_s']:>10.1f} s")
-    print(f"full reindex                  {built['index_s']:>10.1f} s   ({built['index_rate']:,.0f} docs/s, "
-          f"{args.procs} procs, {built['index_mb']:.0f} MB on disk, embedding {'on' if args.embed else 'off'})")
+    print(
+        f"full reindex                  {built['index_s']:>10.1f} s   ({built['index_rate']:,.0f} docs/s, "
+        f"{args.procs} procs, {built['index_mb']:.0f} MB on disk, embedding {'on' if args.embed else 'off'})"
+    )
     print(f"server                        {args.server:>10}")
-    print(f"search API  p50 / p95         {statistics.median(api):>7.1f} / {pct(api, 95):.1f} ms "
-          f"({len(api)} queries, median {statistics.median(hits):.0f} hits)")
+    print(
+        f"search API  p50 / p95         {statistics.median(api):>7.1f} / {pct(api, 95):.1f} ms "
+        f"({len(api)} queries, median {statistics.median(hits):.0f} hits)"
+    )
     print(f"search page p50 / p95         {statistics.median(page):>7.1f} / {pct(page, 95):.1f} ms")
-    print(f"completion  p50 / p95         {statistics.median(suggest):>7.1f} / {pct(suggest, 95):.1f} ms "
-          f"({len(suggest)} prefixes)")
+    print(
+        f"completion  p50 / p95         {statistics.median(suggest):>7.1f} / {pct(suggest, 95):.1f} ms "
+        f"({len(suggest)} prefixes)"
+    )
     print(f"throughput search API         {search_rps:>10.0f} req/s ({search_err} errors)")
-    print(f"throughput plain Jinja page   {plain_rps:>10.0f} req/s ({plain_err} errors)  "
-          f"ratio {plain_rps / max(search_rps, 1e-9):.2f}x")
+    print(
+        f"throughput plain Jinja page   {plain_rps:>10.0f} req/s ({plain_err} errors)  "
+        f"ratio {plain_rps / max(search_rps, 1e-9):.2f}x"
+    )
     print(f"saved article searchable in   {fresh:>10.2f} s")
     print(f"server memory (RSS)           {memory:>10.0f} MB")
 

@@ -1,4 +1,5 @@
 """OA self-service portal: the application factory."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -16,15 +17,19 @@ def create_app(config: dict | None = None) -> Flask:
     )
     _config.configure(app, config)
 
-    from portal import jobs
+    from portal.core import jobs
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.web import htmx, i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
-                   default_translation_directories=str(REPO_ROOT / "portal" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(REPO_ROOT / "portal" / "translations"),
+    )
     login_manager.init_app(app)
     htmx.init_app(app)
     jobs.init_app(app)

@@ -1,4 +1,5 @@
 """The `portal` command: everything an operator does, on top of Flask's own commands."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,7 @@ from werkzeug.serving import run_simple
 from portal import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False,
-             help="OA self-service portal.")
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, help="OA self-service portal.")
 def main():
     pass
 
@@ -66,16 +66,15 @@ def demo():
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 5000)),
-              help="Default: $PORT or 5000.")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 5000)), help="Default: $PORT or 5000.")
 @click.option("--workers", type=int, default=None, help="Job consumer threads.")
 @with_appcontext
 def serve(host: str, port: int, workers: int | None):
     """Development server plus the in-process job consumer (the embedded setup)."""
-    from portal import jobs
-    from portal.search import queue
-
     from flask_migrate import upgrade
+
+    from portal.core import jobs
+    from portal.search import queue
 
     app = current_app._get_current_object()
     upgrade()  # the embedded setup migrates itself; a deployment runs `portal db upgrade` once
@@ -102,7 +101,7 @@ def worker(workers: int):
     """Run the job consumer alone (production: beside gunicorn, one per deployment for indexing)."""
     from huey.consumer import Consumer
 
-    from portal.jobs import huey
+    from portal.core.jobs import huey
 
     create_app()  # points the queue at the configured storage
     Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()

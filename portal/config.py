@@ -1,4 +1,5 @@
 """Configuration: defaults, overridden by PORTAL_* environment variables, then by create_app(config)."""
+
 from __future__ import annotations
 
 import os
@@ -22,16 +23,16 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session; an expiring token only loses what people typed
-    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,   # a message with its attachments
-    "TICKET_WORK_HOURS": "09:00-17:00",   # the service day (7x8 by default: every day)
-    "TICKET_WORK_DAYS": "1234567",        # ISO weekdays, 1 = Monday
-    "TICKET_AUTO_CLOSE_HOURS": 72,        # resolved and not confirmed: closed after this long
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # a message with its attachments
+    "TICKET_WORK_HOURS": "09:00-17:00",  # the service day (7x8 by default: every day)
+    "TICKET_WORK_DAYS": "1234567",  # ISO weekdays, 1 = Monday
+    "TICKET_AUTO_CLOSE_HOURS": 72,  # resolved and not confirmed: closed after this long
     "TICKET_ATTACHMENT_MAX": 10 * 1024 * 1024,
     "TICKET_PAGE_SIZE": 20,
-    "APPROVAL_WORK_DAYS": "12345",        # the approval clock runs whole days, Monday to Friday
-    "APPROVAL_STEP_HOURS": 24,            # each step of a normal route
-    "APPROVAL_FAST_TRACK_HOURS": 24,      # a whole fast-track request (MISSION.md)
-    "APPROVAL_REMIND_BEFORE_HOURS": 4,    # a reminder this long before a step is due
+    "APPROVAL_WORK_DAYS": "12345",  # the approval clock runs whole days, Monday to Friday
+    "APPROVAL_STEP_HOURS": 24,  # each step of a normal route
+    "APPROVAL_FAST_TRACK_HOURS": 24,  # a whole fast-track request (MISSION.md)
+    "APPROVAL_REMIND_BEFORE_HOURS": 4,  # a reminder this long before a step is due
 }
 
 
@@ -53,7 +54,7 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg["DATABASE_URL"])
     cfg.setdefault("SEARCH_INDEX_DIR", str(REPO_ROOT / "search_index"))
     cfg.setdefault("JOBS_DB", str(inst / "jobs.db"))
-    cfg.setdefault("TICKET_ATTACHMENT_DIR", str(inst / "attachments"))
+    cfg.setdefault("STORAGE_DIR", str(inst))  # file areas: attachments/, uploads/, backups/
     cfg.setdefault("APPROVAL_TEMPLATE_DIR", str(inst / "approval_templates"))
     cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
     cfg.setdefault("REDIS_URL", None)

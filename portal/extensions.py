@@ -1,4 +1,5 @@
 """Flask extension instances, initialised by the app factory."""
+
 from __future__ import annotations
 
 from flask_babel import Babel

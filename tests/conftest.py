@@ -1,4 +1,5 @@
 """Fixtures: a real SQLite database and a real Whoosh index per test, demo data from a template."""
+
 from __future__ import annotations
 
 import re
@@ -102,8 +103,9 @@ class Auth:
 
     def login(self, username: str, password: str = "Demo@2026"):
         page = self.client.get("/login").get_data(as_text=True)
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": csrf_from(page)})
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": csrf_from(page)}
+        )
 
     def logout(self):
         page = self.client.get("/").get_data(as_text=True)

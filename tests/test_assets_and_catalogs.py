@@ -1,4 +1,5 @@
 """Vendored front-end assets and translation catalogs are complete and untampered."""
+
 import hashlib
 import re
 from pathlib import Path

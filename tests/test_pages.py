@@ -1,4 +1,5 @@
 """Every page: who may open it, full page vs htmx fragment, and the site's error pages."""
+
 import pytest
 
 from tests.conftest import HTMX
@@ -53,16 +54,21 @@ def test_unknown_article_is_404(client):
     assert client.get("/kb/articles/999999").status_code == 404
 
 
-@pytest.mark.parametrize("path,root_id", [
-    ("/?q=密码", 'id="search-results"'),
-    ("/kb/categories/1", 'id="category-list"'),
-])
+@pytest.mark.parametrize(
+    "path,root_id",
+    [
+        ("/?q=密码", 'id="search-results"'),
+        ("/kb/categories/1", 'id="category-list"'),
+    ],
+)
 def test_list_urls_give_a_page_without_htmx_and_a_fragment_with_it(client, path, root_id):
     page = client.get(path)
     fragment = client.get(path, headers=HTMX)
     assert "<!doctype html>" in page.get_data(as_text=True)
     body = fragment.get_data(as_text=True)
-    assert "<!doctype html>" not in body and body.lstrip().startswith("<div " + root_id) or root_id in body.split(">")[0]
+    assert (
+        "<!doctype html>" not in body and body.lstrip().startswith("<div " + root_id) or root_id in body.split(">")[0]
+    )
     assert "HX-Request" in fragment.headers.get("Vary", "")
 
 

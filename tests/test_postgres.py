@@ -2,6 +2,7 @@
 
 `make test` starts a throwaway cluster and sets PORTAL_TEST_DATABASE_URL.
 """
+
 import json
 import os
 
@@ -15,8 +16,10 @@ from portal.extensions import db
 from tests.conftest import Auth, make_config
 
 URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
-pytestmark = [pytest.mark.postgres,
-              pytest.mark.skipif(not URL, reason="PORTAL_TEST_DATABASE_URL not set (make test sets it)")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not URL, reason="PORTAL_TEST_DATABASE_URL not set (make test sets it)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +54,15 @@ def test_search_login_vote_and_import_on_postgres(pg_app, tmp_path):
     auth = Auth(client)
     assert auth.login("zhangwei").status_code == 303
     token = auth.csrf(f"/kb/articles/{hits[0]['id']}")
-    assert client.post(f"/kb/articles/{hits[0]['id']}/vote",
-                       data={"helpful": "yes", "csrf_token": token}).status_code == 303
+    assert (
+        client.post(f"/kb/articles/{hits[0]['id']}/vote", data={"helpful": "yes", "csrf_token": token}).status_code
+        == 303
+    )
 
-    rows = [{"external_id": f"pg-{i}", "title": f"PostgreSQL 部署验证文章{i}号", "body": "", "category": "部署"}
-            for i in range(50)]
+    rows = [
+        {"external_id": f"pg-{i}", "title": f"PostgreSQL 部署验证文章{i}号", "body": "", "category": "部署"}
+        for i in range(50)
+    ]
     (tmp_path / "kb.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
     result = pg_app.test_cli_runner().invoke(args=["import-kb", str(tmp_path / "kb.jsonl")])
     assert result.exit_code == 0 and "50 created" in result.output
@@ -78,14 +85,17 @@ def test_tickets_on_postgres(pg_app):
 
     client = pg_app.test_client()
     token = pg_app.test_cli_runner().invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
-    r = client.post("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
-                    json={"title": "PostgreSQL 上的工单", "category": "登录问题", "severity": "urgent"})
+    r = client.post(
+        "/api/v1/tickets",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"title": "PostgreSQL 上的工单", "category": "登录问题", "severity": "urgent"},
+    )
     assert r.status_code == 201 and r.get_json()["assignee"] and r.get_json()["first_response_due"].endswith("+08:00")
     ticket_id = r.get_json()["id"]
     with pg_app.test_request_context():
         assert db.session.scalar(select(Ticket.state).where(Ticket.id == ticket_id)) == "pending"
         ticket = db.session.get(Ticket, ticket_id)
-        with db.engine.begin() as other:   # another agent's change lands first
+        with db.engine.begin() as other:  # another agent's change lands first
             other.execute(update(Ticket).where(Ticket.id == ticket_id).values(version=Ticket.version + 1))
         with pytest.raises(services.Conflict):
             services.change_state(ticket, ticket.assignee, "start")
@@ -99,16 +109,27 @@ def test_approvals_on_postgres(pg_app):
     runner = pg_app.test_cli_runner()
 
     def bearer(username):
-        return {"Authorization": "Bearer " + runner.invoke(args=["token", "create", "--username", username]).output.strip()}
+        return {
+            "Authorization": "Bearer " + runner.invoke(args=["token", "create", "--username", username]).output.strip()
+        }
 
     client = pg_app.test_client()
-    r = client.post("/api/v1/approvals", headers=bearer("zhangwei"), json={
-        "template": "procurement", "title": "PostgreSQL 上的采购", "amount": 1_500_000,
-        "fields": {"item": "存储阵列", "category": "it_equipment", "budget_code": "PG-1"}})
+    r = client.post(
+        "/api/v1/approvals",
+        headers=bearer("zhangwei"),
+        json={
+            "template": "procurement",
+            "title": "PostgreSQL 上的采购",
+            "amount": 1_500_000,
+            "fields": {"item": "存储阵列", "category": "it_equipment", "budget_code": "PG-1"},
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
-    assert [(s["approver"], s["position"]) for s in body["route"]] == [("jiangtao", "supervisor"),
-                                                                      ("zhouhaitao", "division_leader")]
+    assert [(s["approver"], s["position"]) for s in body["route"]] == [
+        ("jiangtao", "supervisor"),
+        ("zhouhaitao", "division_leader"),
+    ]
     headers = bearer("jiangtao")
     statuses = approve_at_once(pg_app, f"/api/v1/approvals/{body['id']}/decision", headers)
     assert sorted(statuses) == [200, 409, 409, 409]

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1 for chat robots and business systems."""
+
 from __future__ import annotations
 
 

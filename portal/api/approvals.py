@@ -1,5 +1,6 @@
 """Approvals over the API for business systems: the same templates, routing rules, access and
 state machine as the pages. A request the caller may not see answers 404, like a missing one."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,9 +15,10 @@ from portal.api.views import bp
 from portal.approvals import queries, services
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import Department
+from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.search.views import parse_page
-from portal.web.errors import DomainError, error_response
+from portal.web.errors import error_response
+from portal.web.request import parse_page
 
 DEPARTMENT_ALIASES = ("department", "target_department")
 
@@ -26,28 +28,55 @@ def _number(value: Decimal):
 
 
 def step_json(s) -> dict:
-    return {"step": s.position + 1, "round": s.round, "position": s.role, "approver": s.approver.username,
-            "approver_name": s.approver.display_name,
-            "acting_for": s.acting_for.username if s.acting_for else None, "state": s.state,
-            "started_at": iso(s.started_at), "due_at": iso(s.due_at), "decided_at": iso(s.decided_at),
-            "overdue": bool(s.overdue), "comment": s.comment or None}
+    return {
+        "step": s.position + 1,
+        "round": s.round,
+        "position": s.role,
+        "approver": s.approver.username,
+        "approver_name": s.approver.display_name,
+        "acting_for": s.acting_for.username if s.acting_for else None,
+        "state": s.state,
+        "started_at": iso(s.started_at),
+        "due_at": iso(s.due_at),
+        "decided_at": iso(s.decided_at),
+        "overdue": bool(s.overdue),
+        "comment": s.comment or None,
+    }
 
 
 def request_json(req: ApprovalRequest) -> dict:
     current = sorted(req.current_steps, key=lambda s: s.position)
     pending = services.pending_step(req)
     return {
-        "id": req.id, "number": req.number, "template": req.template_key, "title": req.title,
-        "amount": _number(Decimal(req.amount or 0)), "state": req.state, "fast_track": req.fast_track,
-        "route_reason": req.route_reason, "round": req.round, "requester": req.requester.username,
+        "id": req.id,
+        "number": req.number,
+        "template": req.template_key,
+        "title": req.title,
+        "amount": _number(Decimal(req.amount or 0)),
+        "state": req.state,
+        "fast_track": req.fast_track,
+        "route_reason": req.route_reason,
+        "round": req.round,
+        "requester": req.requester.username,
         "department": req.department.code if req.department else None,
         "target_department": req.target_department.code if req.target_department else None,
-        "fields": req.fields or {}, "route": [step_json(s) for s in current],
+        "fields": req.fields or {},
+        "route": [step_json(s) for s in current],
         "current_step": pending.position + 1 if pending else None,
-        "submitted_at": iso(req.submitted_at), "due_at": iso(req.due_at), "decided_at": iso(req.decided_at),
-        "source": req.source, "url": url_for("approvals.show", request_id=req.id),
-        "history": [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "comment": e.body or None,
-                     "at": iso(e.created_at)} for e in req.events],
+        "submitted_at": iso(req.submitted_at),
+        "due_at": iso(req.due_at),
+        "decided_at": iso(req.decided_at),
+        "source": req.source,
+        "url": url_for("approvals.show", request_id=req.id),
+        "history": [
+            {
+                "kind": e.kind,
+                "actor": e.actor.username if e.actor else None,
+                "comment": e.body or None,
+                "at": iso(e.created_at),
+            }
+            for e in req.events
+        ],
     }
 
 
@@ -76,7 +105,7 @@ def _raw(template, body: dict) -> dict | None:
         given = raw.get(template.department_field, body.get("target_department", given))
         if given is not None:
             raw[template.department_field] = _department_id(given)
-    for name, value in raw.items():   # JSON numbers as text, so the cleaner sees what was sent
+    for name, value in raw.items():  # JSON numbers as text, so the cleaner sees what was sent
         if isinstance(value, float):
             raw[name] = repr(value)
     return raw
@@ -105,10 +134,12 @@ def create_approval():
         return error_response(400, _("Send a JSON object."))
     template = services.template(body.get("template")) if isinstance(body.get("template"), str) else None
     if template is None:
-        return error_response(422, _("template must be one of: %(keys)s.", keys=", ".join(services.templates())),
-                              code="template")
-    if body.get("amount") is not None and (isinstance(body["amount"], bool)
-                                           or not isinstance(body["amount"], (int, float, str))):
+        return error_response(
+            422, _("template must be one of: %(keys)s.", keys=", ".join(services.templates())), code="template"
+        )
+    if body.get("amount") is not None and (
+        isinstance(body["amount"], bool) or not isinstance(body["amount"], (int, float, str))
+    ):
         return error_response(400, _("amount is a number."))
     raw = _raw(template, body)
     if raw is None:
@@ -150,8 +181,11 @@ def decide_approval(request_id: int):
     if (denied := _unauthenticated()) is not None:
         return denied
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("decision"), str) \
-            or not isinstance(body.get("comment") or "", str):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("decision"), str)
+        or not isinstance(body.get("comment") or "", str)
+    ):
         return error_response(400, _("Send a JSON object with decision (approve, reject or return) and comment."))
     req = _load(request_id)
     if req is None:
@@ -175,5 +209,6 @@ def list_approvals():
         return error_response(400, _("box must be todo, in_progress or done (all for administrators)."))
     page = parse_page(request.args.get("page"))
     result = queries.listing(box, current_user, page, 20)
-    return jsonify({"box": box, "total": result.total, "page": page,
-                    "approvals": [request_json(r) for r in result.items]})
+    return jsonify(
+        {"box": box, "total": result.total, "page": page, "approvals": [request_json(r) for r in result.items]}
+    )

@@ -1,8 +1,9 @@
 """Tickets over the API: the same services and rules as the web form. Another employee's
 ticket answers 404, exactly like one that does not exist."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request, url_for
@@ -17,9 +18,16 @@ from portal.tickets import access, queries, services
 from portal.tickets.models import Ticket
 from portal.web.errors import error_response
 
-CATEGORY_ALIASES = {"login": "登录问题", "permission": "权限问题", "permissions": "权限问题",
-                    "data": "数据错误", "data_error": "数据错误", "howto": "操作指南", "how-to": "操作指南",
-                    "guide": "操作指南"}
+CATEGORY_ALIASES = {
+    "login": "登录问题",
+    "permission": "权限问题",
+    "permissions": "权限问题",
+    "data": "数据错误",
+    "data_error": "数据错误",
+    "howto": "操作指南",
+    "how-to": "操作指南",
+    "guide": "操作指南",
+}
 
 
 def iso(t) -> str | None:
@@ -27,19 +35,32 @@ def iso(t) -> str | None:
     if t is None:
         return None
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return t.replace(tzinfo=timezone.utc).astimezone(tz).isoformat()
+    return t.replace(tzinfo=UTC).astimezone(tz).isoformat()
 
 
 def ticket_json(t: Ticket) -> dict:
     return {
-        "id": t.id, "number": t.number, "title": t.title, "description": t.description,
-        "category": t.category.name, "severity": t.severity, "complexity": t.complexity, "state": t.state,
-        "requester": t.requester.username, "assignee": t.assignee.username if t.assignee else None,
-        "channel": t.channel, "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
-        "first_response_due": iso(t.first_response_due), "resolution_due": iso(t.resolution_due),
-        "first_response_at": iso(t.first_response_at), "resolved_at": iso(t.resolved_at),
-        "closed_at": iso(t.closed_at), "waiting_reason": t.waiting_reason or None,
-        "solution": t.solution or None, "rating": t.rating,
+        "id": t.id,
+        "number": t.number,
+        "title": t.title,
+        "description": t.description,
+        "category": t.category.name,
+        "severity": t.severity,
+        "complexity": t.complexity,
+        "state": t.state,
+        "requester": t.requester.username,
+        "assignee": t.assignee.username if t.assignee else None,
+        "channel": t.channel,
+        "created_at": iso(t.created_at),
+        "updated_at": iso(t.updated_at),
+        "first_response_due": iso(t.first_response_due),
+        "resolution_due": iso(t.resolution_due),
+        "first_response_at": iso(t.first_response_at),
+        "resolved_at": iso(t.resolved_at),
+        "closed_at": iso(t.closed_at),
+        "waiting_reason": t.waiting_reason or None,
+        "solution": t.solution or None,
+        "rating": t.rating,
         "url": url_for("tickets.show", ticket_id=t.id, _external=False),
     }
 
@@ -65,16 +86,21 @@ def create_ticket():
     if not isinstance(body, dict):
         return error_response(400, _("Send a JSON object."))
     fields = {k: body.get(k) for k in ("title", "description", "category", "severity", "contact")}
-    if any(v is not None and not isinstance(v, (str, int)) for v in fields.values()) or \
-            isinstance(fields["title"], int):
+    if any(v is not None and not isinstance(v, (str, int)) for v in fields.values()) or isinstance(
+        fields["title"], int
+    ):
         return error_response(400, _("title, description, category, severity and contact are text."))
     category_id = _category_id(fields["category"])
     if category_id is None:
         names = ", ".join(c.name for c in db.session.scalars(select(Category).order_by(Category.id)))
         return error_response(422, _("category must be one of: %(names)s.", names=names), code="category")
-    data = services.TicketInput(title=str(fields["title"] or ""), description=str(fields["description"] or ""),
-                                category_id=category_id, severity=str(fields["severity"] or "normal"),
-                                contact=str(fields["contact"] or ""))
+    data = services.TicketInput(
+        title=str(fields["title"] or ""),
+        description=str(fields["description"] or ""),
+        category_id=category_id,
+        severity=str(fields["severity"] or "normal"),
+        contact=str(fields["contact"] or ""),
+    )
     try:
         ticket = services.file_ticket(data, current_user)
     except services.TicketError as err:
@@ -110,4 +136,3 @@ def list_tickets():
         return error_response(400, _("page must be a whole number."))
     result = queries.mine(current_user, state, page, 20)
     return jsonify({"total": result.total, "page": page, "tickets": [ticket_json(t) for t in result.items]})
-

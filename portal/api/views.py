@@ -1,4 +1,5 @@
 """JSON endpoints. Clients authenticate with `Authorization: Bearer …` or the browser session."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
@@ -10,9 +11,9 @@ from portal.extensions import csrf
 from portal.search import completion, query
 from portal.search import log as search_log
 from portal.search.fold import fold
-from portal.search.views import current_viewer
 from portal.web.access import public_kb
 from portal.web.errors import error_response
+from portal.web.request import current_viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,8 +22,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _csrf_for_session_clients():
     # a browser session writes only with its CSRF token; a caller with neither session nor token
     # gets the plain 401 of the view, not a CSRF message
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get(
-            "Authorization", "").lower().startswith("bearer ") and current_user.is_authenticated:
+    if (
+        request.method not in ("GET", "HEAD", "OPTIONS")
+        and not request.headers.get("Authorization", "").lower().startswith("bearer ")
+        and current_user.is_authenticated
+    ):
         csrf.protect()
 
 
@@ -61,29 +65,41 @@ def search():
     except BadParam as err:
         return error_response(400, str(err), "bad_request")
     category = request.args.get("category") or None
-    edition = request.args.get("edition", "").strip() or None   # a manual edition: its chapters only
+    edition = request.args.get("edition", "").strip() or None  # a manual edition: its chapters only
     exact = request.args.get("exact", "") in ("1", "true", "yes")
-    results = query.search(q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit,
-                           exact=exact, edition=edition)
+    results = query.search(
+        q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit, exact=exact, edition=edition
+    )
     if page == 1:
-        search_log.record_search(search_log.session_token(), q, results.corrected or fold(q),
-                                 bool(results.corrected), results.total, source="api")
-    return jsonify({
-        "query": q,
-        "corrected": results.corrected,
-        "total": results.total,
-        "page": page,
-        "results": [{
-            "id": hit.id,
-            "external_id": hit.external_id,
-            "kind": hit.kind,
-            "category": hit.category,
-            "title": hit.title,
-            "url": request.host_url.rstrip("/") + hit.url,
-            "snippet": str(hit.snippet_html),
-            "score": hit.score,
-        } for hit in results.hits],
-    })
+        search_log.record_search(
+            search_log.session_token(),
+            q,
+            results.corrected or fold(q),
+            bool(results.corrected),
+            results.total,
+            source="api",
+        )
+    return jsonify(
+        {
+            "query": q,
+            "corrected": results.corrected,
+            "total": results.total,
+            "page": page,
+            "results": [
+                {
+                    "id": hit.id,
+                    "external_id": hit.external_id,
+                    "kind": hit.kind,
+                    "category": hit.category,
+                    "title": hit.title,
+                    "url": request.host_url.rstrip("/") + hit.url,
+                    "snippet": str(hit.snippet_html),
+                    "score": hit.score,
+                }
+                for hit in results.hits
+            ],
+        }
+    )
 
 
 @bp.get("/suggest")
@@ -91,11 +107,13 @@ def search():
 def suggest():
     q = request.args.get("q", "").strip()
     if not q or len(q) > current_app.config["SEARCH_MAX_QUERY_LENGTH"]:
-        return error_response(400, _("q is required and may have at most %(n)d characters.",
-                                     n=current_app.config["SEARCH_MAX_QUERY_LENGTH"]), "bad_request")
+        return error_response(
+            400,
+            _("q is required and may have at most %(n)d characters.", n=current_app.config["SEARCH_MAX_QUERY_LENGTH"]),
+            "bad_request",
+        )
     items = completion.suggest(q, authenticated=current_user.is_authenticated)
-    return jsonify({"query": q, "suggestions": [
-        {"text": e.text, "kind": e.kind, "url": e.url} for e in items]})
+    return jsonify({"query": q, "suggestions": [{"text": e.text, "kind": e.kind, "url": e.url} for e in items]})
 
 
 @bp.get("/me")

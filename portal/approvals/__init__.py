@@ -1,5 +1,6 @@
 """Online approvals: templates as data, routing by an authority matrix, decisions, reminders,
 statistics."""
+
 from __future__ import annotations
 
 
@@ -19,8 +20,7 @@ def init_app(app):
         if not current_user.is_authenticated:
             return {}
         # the navigation shows the to-do count only; the lists page counts both boxes itself
-        return {"approval_todo_count": lambda: queries.count("todo", current_user),
-                "approval_shortcuts": _shortcuts}
+        return {"approval_todo_count": lambda: queries.count("todo", current_user), "approval_shortcuts": _shortcuts}
 
 
 def _shortcuts(query: str):

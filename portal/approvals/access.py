@@ -2,6 +2,7 @@
 
 An approver sees what is routed to them (any step of any round, including steps they hold for
 an absent colleague, and the colleague's own), the requester sees their own, admins see all."""
+
 from __future__ import annotations
 
 from collections.abc import Collection

@@ -6,6 +6,7 @@ submitted on Friday at 15:00 is due on Monday at 15:00. A normal route gives eac
 `step_hours` of that time from the moment it reaches the approver; the fast track promises the
 whole request within `fast_track_hours` and spreads that time evenly over its steps.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.tickets.calendar import WorkCalendar, require_aware
+from portal.core.calendar import WorkCalendar, require_aware
 
 _DAY = timedelta(days=1)
 
@@ -41,7 +42,7 @@ class WorkingDays:
             raise ValueError("working time to add must not be negative")
         begin, remaining = require_aware(t).astimezone(UTC), delta
         d = begin.astimezone(self.tz).date()
-        for _ in range(3660):     # ten years of days: a calendar without working days fails loudly
+        for _ in range(3660):  # ten years of days: a calendar without working days fails loudly
             if self.is_working_day(d):
                 lo, hi = self._bounds(d)
                 lo = max(lo, begin)
@@ -63,26 +64,33 @@ class WorkingDays:
         return total
 
 
-def whole_day_calendar(weekdays: str = "12345", tz: str = "Asia/Shanghai", holidays: Iterable[date] = (),
-                       workdays: Iterable[date] = ()) -> WorkingDays:
+def whole_day_calendar(
+    weekdays: str = "12345", tz: str = "Asia/Shanghai", holidays: Iterable[date] = (), workdays: Iterable[date] = ()
+) -> WorkingDays:
     """Settings checked like the ticket calendar's (weekdays as ISO digits, an IANA zone)."""
-    base = WorkCalendar.from_config(hours="00:00-23:59", weekdays=weekdays, tz=tz, holidays=holidays,
-                                    workdays=workdays)
+    base = WorkCalendar.from_config(hours="00:00-23:59", weekdays=weekdays, tz=tz, holidays=holidays, workdays=workdays)
     return WorkingDays(tz=base.tz, weekdays=base.weekdays, holidays=base.holidays, workdays=base.workdays)
 
 
 @dataclass(frozen=True)
 class Limits:
-    step_hours: float = 24          # each step of a normal route
-    fast_track_hours: float = 24    # the whole fast-track request
+    step_hours: float = 24  # each step of a normal route
+    fast_track_hours: float = 24  # the whole fast-track request
 
     def __post_init__(self) -> None:
         if not (self.step_hours > 0 and self.fast_track_hours > 0):
             raise ValueError("approval time limits must be positive hours")
 
 
-def step_due(started: datetime, position: int, n_steps: int, fast_track: bool, submitted: datetime,
-             cal: WorkingDays, limits: Limits) -> datetime:
+def step_due(
+    started: datetime,
+    position: int,
+    n_steps: int,
+    fast_track: bool,
+    submitted: datetime,
+    cal: WorkingDays,
+    limits: Limits,
+) -> datetime:
     """The due time of step `position` (0-based) that reached its approver at `started`."""
     if fast_track:
         share = limits.fast_track_hours * (position + 1) / n_steps
@@ -90,8 +98,7 @@ def step_due(started: datetime, position: int, n_steps: int, fast_track: bool, s
     return cal.add_working(started, timedelta(hours=limits.step_hours))
 
 
-def request_due(submitted: datetime, n_steps: int, fast_track: bool, cal: WorkingDays,
-                limits: Limits) -> datetime:
+def request_due(submitted: datetime, n_steps: int, fast_track: bool, cal: WorkingDays, limits: Limits) -> datetime:
     """The promise for the whole request: the fast-track limit, or every step taking its full time."""
     hours = limits.fast_track_hours if fast_track else limits.step_hours * n_steps
     return cal.add_working(submitted, timedelta(hours=hours))

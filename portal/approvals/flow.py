@@ -5,6 +5,7 @@ the request to the next step, or approves it after the last; rejecting ends it; 
 it back to the requester, who edits and resubmits (a new round with a freshly computed route) or
 withdraws it. Every other combination is refused, so a decision cannot be made twice.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class FlowError(ValueError):
 class Outcome:
     steps: tuple[StepState, ...]
     request: RequestState
-    next_position: int | None     # the step that is pending now, if any
+    next_position: int | None  # the step that is pending now, if any
 
 
 def start(n_steps: int) -> Outcome:
@@ -55,8 +56,9 @@ def start(n_steps: int) -> Outcome:
     return Outcome(steps, RequestState.IN_PROGRESS, 0)
 
 
-def decide(request: RequestState | str, steps: tuple[StepState | str, ...], position: int,
-           decision: Decision | str) -> Outcome:
+def decide(
+    request: RequestState | str, steps: tuple[StepState | str, ...], position: int, decision: Decision | str
+) -> Outcome:
     request, decision = RequestState(request), Decision(decision)
     steps = tuple(StepState(s) for s in steps)
     if request != RequestState.IN_PROGRESS:

@@ -1,4 +1,5 @@
 """Words and values people read on approval pages (translated at render time)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,26 +27,44 @@ def template_name(key: str) -> str:
 
 
 def role_label(role: str) -> str:
-    return {"supervisor": _("Business supervisor"), "manager": _("Department manager"),
-            "division_leader": _("Division leader")}.get(role, role)
+    return {
+        "supervisor": _("Business supervisor"),
+        "manager": _("Department manager"),
+        "division_leader": _("Division leader"),
+    }.get(role, role)
 
 
 def step_state_label(state: str) -> str:
-    return {"waiting": _("Not yet reached"), "pending": _("Waiting for decision"), "approved": _("Approved"),
-            "rejected": _("Rejected"), "returned": _("Returned for changes"), "skipped": _("Not needed")}.get(state, state)
+    return {
+        "waiting": _("Not yet reached"),
+        "pending": _("Waiting for decision"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "returned": _("Returned for changes"),
+        "skipped": _("Not needed"),
+    }.get(state, state)
 
 
 def reason_label(reason: str) -> str:
-    return {"amount": _("Route by amount and position"),
-            "major_amount": _("Fast track: major item over 1,000,000 CNY"),
-            "cross_department": _("Fast track: crosses departments")}.get(reason, reason)
+    return {
+        "amount": _("Route by amount and position"),
+        "major_amount": _("Fast track: major item over 1,000,000 CNY"),
+        "cross_department": _("Fast track: crosses departments"),
+    }.get(reason, reason)
 
 
 def event_label(kind: str) -> str:
-    return {"submitted": _("submitted the request"), "resubmitted": _("changed and resubmitted the request"),
-            "approve": _("approved"), "reject": _("rejected"), "return": _("returned it for changes"),
-            "withdrawn": _("withdrew the request"), "comment": _("commented"),
-            "reminder": _("reminder sent"), "overdue": _("step overdue")}.get(kind, kind)
+    return {
+        "submitted": _("submitted the request"),
+        "resubmitted": _("changed and resubmitted the request"),
+        "approve": _("approved"),
+        "reject": _("rejected"),
+        "return": _("returned it for changes"),
+        "withdrawn": _("withdrew the request"),
+        "comment": _("commented"),
+        "reminder": _("reminder sent"),
+        "overdue": _("step overdue"),
+    }.get(kind, kind)
 
 
 def money(value) -> str:
@@ -82,7 +101,15 @@ def raw_value(raw, name: str) -> str:
     return str(value)
 
 
-HELPERS = {"approval_text": text, "template_name": template_name, "role_label": role_label,
-           "approval_state_label": state_label, "step_state_label": step_state_label,
-           "route_reason_label": reason_label, "approval_event_label": event_label, "money": money,
-           "field_value": field_value, "raw_value": raw_value}
+HELPERS = {
+    "approval_text": text,
+    "template_name": template_name,
+    "role_label": role_label,
+    "approval_state_label": state_label,
+    "step_state_label": step_state_label,
+    "route_reason_label": reason_label,
+    "approval_event_label": event_label,
+    "money": money,
+    "field_value": field_value,
+    "raw_value": raw_value,
+}

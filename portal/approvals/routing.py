@@ -29,6 +29,7 @@ Choices for charts that are not textbook:
   inactive, unknown, or already on the route. Delegations are not chained; the first usable one in
   the order given wins; without `on` none applies.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -38,12 +39,12 @@ from decimal import Decimal
 
 from portal.auth.roles import APPROVER_POSITIONS, Position
 
-LIMITS: Mapping[str, Decimal | None] = {   # position -> approves amounts strictly below (None: any)
+LIMITS: Mapping[str, Decimal | None] = {  # position -> approves amounts strictly below (None: any)
     Position.SUPERVISOR: Decimal(100_000),  # and only within their own department
     Position.MANAGER: Decimal(500_000),
     Position.DIVISION_LEADER: None,
 }
-MAJOR_AMOUNT = Decimal(1_000_000)           # strictly over it: the fast track
+MAJOR_AMOUNT = Decimal(1_000_000)  # strictly over it: the fast track
 
 
 class RoutingError(ValueError):
@@ -94,7 +95,7 @@ class Delegation:
 @dataclass(frozen=True)
 class Step:
     approver_id: int
-    position: str                 # the capacity: supervisor | manager | division_leader
+    position: str  # the capacity: supervisor | manager | division_leader
     acting_for: int | None = None
 
 
@@ -102,7 +103,7 @@ class Step:
 class Route:
     steps: tuple[Step, ...]
     fast_track: bool
-    reason: str                   # amount | major_amount | cross_department
+    reason: str  # amount | major_amount | cross_department
 
 
 def authority(position: str, amount: Decimal, same_department: bool) -> bool:
@@ -112,15 +113,26 @@ def authority(position: str, amount: Decimal, same_department: bool) -> bool:
     return limit is None or amount < limit
 
 
-def route(requester_id: int, amount: Decimal, org: OrgChart, *, target_department_id: int | None = None,
-          on: date | None = None, delegations: Sequence[Delegation] = ()) -> Route:
+def route(
+    requester_id: int,
+    amount: Decimal,
+    org: OrgChart,
+    *,
+    target_department_id: int | None = None,
+    on: date | None = None,
+    delegations: Sequence[Delegation] = (),
+) -> Route:
     requester = org.people.get(requester_id)
     if requester is None:
         raise RoutingError("unknown_requester", str(requester_id))
     if not requester.active:
         raise RoutingError("requester_inactive", str(requester_id))
-    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int)) \
-            or not Decimal(amount).is_finite() or amount < 0:
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, (Decimal, int))
+        or not Decimal(amount).is_finite()
+        or amount < 0
+    ):
         raise RoutingError("invalid_amount", repr(amount))
     amount = Decimal(amount)
     dept = requester.department_id
@@ -147,12 +159,11 @@ def _eligible(p: Person) -> bool:
 def _normal(chain: list[Person], can: Callable[[Person], bool]) -> list[Person]:
     for i, person in enumerate(chain):
         if can(person):
-            return chain[:i + 1]
+            return chain[: i + 1]
     raise RoutingError("no_approver", "no superior has the authority for the amount")
 
 
-def _fast_track(requester: Person, chain: list[Person], org: OrgChart,
-                can: Callable[[Person], bool]) -> list[Person]:
+def _fast_track(requester: Person, chain: list[Person], org: OrgChart, can: Callable[[Person], bool]) -> list[Person]:
     leader_id = None if requester.department_id is None else org.division_leaders.get(requester.department_id)
     leader = None if leader_id is None else org.people.get(leader_id)
     if leader is not None and not (_eligible(leader) and leader.id != requester.id and can(leader)):
@@ -171,17 +182,26 @@ def _fast_track(requester: Person, chain: list[Person], org: OrgChart,
     raise RoutingError("no_approver", "no second level with the authority for the amount")
 
 
-def _with_delegates(approvers: list[Person], requester_id: int, org: OrgChart, on: date | None,
-                    delegations: Sequence[Delegation]) -> tuple[Step, ...]:
+def _with_delegates(
+    approvers: list[Person], requester_id: int, org: OrgChart, on: date | None, delegations: Sequence[Delegation]
+) -> tuple[Step, ...]:
     taken = {requester_id} | {p.id for p in approvers}
     steps = []
     for person in approvers:
         delegate = None
         if on is not None:
-            delegate = next((d.delegate_id for d in delegations
-                             if d.approver_id == person.id and d.starts <= on <= d.ends
-                             and d.delegate_id not in taken
-                             and (p := org.people.get(d.delegate_id)) is not None and p.active), None)
+            delegate = next(
+                (
+                    d.delegate_id
+                    for d in delegations
+                    if d.approver_id == person.id
+                    and d.starts <= on <= d.ends
+                    and d.delegate_id not in taken
+                    and (p := org.people.get(d.delegate_id)) is not None
+                    and p.active
+                ),
+                None,
+            )
         if delegate is None:
             steps.append(Step(person.id, str(person.position)))
         else:

@@ -7,6 +7,7 @@ the step ("pending" -> decided) inside the transaction, so of two approvals of t
 the same moment (a double click, two tabs, an approver and their delegate) exactly one is
 recorded and the other gets a 409.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,18 +21,17 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.approvals import access, due, routing
+from portal.approvals import access, due, flow, routing
 from portal.approvals import templates as tpl
 from portal.approvals.flow import Decision, FlowError, RequestState, StepState
-from portal.approvals import flow
 from portal.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalStep, Delegation
-from portal.auth.models import Department, User, utcnow
+from portal.auth.models import Department, User
 from portal.auth.services import active_user
+from portal.core import calendar_days, clock
+from portal.core.clock import utcnow
+from portal.core.errors import Conflict, InvalidInput, NotAllowed
 from portal.extensions import db
 from portal.notify.services import notify
-from portal.tickets import clock
-from portal.tickets.models import CalendarDay
-from portal.web.errors import Conflict, InvalidInput, NotAllowed
 
 TITLE_MAX, COMMENT_MAX = 200, 2000
 DELEGATION_MAX_DAYS = 90
@@ -47,6 +47,7 @@ def _stale_message() -> str:
 
 def _one_change(fn):
     """Someone else changed the request after we loaded it: nothing of ours is written."""
+
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         try:
@@ -56,10 +57,12 @@ def _one_change(fn):
             if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
                 raise
             raise Conflict(_stale_message()) from None
+
     return wrapped
 
 
 # --- configuration: templates, calendar, org chart ---------------------------------------------
+
 
 def templates() -> dict[str, tpl.Template]:
     """The shipped templates, overridden and extended by the *.json files an administrator puts in
@@ -93,18 +96,19 @@ def template(key: str) -> tpl.Template | None:
 
 def limits() -> due.Limits:
     cfg = current_app.config
-    return due.Limits(step_hours=float(cfg["APPROVAL_STEP_HOURS"]),
-                      fast_track_hours=float(cfg["APPROVAL_FAST_TRACK_HOURS"]))
+    return due.Limits(
+        step_hours=float(cfg["APPROVAL_STEP_HOURS"]), fast_track_hours=float(cfg["APPROVAL_FAST_TRACK_HOURS"])
+    )
 
 
 def calendar():
     """Whole working days (Monday to Friday by default) with the holidays and make-up working
     days of the ticket calendar table, which administrators keep."""
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    holidays, workdays = calendar_days.exceptions()
     cfg = current_app.config
-    return due.whole_day_calendar(weekdays=str(cfg["APPROVAL_WORK_DAYS"]), tz=cfg["BABEL_DEFAULT_TIMEZONE"],
-                                  holidays=[d for d, k in rows if k == "holiday"],
-                                  workdays=[d for d, k in rows if k == "workday"])
+    return due.whole_day_calendar(
+        weekdays=str(cfg["APPROVAL_WORK_DAYS"]), tz=cfg["BABEL_DEFAULT_TIMEZONE"], holidays=holidays, workdays=workdays
+    )
 
 
 def local_day(now: datetime) -> date:
@@ -114,32 +118,47 @@ def local_day(now: datetime) -> date:
 
 
 def org_chart() -> routing.OrgChart:
-    people = {row.id: routing.Person(row.id, row.position or "staff", row.department_id, row.superior_id,
-                                     bool(row.active))
-              for row in db.session.execute(select(User.id, User.position, User.department_id,
-                                                   User.superior_id, User.active))}
-    leaders = dict(db.session.execute(select(Department.id, Department.division_leader_id)
-                                      .where(Department.division_leader_id.is_not(None))).all())
+    people = {
+        row.id: routing.Person(row.id, row.position or "staff", row.department_id, row.superior_id, bool(row.active))
+        for row in db.session.execute(select(User.id, User.position, User.department_id, User.superior_id, User.active))
+    }
+    leaders = dict(
+        db.session.execute(
+            select(Department.id, Department.division_leader_id).where(Department.division_leader_id.is_not(None))
+        ).all()
+    )
     return routing.OrgChart(people, leaders)
 
 
 def delegations_on(day: date) -> list[routing.Delegation]:
-    rows = db.session.scalars(select(Delegation).where(Delegation.revoked.is_(False), Delegation.starts <= day,
-                                                       Delegation.ends >= day).order_by(Delegation.id))
+    rows = db.session.scalars(
+        select(Delegation)
+        .where(Delegation.revoked.is_(False), Delegation.starts <= day, Delegation.ends >= day)
+        .order_by(Delegation.id)
+    )
     return [routing.Delegation(d.approver_id, d.delegate_id, d.starts, d.ends) for d in rows]
 
 
 def delegators_of(user_id: int, day: date) -> set[int]:
     """The absent approvers this user stands in for today."""
-    return set(db.session.scalars(select(Delegation.approver_id).where(
-        Delegation.delegate_id == user_id, Delegation.revoked.is_(False),
-        Delegation.starts <= day, Delegation.ends >= day)))
+    return set(
+        db.session.scalars(
+            select(Delegation.approver_id).where(
+                Delegation.delegate_id == user_id,
+                Delegation.revoked.is_(False),
+                Delegation.starts <= day,
+                Delegation.ends >= day,
+            )
+        )
+    )
 
 
 def route_message(code: str) -> str:
     return {
-        "no_approver": _("Nobody in your reporting line has the authority for this amount. Ask an "
-                         "administrator to complete the org chart (superiors and division leaders)."),
+        "no_approver": _(
+            "Nobody in your reporting line has the authority for this amount. Ask an "
+            "administrator to complete the org chart (superiors and division leaders)."
+        ),
         "requester_inactive": _("Your account is closed."),
         "unknown_requester": _("Your account is not in the org chart."),
         "invalid_amount": _("The amount cannot be negative."),
@@ -148,20 +167,22 @@ def route_message(code: str) -> str:
 
 # --- preparing and submitting ----------------------------------------------------------------
 
+
 @dataclass
 class Draft:
     """A checked request with its route, shown to the requester before they confirm."""
+
     template: tpl.Template
     title: str
     values: dict
-    fields: dict                 # JSON-safe values, stored on the request
+    fields: dict  # JSON-safe values, stored on the request
     amount: Decimal
     target_department_id: int | None
     route: routing.Route
     approvers: list[User]
     acting_for: list[User | None]
-    due_at: datetime             # naive UTC: the promise for the whole request
-    missing: list[str]           # required fields a business system left out (API only)
+    due_at: datetime  # naive UTC: the promise for the whole request
+    missing: list[str]  # required fields a business system left out (API only)
 
     @property
     def fingerprint(self) -> str:
@@ -169,8 +190,9 @@ class Draft:
         return ",".join(f"{s.approver_id}:{s.position}" for s in self.route.steps)
 
 
-def prepare(template_key: str, title: str, raw, requester: User, *, now: datetime | None = None,
-            partial: bool = False) -> Draft:
+def prepare(
+    template_key: str, title: str, raw, requester: User, *, now: datetime | None = None, partial: bool = False
+) -> Draft:
     """Check what was typed and compute the route. `partial` (business systems over the API):
     descriptive fields may be left out, every value given is still checked, and the amount and
     department that decide the route are required as for a person."""
@@ -178,8 +200,9 @@ def prepare(template_key: str, title: str, raw, requester: User, *, now: datetim
     errors: dict[str, str] = {}
     template_ = template(template_key) if isinstance(template_key, str) else None
     if template_ is None:
-        raise ApprovalInputError({"template": _("Choose one of the approval templates: %(keys)s.",
-                                                keys=", ".join(templates()))})
+        raise ApprovalInputError(
+            {"template": _("Choose one of the approval templates: %(keys)s.", keys=", ".join(templates()))}
+        )
     title = (title or "").strip() if isinstance(title, str) else ""
     if not title:
         errors["title"] = _("Give the request a title.")
@@ -197,24 +220,53 @@ def prepare(template_key: str, title: str, raw, requester: User, *, now: datetim
     amount = tpl.amount(template_, values)
     target = tpl.target_department(template_, values)
     try:
-        computed = routing.route(requester.id, amount, org_chart(), target_department_id=target,
-                                 on=local_day(now), delegations=delegations_on(local_day(now)))
+        computed = routing.route(
+            requester.id,
+            amount,
+            org_chart(),
+            target_department_id=target,
+            on=local_day(now),
+            delegations=delegations_on(local_day(now)),
+        )
     except routing.RoutingError as exc:
         raise ApprovalInputError({"route": route_message(exc.code)}) from None
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
-        [s.approver_id for s in computed.steps] + [s.acting_for for s in computed.steps if s.acting_for])))}
+    people = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.id.in_(
+                    [s.approver_id for s in computed.steps] + [s.acting_for for s in computed.steps if s.acting_for]
+                )
+            )
+        )
+    }
     request_due = due.request_due(clock.aware(now), len(computed.steps), computed.fast_track, calendar(), limits())
-    return Draft(template=template_, title=title, values=values, fields=tpl.to_json(template_, values),
-                 amount=amount, target_department_id=target, route=computed,
-                 approvers=[people[s.approver_id] for s in computed.steps],
-                 acting_for=[people.get(s.acting_for) if s.acting_for else None for s in computed.steps],
-                 due_at=clock.naive(request_due), missing=missing)
+    return Draft(
+        template=template_,
+        title=title,
+        values=values,
+        fields=tpl.to_json(template_, values),
+        amount=amount,
+        target_department_id=target,
+        route=computed,
+        approvers=[people[s.approver_id] for s in computed.steps],
+        acting_for=[people.get(s.acting_for) if s.acting_for else None for s in computed.steps],
+        due_at=clock.naive(request_due),
+        missing=missing,
+    )
 
 
-def _event(req: ApprovalRequest, kind: str, actor: User | None, *, body: str = "", step: ApprovalStep | None = None,
-           data: dict | None = None, now: datetime) -> ApprovalEvent:
-    event = ApprovalEvent(kind=kind, actor_id=actor.id if actor else None, body=body, data=data or {},
-                          created_at=now)
+def _event(
+    req: ApprovalRequest,
+    kind: str,
+    actor: User | None,
+    *,
+    body: str = "",
+    step: ApprovalStep | None = None,
+    data: dict | None = None,
+    now: datetime,
+) -> ApprovalEvent:
+    event = ApprovalEvent(kind=kind, actor_id=actor.id if actor else None, body=body, data=data or {}, created_at=now)
     if step is not None:
         event.step_id = step.id
     req.events.append(event)
@@ -236,16 +288,31 @@ def _start_step(req: ApprovalRequest, step: ApprovalStep, now: datetime, cal=Non
     steps = [s for s in req.steps if s.round == step.round]
     step.state = StepState.PENDING.value
     step.started_at = now
-    step.due_at = clock.naive(due.step_due(clock.aware(now), step.position, len(steps), req.fast_track,
-                                           clock.aware(req.submitted_at), cal or calendar(), limits()))
+    step.due_at = clock.naive(
+        due.step_due(
+            clock.aware(now),
+            step.position,
+            len(steps),
+            req.fast_track,
+            clock.aware(req.submitted_at),
+            cal or calendar(),
+            limits(),
+        )
+    )
     notify(step.approver_id, "approval_todo", label(req), link(req), now=now)
 
 
 def _lay_route(req: ApprovalRequest, draft: Draft, now: datetime) -> None:
     states = flow.start(len(draft.route.steps)).steps
-    for i, (s, state) in enumerate(zip(draft.route.steps, states)):
-        step = ApprovalStep(round=req.round, position=i, approver_id=s.approver_id, acting_for_id=s.acting_for,
-                            role=s.position, state=StepState.WAITING.value)
+    for i, (s, _state) in enumerate(zip(draft.route.steps, states)):
+        step = ApprovalStep(
+            round=req.round,
+            position=i,
+            approver_id=s.approver_id,
+            acting_for_id=s.acting_for,
+            role=s.position,
+            state=StepState.WAITING.value,
+        )
         req.steps.append(step)
     db.session.flush()
     first = next(s for s in req.steps if s.round == req.round and s.position == 0)
@@ -253,25 +320,43 @@ def _lay_route(req: ApprovalRequest, draft: Draft, now: datetime) -> None:
 
 
 def _route_data(draft: Draft) -> dict:
-    return {"steps": [{"approver": u.username, "position": s.position,
-                       "acting_for": a.username if a else None}
-                      for s, u, a in zip(draft.route.steps, draft.approvers, draft.acting_for)],
-            "fast_track": draft.route.fast_track, "reason": draft.route.reason}
+    return {
+        "steps": [
+            {"approver": u.username, "position": s.position, "acting_for": a.username if a else None}
+            for s, u, a in zip(draft.route.steps, draft.approvers, draft.acting_for)
+        ],
+        "fast_track": draft.route.fast_track,
+        "reason": draft.route.reason,
+    }
 
 
-def submit(draft: Draft, requester: User, *, source: str = "web", confirmed: str | None = None,
-           now: datetime | None = None) -> ApprovalRequest:
+def submit(
+    draft: Draft, requester: User, *, source: str = "web", confirmed: str | None = None, now: datetime | None = None
+) -> ApprovalRequest:
     """Store the request with the route the requester saw. `confirmed`: the fingerprint of the
     route shown; if the org chart changed since, the new route is shown again instead (409)."""
     now = now or utcnow()
     if confirmed is not None and confirmed != draft.fingerprint:
         raise Conflict(_("The approval route changed since you looked at it. Check the new route and confirm again."))
-    req = ApprovalRequest(template_key=draft.template.key, template_version=draft.template.version,
-                          title=draft.title, amount=draft.amount, fields=draft.fields, requester=requester,
-                          department_id=requester.department_id, target_department_id=draft.target_department_id,
-                          state=RequestState.IN_PROGRESS.value, fast_track=draft.route.fast_track,
-                          route_reason=draft.route.reason, round=1, source=source, created_at=now, updated_at=now,
-                          submitted_at=now, due_at=draft.due_at)
+    req = ApprovalRequest(
+        template_key=draft.template.key,
+        template_version=draft.template.version,
+        title=draft.title,
+        amount=draft.amount,
+        fields=draft.fields,
+        requester=requester,
+        department_id=requester.department_id,
+        target_department_id=draft.target_department_id,
+        state=RequestState.IN_PROGRESS.value,
+        fast_track=draft.route.fast_track,
+        route_reason=draft.route.reason,
+        round=1,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+        due_at=draft.due_at,
+    )
     db.session.add(req)
     db.session.flush()
     _lay_route(req, draft, now)
@@ -297,7 +382,7 @@ def participants(req: ApprovalRequest) -> set[int]:
 def can_view(req: ApprovalRequest, user: User, now: datetime | None = None) -> bool:
     if access.can_view(user.id, user.roles, req.requester_id, participants(req)):
         return True
-    step = pending_step(req)   # standing in for an absent approver today
+    step = pending_step(req)  # standing in for an absent approver today
     return step is not None and step.approver_id in delegators_of(user.id, local_day(now or utcnow()))
 
 
@@ -305,15 +390,18 @@ def may_decide(req: ApprovalRequest, user: User, now: datetime | None = None) ->
     step = pending_step(req)
     if req.state != RequestState.IN_PROGRESS or step is None:
         return False
-    return access.may_decide(user.id, req.requester_id, step.approver_id,
-                             delegators_of(user.id, local_day(now or utcnow())))
+    return access.may_decide(
+        user.id, req.requester_id, step.approver_id, delegators_of(user.id, local_day(now or utcnow()))
+    )
 
 
 # --- deciding --------------------------------------------------------------------------------
 
+
 @_one_change
-def decide(req: ApprovalRequest, actor: User, decision: str, comment: str = "", *,
-           now: datetime | None = None) -> ApprovalRequest:
+def decide(
+    req: ApprovalRequest, actor: User, decision: str, comment: str = "", *, now: datetime | None = None
+) -> ApprovalRequest:
     now = now or utcnow()
     try:
         decision = Decision(decision)
@@ -326,8 +414,9 @@ def decide(req: ApprovalRequest, actor: User, decision: str, comment: str = "", 
         raise ApprovalInputError({"comment": _("Say what to change, so the requester knows what to do.")})
     step = pending_step(req)
     if req.state != RequestState.IN_PROGRESS or step is None:
-        raise Conflict(_("This request is no longer waiting for a decision (it is %(state)s).",
-                         state=state_label(req.state)))
+        raise Conflict(
+            _("This request is no longer waiting for a decision (it is %(state)s).", state=state_label(req.state))
+        )
     delegators = delegators_of(actor.id, local_day(now))
     if not access.may_decide(actor.id, req.requester_id, step.approver_id, delegators):
         if any(s.approver_id == actor.id and s.decided_at for s in req.steps):
@@ -341,9 +430,11 @@ def decide(req: ApprovalRequest, actor: User, decision: str, comment: str = "", 
     new_state = outcome.steps[step.position]
     # the compare-and-set: of two decisions on this step only one finds it pending
     won = db.session.execute(
-        update(ApprovalStep).where(ApprovalStep.id == step.id, ApprovalStep.state == StepState.PENDING.value)
+        update(ApprovalStep)
+        .where(ApprovalStep.id == step.id, ApprovalStep.state == StepState.PENDING.value)
         .values(state=new_state.value, decided_at=now, comment=comment),
-        execution_options={"synchronize_session": False}).rowcount
+        execution_options={"synchronize_session": False},
+    ).rowcount
     if won != 1:
         db.session.rollback()
         raise Conflict(_("This step was decided a moment ago. Refresh to see the decision."))
@@ -356,22 +447,36 @@ def decide(req: ApprovalRequest, actor: User, decision: str, comment: str = "", 
             else:
                 s.state = outcome.steps[s.position].value
     req.state = outcome.request.value
-    _event(req, decision.value, actor, body=comment, step=step, now=now,
-           data={"position": step.role, **({"acting_for": db.session.get(User, acting_for).username}
-                                           if acting_for else {})})
+    _event(
+        req,
+        decision.value,
+        actor,
+        body=comment,
+        step=step,
+        now=now,
+        data={
+            "position": step.role,
+            **({"acting_for": db.session.get(User, acting_for).username} if acting_for else {}),
+        },
+    )
     if outcome.request != RequestState.IN_PROGRESS:
         req.decided_at = now if outcome.request != RequestState.RETURNED else None
-        kind = {RequestState.APPROVED: "approval_approved", RequestState.REJECTED: "approval_rejected",
-                RequestState.RETURNED: "approval_returned"}[outcome.request]
-        notify(req.requester_id, kind, label(req), link(req), important=outcome.request != RequestState.APPROVED,
-               now=now)
+        kind = {
+            RequestState.APPROVED: "approval_approved",
+            RequestState.REJECTED: "approval_rejected",
+            RequestState.RETURNED: "approval_returned",
+        }[outcome.request]
+        notify(
+            req.requester_id, kind, label(req), link(req), important=outcome.request != RequestState.APPROVED, now=now
+        )
     db.session.commit()
     return req
 
 
 @_one_change
-def resubmit(req: ApprovalRequest, actor: User, title: str, raw, *, confirmed: str | None = None,
-             now: datetime | None = None) -> ApprovalRequest:
+def resubmit(
+    req: ApprovalRequest, actor: User, title: str, raw, *, confirmed: str | None = None, now: datetime | None = None
+) -> ApprovalRequest:
     """After a return: the requester's edited request takes a new round with a fresh route."""
     now = now or utcnow()
     if not access.may_change(actor.id, req.requester_id):
@@ -398,8 +503,9 @@ def withdraw(req: ApprovalRequest, actor: User, reason: str = "", *, now: dateti
     if not access.may_change(actor.id, req.requester_id):
         raise NotAllowed(_("Only the requester can withdraw this request."))
     if not flow.can_withdraw(req.state):
-        raise Conflict(_("This request is already %(state)s and can no longer be withdrawn.",
-                         state=state_label(req.state)))
+        raise Conflict(
+            _("This request is already %(state)s and can no longer be withdrawn.", state=state_label(req.state))
+        )
     pending = pending_step(req)
     for s in _round_steps(req):
         if s.state in (StepState.PENDING, StepState.WAITING):
@@ -432,8 +538,10 @@ def add_comment(req: ApprovalRequest, actor: User, body: str, *, now: datetime |
 
 # --- delegation ------------------------------------------------------------------------------
 
-def delegate(approver: User, delegate_username: str, starts: date | None, ends: date | None, *,
-             now: datetime | None = None) -> Delegation:
+
+def delegate(
+    approver: User, delegate_username: str, starts: date | None, ends: date | None, *, now: datetime | None = None
+) -> Delegation:
     """An approver names a stand-in for a period (both days included)."""
     today = local_day(now or utcnow())
     errors: dict[str, str] = {}
@@ -458,16 +566,30 @@ def delegate(approver: User, delegate_username: str, starts: date | None, ends: 
             errors["ends"] = _("A delegation lasts at most %(n)d days.", n=DELEGATION_MAX_DAYS)
     if errors:
         raise ApprovalInputError(errors)
-    overlapping = db.session.scalar(select(Delegation.id).where(
-        Delegation.approver_id == approver.id, Delegation.revoked.is_(False),
-        Delegation.starts <= ends, Delegation.ends >= starts))
+    overlapping = db.session.scalar(
+        select(Delegation.id).where(
+            Delegation.approver_id == approver.id,
+            Delegation.revoked.is_(False),
+            Delegation.starts <= ends,
+            Delegation.ends >= starts,
+        )
+    )
     if overlapping:
         raise ApprovalInputError({"starts": _("You already have a delegation in this period; revoke it first.")})
     d = Delegation(approver_id=approver.id, delegate_id=person.id, starts=starts, ends=ends)
     db.session.add(d)
-    notify(person.id, "delegation", _("%(name)s: %(starts)s – %(ends)s", name=approver.display_name,
-                                       starts=starts.isoformat(), ends=ends.isoformat()),
-           url_for("approvals.lists", box="todo") if has_request_context() else "/approvals/?box=todo", now=now)
+    notify(
+        person.id,
+        "delegation",
+        _(
+            "%(name)s: %(starts)s – %(ends)s",
+            name=approver.display_name,
+            starts=starts.isoformat(),
+            ends=ends.isoformat(),
+        ),
+        url_for("approvals.lists", box="todo") if has_request_context() else "/approvals/?box=todo",
+        now=now,
+    )
     db.session.commit()
     return d
 
@@ -480,16 +602,26 @@ def revoke(d: Delegation, actor: User) -> None:
 
 
 def my_delegations(user: User) -> list[Delegation]:
-    return list(db.session.scalars(select(Delegation).where(
-        or_(Delegation.approver_id == user.id, Delegation.delegate_id == user.id))
-        .order_by(Delegation.revoked, Delegation.starts.desc())))
+    return list(
+        db.session.scalars(
+            select(Delegation)
+            .where(or_(Delegation.approver_id == user.id, Delegation.delegate_id == user.id))
+            .order_by(Delegation.revoked, Delegation.starts.desc())
+        )
+    )
 
 
 # --- words -----------------------------------------------------------------------------------
 
+
 def state_label(state: str) -> str:
-    return {"in_progress": _("in progress"), "approved": _("approved"), "rejected": _("rejected"),
-            "returned": _("returned for changes"), "withdrawn": _("withdrawn")}.get(state, state)
+    return {
+        "in_progress": _("in progress"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "returned": _("returned for changes"),
+        "withdrawn": _("withdrawn"),
+    }.get(state, state)
 
 
 def load_fields(req: ApprovalRequest) -> dict:

@@ -1,5 +1,6 @@
 """Search-first approvals: a query that names a kind of request ("怎么请假", "采购电脑", "报销")
 offers to start that request right above the answers (pure: query and templates in)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ GENERIC_WORDS = frozenset({"申请", "审批", "流程", "request", "申請", "�
 def _grams(text: str) -> set[str]:
     """Two-character pieces of the CJK text (Latin words are matched whole)."""
     text = "".join(ch for ch in text if ord(ch) >= 0x2E80)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def matching(query: str, templates: Iterable[Template], limit: int = 2) -> list[Template]:

@@ -10,11 +10,12 @@ one still open is over when `now` is past its due time. Exactly at the due time 
 Requests withdrawn or returned for changes, and steps never reached or skipped, have no verdict
 and are left out of the share (the requester or the flow ended them, not an approver's delay).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 FINISHED_REQUEST = frozenset({"approved", "rejected"})
@@ -43,22 +44,24 @@ class StepRow:
     due_at: datetime | None
     state: str
     department_id: int | None = None
-    submitted_at: datetime | None = None    # the request's, so steps group by the request's month
+    submitted_at: datetime | None = None  # the request's, so steps group by the request's month
 
 
 @dataclass(frozen=True)
 class Group:
     """One bar / one table row: `key` is a template key, role, "YYYY-MM" or department id."""
+
     key: Hashable
-    count: int = 0               # rows in the group
-    finished: int = 0            # rows with a duration
+    count: int = 0  # rows in the group
+    finished: int = 0  # rows with a duration
     avg_hours: float | None = None
-    timed: int = 0               # rows with a verdict on the time limit
-    over: int = 0                # ... of which over it
-    over_share: float | None = None   # over / timed, 0..1; None when nothing was timed
+    timed: int = 0  # rows with a verdict on the time limit
+    over: int = 0  # ... of which over it
+    over_share: float | None = None  # over / timed, 0..1; None when nothing was timed
 
 
 # --- single rows -------------------------------------------------------------------------------
+
 
 def hours(start: datetime | None, end: datetime | None) -> float | None:
     """Wall-clock hours from start to end; None when either is missing or end is before start."""
@@ -109,18 +112,19 @@ def step_reached(row: StepRow) -> bool:
 
 # --- months ------------------------------------------------------------------------------------
 
+
 def _zone(tz: str | tzinfo) -> tzinfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
 
 
 def local(t: datetime, tz: str | tzinfo = LOCAL_TZ) -> datetime:
     """A naive UTC (database) time in local time."""
-    aware = t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    aware = t if t.tzinfo else t.replace(tzinfo=UTC)
     return aware.astimezone(_zone(tz))
 
 
 def month_of(t: datetime, tz: str | tzinfo = LOCAL_TZ) -> str:
-    """"YYYY-MM" of a naive UTC time, in local time (2026-01-31 16:00 UTC is 2026-02 in Shanghai)."""
+    """ "YYYY-MM" of a naive UTC time, in local time (2026-01-31 16:00 UTC is 2026-02 in Shanghai)."""
     return local(t, tz).strftime("%Y-%m")
 
 
@@ -140,27 +144,34 @@ def months_start(now: datetime, n: int, tz: str | tzinfo = LOCAL_TZ) -> datetime
     first = last_months(now, max(n, 1), tz)[0]
     year, month = (int(p) for p in first.split("-"))
     start = datetime(year, month, 1, tzinfo=_zone(tz))
-    return start.astimezone(timezone.utc).replace(tzinfo=None)
+    return start.astimezone(UTC).replace(tzinfo=None)
 
 
 # --- grouping ----------------------------------------------------------------------------------
+
 
 def _summarise(key: Hashable, rows: Sequence, duration: Callable, over: Callable) -> Group:
     durations = [d for d in (duration(r) for r in rows) if d is not None]
     verdicts = [v for v in (over(r) for r in rows) if v is not None]
     n_over = sum(1 for v in verdicts if v)
-    return Group(key=key, count=len(rows), finished=len(durations),
-                 avg_hours=sum(durations) / len(durations) if durations else None,
-                 timed=len(verdicts), over=n_over,
-                 over_share=n_over / len(verdicts) if verdicts else None)
+    return Group(
+        key=key,
+        count=len(rows),
+        finished=len(durations),
+        avg_hours=sum(durations) / len(durations) if durations else None,
+        timed=len(verdicts),
+        over=n_over,
+        over_share=n_over / len(verdicts) if verdicts else None,
+    )
 
 
 def _sort_key(key):
     return (key is None, str(type(key)), key if key is not None else 0)
 
 
-def group(rows: Iterable, key: Callable, duration: Callable, over: Callable,
-          order: Sequence | None = None) -> list[Group]:
+def group(
+    rows: Iterable, key: Callable, duration: Callable, over: Callable, order: Sequence | None = None
+) -> list[Group]:
     """Rows grouped by key(row): in `order` (keys listed there appear even when empty) and then
     the other keys sorted, None last."""
     buckets: dict = {}
@@ -171,21 +182,29 @@ def group(rows: Iterable, key: Callable, duration: Callable, over: Callable,
     return [_summarise(k, buckets.get(k, []), duration, over) for k in keys]
 
 
-def requests_by(rows: Iterable[RequestRow], by: str, now: datetime, *, tz: str | tzinfo = LOCAL_TZ,
-                order: Sequence | None = None) -> list[Group]:
+def requests_by(
+    rows: Iterable[RequestRow], by: str, now: datetime, *, tz: str | tzinfo = LOCAL_TZ, order: Sequence | None = None
+) -> list[Group]:
     """Requests per "template", "department" or "month" (of submission, local time)."""
-    keys = {"template": lambda r: r.template_key, "department": lambda r: r.department_id,
-            "month": lambda r: month_of(r.submitted_at, tz)}
+    keys = {
+        "template": lambda r: r.template_key,
+        "department": lambda r: r.department_id,
+        "month": lambda r: month_of(r.submitted_at, tz),
+    }
     return group(rows, keys[by], request_hours, lambda r: request_over(r, now), order)
 
 
-def steps_by(rows: Iterable[StepRow], by: str, now: datetime, *, tz: str | tzinfo = LOCAL_TZ,
-             order: Sequence | None = None) -> list[Group]:
+def steps_by(
+    rows: Iterable[StepRow], by: str, now: datetime, *, tz: str | tzinfo = LOCAL_TZ, order: Sequence | None = None
+) -> list[Group]:
     """Reached steps per "role", "template", "department" or "month" (of the request's submission,
     else of the step's start, local time)."""
-    keys = {"role": lambda r: r.role, "template": lambda r: r.template_key,
-            "department": lambda r: r.department_id,
-            "month": lambda r: month_of(r.submitted_at or r.started_at, tz)}
+    keys = {
+        "role": lambda r: r.role,
+        "template": lambda r: r.template_key,
+        "department": lambda r: r.department_id,
+        "month": lambda r: month_of(r.submitted_at or r.started_at, tz),
+    }
     return group([r for r in rows if step_reached(r)], keys[by], step_hours, lambda r: step_over(r, now), order)
 
 

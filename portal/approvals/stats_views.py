@@ -1,5 +1,6 @@
 """Approval statistics page (administrators): average duration per template and per step role,
 share over the time limit by month and by department, as server-drawn SVG charts."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template, request
@@ -11,7 +12,8 @@ from portal.approvals import charts, services, stats
 from portal.approvals.labels import role_label, template_name
 from portal.approvals.models import ApprovalRequest, ApprovalStep
 from portal.approvals.views import bp
-from portal.auth.models import Department, utcnow
+from portal.auth.models import Department
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.web.access import roles_required
 
@@ -31,11 +33,23 @@ def _months(raw) -> int:
 def load_rows(since, template_key: str | None) -> tuple[list[stats.RequestRow], list[stats.StepRow]]:
     """The requests submitted since `since` (naive UTC) and their steps, as plain rows."""
     r = ApprovalRequest
-    q = select(r.template_key, r.department_id, r.state, r.submitted_at, r.decided_at, r.due_at) \
+    q = select(r.template_key, r.department_id, r.state, r.submitted_at, r.decided_at, r.due_at).where(
+        r.submitted_at >= since
+    )
+    s = (
+        select(
+            r.template_key,
+            ApprovalStep.role,
+            ApprovalStep.started_at,
+            ApprovalStep.decided_at,
+            ApprovalStep.due_at,
+            ApprovalStep.state,
+            r.department_id,
+            r.submitted_at,
+        )
+        .join(r, ApprovalStep.request_id == r.id)
         .where(r.submitted_at >= since)
-    s = select(r.template_key, ApprovalStep.role, ApprovalStep.started_at, ApprovalStep.decided_at,
-               ApprovalStep.due_at, ApprovalStep.state, r.department_id, r.submitted_at) \
-        .join(r, ApprovalStep.request_id == r.id).where(r.submitted_at >= since)
+    )
     if template_key:
         q, s = q.where(r.template_key == template_key), s.where(r.template_key == template_key)
     requests = [stats.RequestRow(*row) for row in db.session.execute(q)]
@@ -65,8 +79,11 @@ def stats_page():
 
     month_keys = stats.last_months(now, months, tz)
     template_order = [template_key] if template_key else list(all_templates)
-    by_template = [g for g in stats.requests_by(requests, "template", now, tz=tz, order=template_order)
-                   if g.count or not template_key]
+    by_template = [
+        g
+        for g in stats.requests_by(requests, "template", now, tz=tz, order=template_order)
+        if g.count or not template_key
+    ]
     steps_by_role = stats.steps_by(steps, "role", now, tz=tz, order=ROLES)
     requests_by_month = {g.key: g for g in stats.requests_by(requests, "month", now, tz=tz, order=month_keys)}
     steps_by_month = stats.steps_by(steps, "month", now, tz=tz, order=month_keys)
@@ -91,29 +108,57 @@ def stats_page():
     name_header, hours_header, share_header = _("Name"), _("Average duration"), _("Over time limit")
     figures = {
         "template": charts.bar_chart(
-            "chart-template", _("Average duration per template (finished requests)"),
+            "chart-template",
+            _("Average duration per template (finished requests)"),
             [charts.Bar(template_name(g.key), g.avg_hours, hours_text(g.avg_hours)) for g in by_template],
-            label_header=_("Template"), value_header=hours_header, empty_text=_("No data")),
+            label_header=_("Template"),
+            value_header=hours_header,
+            empty_text=_("No data"),
+        ),
         "role": charts.bar_chart(
-            "chart-role", _("Average duration per step (decided steps)"),
+            "chart-role",
+            _("Average duration per step (decided steps)"),
             [charts.Bar(role_label(g.key), g.avg_hours, hours_text(g.avg_hours)) for g in steps_by_role],
-            label_header=_("Step"), value_header=hours_header, empty_text=_("No data")),
+            label_header=_("Step"),
+            value_header=hours_header,
+            empty_text=_("No data"),
+        ),
         "month": charts.bar_chart(
-            "chart-month", _("Steps over time limit by month"),
+            "chart-month",
+            _("Steps over time limit by month"),
             [charts.Bar(g.key, g.over_share, share_text(g.over_share)) for g in steps_by_month],
-            max_value=1.0, tone="warn", label_header=_("Month"), value_header=share_header,
-            empty_text=_("No data")),
+            max_value=1.0,
+            tone="warn",
+            label_header=_("Month"),
+            value_header=share_header,
+            empty_text=_("No data"),
+        ),
         "department": charts.bar_chart(
-            "chart-department", _("Steps over time limit by department"),
-            [charts.Bar(department_name(g.key), g.over_share, share_text(g.over_share))
-             for g in steps_by_department],
-            max_value=1.0, tone="warn", label_header=name_header, value_header=share_header,
-            empty_text=_("No data")),
+            "chart-department",
+            _("Steps over time limit by department"),
+            [charts.Bar(department_name(g.key), g.over_share, share_text(g.over_share)) for g in steps_by_department],
+            max_value=1.0,
+            tone="warn",
+            label_header=name_header,
+            value_header=share_header,
+            empty_text=_("No data"),
+        ),
     }
     month_rows = [(g.key, requests_by_month[g.key], g) for g in steps_by_month]
-    department_rows = [(department_name(g.key), requests_by_department.get(g.key, stats.Group(g.key)), g)
-                       for g in steps_by_department]
-    return render_template("approvals/stats.html", months=months, periods=PERIODS, templates=all_templates,
-                           template_key=template_key, summary=summary, figures=figures,
-                           by_template=by_template, month_rows=month_rows, department_rows=department_rows,
-                           hours_text=hours_text, share_text=share_text)
+    department_rows = [
+        (department_name(g.key), requests_by_department.get(g.key, stats.Group(g.key)), g) for g in steps_by_department
+    ]
+    return render_template(
+        "approvals/stats.html",
+        months=months,
+        periods=PERIODS,
+        templates=all_templates,
+        template_key=template_key,
+        summary=summary,
+        figures=figures,
+        by_template=by_template,
+        month_rows=month_rows,
+        department_rows=department_rows,
+        hours_text=hours_text,
+        share_text=share_text,
+    )

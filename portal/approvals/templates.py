@@ -21,13 +21,15 @@ but a separator must group by three so "1,5" is refused rather than read as 15. 
 two decimals, is >= 0 and fits the NUMERIC(14, 2) column (<= 999,999,999,999.99). Errors are
 short keys (see MESSAGES for their English text, marked for gettext extraction with N_).
 """
+
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -36,10 +38,11 @@ from types import MappingProxyType
 
 LANGUAGES = ("zh_CN", "en", "ja")
 DEFAULT_LANGUAGE = "zh_CN"
-TYPES = frozenset({"text", "textarea", "integer", "money", "number", "date", "date_range", "select",
-                   "department", "boolean"})
+TYPES = frozenset(
+    {"text", "textarea", "integer", "money", "number", "date", "date_range", "select", "department", "boolean"}
+)
 NUMERIC = frozenset({"integer", "money", "number"})
-MONEY_MAX = Decimal("999999999999.99")      # NUMERIC(14, 2) of approval_requests.amount
+MONEY_MAX = Decimal("999999999999.99")  # NUMERIC(14, 2) of approval_requests.amount
 INTEGER_MAX = 10**12 - 1
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000}
 MAX_LENGTH_LIMIT = 20000
@@ -93,11 +96,11 @@ class Field:
     labels: Mapping[str, str]
     type: str
     required: bool = False
-    max_length: int | None = None           # text, textarea
-    min: int | Decimal | None = None        # integer (int), money and number (Decimal)
+    max_length: int | None = None  # text, textarea
+    min: int | Decimal | None = None  # integer (int), money and number (Decimal)
     max: int | Decimal | None = None
-    step: Decimal | None = None             # number
-    options: tuple[Option, ...] = ()        # select
+    step: Decimal | None = None  # number
+    options: tuple[Option, ...] = ()  # select
     helps: Mapping[str, str] = dc_field(default_factory=lambda: MappingProxyType({}))
 
     def option_values(self) -> tuple[str, ...]:
@@ -122,6 +125,7 @@ class Template:
 
 
 # --- definitions -------------------------------------------------------------------------------
+
 
 class _Where:
     def __init__(self, source: str) -> None:
@@ -200,7 +204,9 @@ def _field(data: object, index: int, w: _Where) -> Field:
 
     low = high = step = None
     if ftype in NUMERIC:
-        low = _bound(data["min"], ftype, w, where, "min") if "min" in data else (0 if ftype == "integer" else Decimal(0))
+        low = (
+            _bound(data["min"], ftype, w, where, "min") if "min" in data else (0 if ftype == "integer" else Decimal(0))
+        )
         cap: int | Decimal = INTEGER_MAX if ftype == "integer" else MONEY_MAX
         high = _bound(data["max"], ftype, w, where, "max") if "max" in data else cap
         if ftype == "money" and low < 0:
@@ -233,8 +239,18 @@ def _field(data: object, index: int, w: _Where) -> Field:
             built.append(Option(value, _texts(opt.get("label"), w, where, f"label of option {value!r}")))
         options = tuple(built)
 
-    return Field(name=name, labels=labels, type=ftype, required=required, max_length=max_length,
-                 min=low, max=high, step=step, options=options, helps=helps)
+    return Field(
+        name=name,
+        labels=labels,
+        type=ftype,
+        required=required,
+        max_length=max_length,
+        min=low,
+        max=high,
+        step=step,
+        options=options,
+        helps=helps,
+    )
 
 
 def parse(data: dict, source: str = "") -> Template:
@@ -262,7 +278,7 @@ def parse(data: dict, source: str = "") -> Template:
         if f.name in by_name:
             raise w.fail(f"field '{f.name}'", "duplicate field name")
         by_name[f.name] = f
-    for f in fields:   # a date range may also arrive as <name>_start / <name>_end form inputs
+    for f in fields:  # a date range may also arrive as <name>_start / <name>_end form inputs
         if f.type == "date_range":
             for clash in (f"{f.name}_start", f"{f.name}_end"):
                 if clash in by_name:
@@ -275,8 +291,15 @@ def parse(data: dict, source: str = "") -> Template:
             raise w.fail("template", f"{attr} {ref!r} names no field")
         if by_name[ref].type != ftype:
             raise w.fail("template", f"{attr} '{ref}' must be a {ftype} field, not {by_name[ref].type}")
-    return Template(key=key, names=names, descriptions=descriptions, amount_field=data.get("amount_field"),
-                    department_field=data.get("department_field"), fields=fields, version=version)
+    return Template(
+        key=key,
+        names=names,
+        descriptions=descriptions,
+        amount_field=data.get("amount_field"),
+        department_field=data.get("department_field"),
+        fields=fields,
+        version=version,
+    )
 
 
 def load_dir(path: Path) -> dict[str, Template]:
@@ -319,6 +342,7 @@ def label(texts: Mapping[str, str], locale: str) -> str:
 
 
 # --- user input --------------------------------------------------------------------------------
+
 
 class _Invalid(Exception):
     def __init__(self, key: str) -> None:
@@ -467,8 +491,9 @@ def _raw_value(f: Field, raw: Mapping[str, object]) -> object:
     return raw.get(f.name)
 
 
-def clean(template: Template, raw: Mapping[str, object], *,
-          departments: Collection[int] = ()) -> tuple[dict[str, object], dict[str, str]]:
+def clean(
+    template: Template, raw: Mapping[str, object], *, departments: Collection[int] = ()
+) -> tuple[dict[str, object], dict[str, str]]:
     """Typed values of every field that is valid (None for an empty optional one, False for an
     unticked box) and {field name: error key} for the others. Unknown keys in raw are ignored."""
     values: dict[str, object] = {}
@@ -500,7 +525,7 @@ def clean(template: Template, raw: Mapping[str, object], *,
                 result = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
                 if result not in f.option_values():
                     raise _Invalid("unknown_option")
-            else:   # department
+            else:  # department
                 result = _department(value, departments)
         except _Invalid as exc:
             errors[f.name] = exc.key

@@ -1,6 +1,7 @@
 """Approval pages: the to-do / in-progress / done lists, starting a request from a template with
 its route shown before confirming, a request's live route and history, deciding, resubmitting,
 withdrawing, delegations. Statistics are in stats_views.py on the same blueprint."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,12 +16,13 @@ from portal.approvals import access, queries, services
 from portal.approvals import templates as tpl
 from portal.approvals.flow import RequestState
 from portal.approvals.models import ApprovalRequest, Delegation
-from portal.auth.models import Department, User, utcnow
+from portal.auth.models import Department, User
+from portal.core.clock import utcnow
+from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.search.views import parse_page
 from portal.web.access import login_required
-from portal.web.errors import DomainError
 from portal.web.htmx import render, wants_fragment
+from portal.web.request import parse_page
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 PAGE_SIZE = 20
@@ -51,12 +53,27 @@ def lists():
         box = "todo"
     template_key = request.args.get("template") if request.args.get("template") in services.templates() else None
     state = request.args.get("state") if request.args.get("state") in {s.value for s in RequestState} else None
-    page = queries.listing(box, current_user, parse_page(request.args.get("page")), PAGE_SIZE,
-                           template=template_key, state=state if box == "all" else None)
-    return render("approvals/lists.html", "approvals/_rows.html", rows=page, box=box, is_admin=is_admin,
-                  counts=queries.counts_for(current_user), templates=services.templates(),
-                  template_key=template_key, state=state, now=utcnow(),
-                  pager_args={k: v for k, v in (("box", box), ("template", template_key), ("state", state)) if v})
+    page = queries.listing(
+        box,
+        current_user,
+        parse_page(request.args.get("page")),
+        PAGE_SIZE,
+        template=template_key,
+        state=state if box == "all" else None,
+    )
+    return render(
+        "approvals/lists.html",
+        "approvals/_rows.html",
+        rows=page,
+        box=box,
+        is_admin=is_admin,
+        counts=queries.counts_for(current_user),
+        templates=services.templates(),
+        template_key=template_key,
+        state=state,
+        now=utcnow(),
+        pager_args={k: v for k, v in (("box", box), ("template", template_key), ("state", state)) if v},
+    )
 
 
 @bp.get("/new")
@@ -65,10 +82,28 @@ def pick():
     return render_template("approvals/pick.html", templates=services.templates())
 
 
-def _form_page(template_: tpl.Template, raw, title: str, *, errors=None, draft=None, status=200, req=None,
-               message: str | None = None):
-    return render_template("approvals/form.html", template=template_, raw=raw, title=title, errors=errors or {},
-                           draft=draft, departments=_departments(), req=req, message=message), status
+def _form_page(
+    template_: tpl.Template,
+    raw,
+    title: str,
+    *,
+    errors=None,
+    draft=None,
+    status=200,
+    req=None,
+    message: str | None = None,
+):
+    return render_template(
+        "approvals/form.html",
+        template=template_,
+        raw=raw,
+        title=title,
+        errors=errors or {},
+        draft=draft,
+        departments=_departments(),
+        req=req,
+        message=message,
+    ), status
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
@@ -79,8 +114,7 @@ def new(key: str):
         abort(404)
     if request.method == "GET":
         return _form_page(template_, {}, tpl.label(template_.names, locale()))
-    return _handle_form(template_, lambda draft, confirmed: services.submit(draft, current_user,
-                                                                           confirmed=confirmed))
+    return _handle_form(template_, lambda draft, confirmed: services.submit(draft, current_user, confirmed=confirmed))
 
 
 def _handle_form(template_: tpl.Template, store, req: ApprovalRequest | None = None):
@@ -103,8 +137,14 @@ def _handle_form(template_: tpl.Template, store, req: ApprovalRequest | None = N
         return _form_page(template_, raw, title, draft=draft, status=409, req=req, message=err.message)
     except DomainError as err:
         return _form_page(template_, raw, title, errors={"route": err.message}, status=err.status, req=req)
-    flash(_("Request %(number)s was submitted to %(name)s.", number=saved.number,
-            name=services.pending_step(saved).approver.display_name), "success")
+    flash(
+        _(
+            "Request %(number)s was submitted to %(name)s.",
+            number=saved.number,
+            name=services.pending_step(saved).approver.display_name,
+        ),
+        "success",
+    )
     return redirect(url_for("approvals.show", request_id=saved.id))
 
 
@@ -117,11 +157,17 @@ def show(request_id: int):
 
 def _show_context(req: ApprovalRequest, **extra) -> dict:
     template_ = services.template(req.template_key)
-    return {"req": req, "template": template_, "pending": services.pending_step(req),
-            "may_decide": services.may_decide(req, current_user),
-            "is_requester": req.requester_id == current_user.id,
-            "rounds": sorted({s.round for s in req.steps}, reverse=True),
-            "departments": {d.id: d.name for d in _departments()}, "now": utcnow(), **extra}
+    return {
+        "req": req,
+        "template": template_,
+        "pending": services.pending_step(req),
+        "may_decide": services.may_decide(req, current_user),
+        "is_requester": req.requester_id == current_user.id,
+        "rounds": sorted({s.round for s in req.steps}, reverse=True),
+        "departments": {d.id: d.name for d in _departments()},
+        "now": utcnow(),
+        **extra,
+    }
 
 
 @bp.get("/<int:request_id>/route")
@@ -131,7 +177,7 @@ def route(request_id: int):
     req = load_or_404(request_id)
     response = render_template("approvals/_route.html", **_show_context(req))
     if req.state != "in_progress":
-        return response, 286   # htmx stops polling on 286
+        return response, 286  # htmx stops polling on 286
     return response
 
 
@@ -145,11 +191,17 @@ def decide(request_id: int):
     except DomainError as err:
         db.session.rollback()
         req = load_or_404(request_id)
-        return render_template("approvals/show.html", **_show_context(req, error=err.message, comment=comment,
-                                                                      decision=decision)), err.status
-    flash({"approve": _("Approved %(number)s.", number=req.number),
-           "reject": _("Rejected %(number)s.", number=req.number),
-           "return": _("Returned %(number)s to the requester for changes.", number=req.number)}[decision], "success")
+        return render_template(
+            "approvals/show.html", **_show_context(req, error=err.message, comment=comment, decision=decision)
+        ), err.status
+    flash(
+        {
+            "approve": _("Approved %(number)s.", number=req.number),
+            "reject": _("Rejected %(number)s.", number=req.number),
+            "return": _("Returned %(number)s to the requester for changes.", number=req.number),
+        }[decision],
+        "success",
+    )
     if request.form.get("next") == "todo":
         return redirect(url_for("approvals.lists", box="todo"))
     return redirect(url_for("approvals.show", request_id=req.id))
@@ -174,8 +226,11 @@ def edit(request_id: int):
             elif f.type == "boolean":
                 raw[f.name] = "on" if value else ""
         return _form_page(template_, raw, req.title, req=req)
-    return _handle_form(template_, lambda draft, confirmed: services.resubmit(
-        req, current_user, draft.title, request.form, confirmed=confirmed), req=req)
+    return _handle_form(
+        template_,
+        lambda draft, confirmed: services.resubmit(req, current_user, draft.title, request.form, confirmed=confirmed),
+        req=req,
+    )
 
 
 @bp.post("/<int:request_id>/withdraw")
@@ -202,8 +257,9 @@ def comment(request_id: int):
     except DomainError as err:
         db.session.rollback()
         req = load_or_404(request_id)
-        return render_template("approvals/show.html", **_show_context(req, comment_error=err.message,
-                                                                      comment_body=body)), err.status
+        return render_template(
+            "approvals/show.html", **_show_context(req, comment_error=err.message, comment_body=body)
+        ), err.status
     return redirect(url_for("approvals.show", request_id=req.id, _anchor="history"))
 
 
@@ -215,8 +271,9 @@ def delegations():
     if request.method == "POST":
         form = request.form
         try:
-            services.delegate(current_user, form.get("delegate", ""), _date(form.get("starts")),
-                              _date(form.get("ends")))
+            services.delegate(
+                current_user, form.get("delegate", ""), _date(form.get("starts")), _date(form.get("ends"))
+            )
         except DomainError as err:
             db.session.rollback()
             errors = getattr(err, "errors", None) or {"delegate": err.message}
@@ -224,12 +281,20 @@ def delegations():
         else:
             flash(_("Your delegation is saved."), "success")
             return redirect(url_for("approvals.delegations"))
-    colleagues = db.session.scalars(select(User).where(User.active.is_(True), User.id != current_user.id,
-                                                       User.position != "staff").order_by(User.department_id,
-                                                                                          User.username))
-    return render_template("approvals/delegations.html", rows=services.my_delegations(current_user), errors=errors,
-                           form=form, colleagues=list(colleagues), today=date.today(),
-                           can_delegate=current_user.position in services.routing.APPROVER_POSITIONS), status
+    colleagues = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.id != current_user.id, User.position != "staff")
+        .order_by(User.department_id, User.username)
+    )
+    return render_template(
+        "approvals/delegations.html",
+        rows=services.my_delegations(current_user),
+        errors=errors,
+        form=form,
+        colleagues=list(colleagues),
+        today=date.today(),
+        can_delegate=current_user.position in services.routing.APPROVER_POSITIONS,
+    ), status
 
 
 @bp.post("/delegations/<int:delegation_id>/revoke")

@@ -1,4 +1,5 @@
 """Accounts: users, departments, regions, roles, sign-in and API tokens."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """`portal users …` and `portal token …`."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,11 @@ def list_users(as_json: bool):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['username']:<16} {r['display_name']:<8} {','.join(r['roles']):<32} "
-                   f"{r['department'] or '-':<10} {r['region'] or '-':<10} {r['position']:<16} "
-                   f"{r['superior'] or '-'}")
+        click.echo(
+            f"{r['username']:<16} {r['display_name']:<8} {','.join(r['roles']):<32} "
+            f"{r['department'] or '-':<10} {r['region'] or '-':<10} {r['position']:<16} "
+            f"{r['superior'] or '-'}"
+        )
 
 
 @users.command("create")
@@ -37,8 +40,13 @@ def list_users(as_json: bool):
 @click.option("--region", help="Region code.")
 @click.option("--position", type=click.Choice([p.value for p in Position]), default="staff")
 @click.option("--superior", help="Username of the direct superior.")
-@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
-              help="Repeat for several roles; employee is always given.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles; employee is always given.",
+)
 def create_user(**kw):
     spec = services.NewUser(**{**kw, "roles": list(kw["roles"])})
     try:

@@ -1,18 +1,16 @@
 """Accounts: users, departments, regions, roles and API tokens."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Position, Role
+from portal.core.clock import utcnow
 from portal.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Region(db.Model):
@@ -28,8 +26,7 @@ class Department(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     # The division leader responsible for this department (approval fast track).
-    division_leader_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", use_alter=True, ondelete="SET NULL"))
+    division_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, ondelete="SET NULL"))
     division_leader: Mapped[User | None] = relationship(foreign_keys=[division_leader_id])
 
 

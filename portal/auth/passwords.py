@@ -1,4 +1,5 @@
 """Password strength rules (pure): letters, digits and a special character, at least 8 long."""
+
 from __future__ import annotations
 
 MIN_LENGTH = 8

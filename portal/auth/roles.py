@@ -1,4 +1,5 @@
 """Roles and approver positions: plain values, no database."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -10,14 +11,14 @@ class Role(StrEnum):
     ENGINEER = "engineer"
     SENIOR_ENGINEER = "senior_engineer"
     CURATOR = "curator"
-    TRAINER = "trainer"          # writes the question bank, reviews practical tasks
+    TRAINER = "trainer"  # writes the question bank, reviews practical tasks
     ADMIN = "admin"
 
 
 class Position(StrEnum):
     STAFF = "staff"
-    SUPERVISOR = "supervisor"          # 业务主管
-    MANAGER = "manager"                # 部门经理
+    SUPERVISOR = "supervisor"  # 业务主管
+    MANAGER = "manager"  # 部门经理
     DIVISION_LEADER = "division_leader"  # 分管领导
 
 

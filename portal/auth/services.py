@@ -1,4 +1,5 @@
 """Account operations shared by the web views and the `portal users` / `portal token` commands."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,11 +10,12 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.auth.models import ApiToken, Department, Region, User, UserRole, utcnow
+from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.passwords import password_problems
 from portal.auth.roles import Position, Role
+from portal.core.clock import utcnow
+from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.web.errors import DomainError
 
 TOKEN_PREFIX = "pt_"
 # A real hash to compare against when the user does not exist, so timing does not reveal it.
@@ -30,10 +32,10 @@ class NewUser:
     password: str
     display_name: str = ""
     email: str | None = None
-    department: str | None = None   # department code
-    region: str | None = None       # region code
+    department: str | None = None  # department code
+    region: str | None = None  # region code
     position: str = Position.STAFF.value
-    superior: str | None = None     # username
+    superior: str | None = None  # username
     roles: list[str] = field(default_factory=lambda: [Role.EMPLOYEE.value])
 
 
@@ -80,9 +82,16 @@ def create_user(spec: NewUser, *, check_strength: bool = True, commit: bool = Tr
     if errors:
         raise AccountError("; ".join(errors))
 
-    user = User(username=username, display_name=spec.display_name or username, email=spec.email,
-                password_hash=hash_password(spec.password), department=department, region=region,
-                position=position, superior=superior)
+    user = User(
+        username=username,
+        display_name=spec.display_name or username,
+        email=spec.email,
+        password_hash=hash_password(spec.password),
+        department=department,
+        region=region,
+        position=position,
+        superior=superior,
+    )
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
     db.session.add(user)
     if commit:
@@ -143,8 +152,7 @@ def create_token(username: str, label: str = "") -> str:
 def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                   ApiToken.revoked.is_(False)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)))
     if row is None or not row.user.active:
         return None
     now = utcnow()

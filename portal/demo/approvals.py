@@ -1,6 +1,7 @@
 """Demo approval requests: every state, the fast track, a return and resubmission, a withdrawal,
 reminders and overdue steps, replayed on a clock so the lists, the live route and the statistics
 show a few weeks of history."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 
 from portal.approvals import services, tasks
 from portal.approvals.models import ApprovalRequest
-from portal.auth.models import Department, User, utcnow
+from portal.auth.models import Department, User
+from portal.core.clock import utcnow
 from portal.extensions import db
 
 DATA = Path(__file__).parent / "data" / "approvals.json"
@@ -25,7 +27,7 @@ def _day(value: str, today: date) -> str:
 def _fields(raw: dict, today: date, departments: dict[str, int]) -> dict:
     out = {}
     for name, value in raw.items():
-        if isinstance(value, dict):          # a date range, relative to today
+        if isinstance(value, dict):  # a date range, relative to today
             out[f"{name}_start"], out[f"{name}_end"] = _day(value["start"], today), _day(value["end"], today)
         elif name in ("occurred_on",):
             out[name] = _day(value, today)
@@ -43,7 +45,7 @@ def load_approvals(now: datetime | None = None) -> int:
     users = {u.username: u for u in db.session.scalars(select(User))}
     departments = {d.code: d.id for d in db.session.scalars(select(Department))}
     scenarios = json.loads(DATA.read_text(encoding="utf-8"))
-    with current_app.test_request_context():      # links in the notifications
+    with current_app.test_request_context():  # links in the notifications
         for s in sorted(scenarios, key=lambda s: -s["age"]):
             t0 = now - timedelta(hours=s["age"])
             raw = _fields(s["fields"], services.local_day(t0), departments)
@@ -61,5 +63,5 @@ def load_approvals(now: datetime | None = None) -> int:
                 else:
                     step = services.pending_step(req)
                     services.decide(req, step.approver, action, comment[0] if comment else "", now=at)
-        tasks.sweep(now)   # reminders and overdue marks as of now
+        tasks.sweep(now)  # reminders and overdue marks as of now
     return len(scenarios)

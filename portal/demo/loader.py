@@ -1,4 +1,5 @@
 """Load the demo organisation, FAQs and manual; idempotent, so `portal demo` can run again."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,8 @@ def seed_reference_data() -> None:
     db.session.commit()
     from portal.demo import tickets
 
-    tickets.seed_quick_replies()   # support's reply templates and the 2026 holidays: every
-    tickets.seed_calendar_2026()   # installation starts with them, administrators edit them
+    tickets.seed_quick_replies()  # support's reply templates and the 2026 holidays: every
+    tickets.seed_calendar_2026()  # installation starts with them, administrators edit them
 
 
 def _json(name: str):
@@ -99,10 +100,15 @@ def load_faqs() -> int:
 # Generated from manual.json: the last chapter is new in the current edition, a few facts changed.
 OLDER_EDITION = ("2026Q3", date(2026, 7, 1))
 OLDER_CHANGES = {
-    1: [("Chrome 100", "Chrome 90"), ("注意：系统不再支持 IE 浏览器。", "注意：系统仍兼容 IE 11 浏览器，但部分页面显示异常。"),
-        ("密码有效期为 90 天", "密码有效期为 180 天")],
-    5: [("一般 3 个工作日内打款到工资卡", "一般 5 个工作日内打款到工资卡"),
-        ("粘贴后交财务", "粘贴后邮寄至财务共享中心")],
+    1: [
+        ("Chrome 100", "Chrome 90"),
+        ("注意：系统不再支持 IE 浏览器。", "注意：系统仍兼容 IE 11 浏览器，但部分页面显示异常。"),
+        ("密码有效期为 90 天", "密码有效期为 180 天"),
+    ],
+    5: [
+        ("一般 3 个工作日内打款到工资卡", "一般 5 个工作日内打款到工资卡"),
+        ("粘贴后交财务", "粘贴后邮寄至财务共享中心"),
+    ],
 }
 
 
@@ -120,10 +126,19 @@ def older_chapters(chapters: list[dict]) -> list[dict]:
 def _add_chapters(manual: Manual, chapters: list[dict], suffix: str = "") -> None:
     guide = db.session.scalar(select(Category).where(Category.name == "操作指南"))
     for position, chapter in enumerate(chapters, start=1):
-        db.session.add(Article(kind="manual", manual=manual, position=position, title=chapter["title"],
-                               body=chapter["body"], body_text=markdown.plain_text(chapter["body"]),
-                               category=guide, visibility="public",
-                               external_id=f"demo-manual-{position:02d}{suffix}"))
+        db.session.add(
+            Article(
+                kind="manual",
+                manual=manual,
+                position=position,
+                title=chapter["title"],
+                body=chapter["body"],
+                body_text=markdown.plain_text(chapter["body"]),
+                category=guide,
+                visibility="public",
+                external_id=f"demo-manual-{position:02d}{suffix}",
+            )
+        )
 
 
 def load_manual() -> int:
@@ -132,8 +147,9 @@ def load_manual() -> int:
     data = _json("manual.json")
     released = date.fromisoformat(data["released_on"])
     created = 0
-    current = db.session.scalar(select(Manual).join(Article, Article.manual_id == Manual.id)
-                                .where(Article.external_id == "demo-manual-01"))
+    current = db.session.scalar(
+        select(Manual).join(Article, Article.manual_id == Manual.id).where(Article.external_id == "demo-manual-01")
+    )
     if current is None:
         current = db.session.scalar(select(Manual).where(Manual.title == data["title"]).order_by(Manual.id))
     if current is None:
@@ -141,11 +157,10 @@ def load_manual() -> int:
         db.session.add(current)
         _add_chapters(current, data["chapters"])
         created += len(data["chapters"])
-    elif current.released_on is None:   # loaded before editions: its label was the long one
+    elif current.released_on is None:  # loaded before editions: its label was the long one
         current.edition, current.released_on = data["edition"], released
     edition, released_on = OLDER_EDITION
-    if not db.session.scalar(select(Manual.id).where(Manual.title == data["title"],
-                                                     Manual.edition == edition)):
+    if not db.session.scalar(select(Manual.id).where(Manual.title == data["title"], Manual.edition == edition)):
         older = Manual(title=data["title"], edition=edition, released_on=released_on, is_current=False)
         db.session.add(older)
         chapters = older_chapters(data["chapters"])
@@ -164,10 +179,9 @@ def load_demo(echo=print) -> str:
     chapters = load_manual()
     echo(f"demo manual chapters: {chapters} created")
     from portal.demo import tickets
-
     from portal.search import queue
 
-    with queue.batched():   # the index is brought up to date once, not after every ticket event
+    with queue.batched():  # the index is brought up to date once, not after every ticket event
         count = tickets.load_tickets()
     echo(f"demo tickets: {count} created")
     from portal.demo import approvals

@@ -1,6 +1,7 @@
 """Demo tickets, replayed through the services on a timeline that ends now, so the ledger, the due
 times, pauses, breaches, escalations and ratings are what the rules make of them. Also the
 reference data every installation starts with: quick replies and the 2026 holiday calendar."""
+
 from __future__ import annotations
 
 import json
@@ -9,11 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.calendar_days import CalendarDay
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article, Category
 from portal.tickets import services, tasks
-from portal.tickets.models import CalendarDay, QuickReply, Ticket
+from portal.tickets.models import QuickReply, Ticket
 
 DATA = Path(__file__).parent / "data"
 
@@ -81,12 +84,13 @@ def load_tickets(now: datetime | None = None) -> int:
     now = (now or utcnow()).replace(second=0, microsecond=0)
     users = _users()
     categories = {c.name: c.id for c in db.session.scalars(select(Category))}
-    faqs = dict(db.session.execute(select(Article.external_id, Article.id)
-                                   .where(Article.external_id.like("demo-faq-%"))).all())
+    faqs = dict(
+        db.session.execute(select(Article.external_id, Article.id).where(Article.external_id.like("demo-faq-%"))).all()
+    )
     scenarios = json.loads((DATA / "tickets.json").read_text(encoding="utf-8"))
-    for s in sorted(scenarios, key=lambda s: -s["age_hours"]):   # oldest first, like real life
+    for s in sorted(scenarios, key=lambda s: -s["age_hours"]):  # oldest first, like real life
         _replay(s, now, users, categories, faqs)
-    tasks.sweep(now=now)   # warnings, breaches and escalations as of now
+    tasks.sweep(now=now)  # warnings, breaches and escalations as of now
     return len(scenarios)
 
 
@@ -94,11 +98,19 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
     t0 = now - timedelta(hours=s["age_hours"])
     clock = Replay(t0, now)
     filer = users[s["filer"]] if s.get("filer") else users[s["requester"]]
-    ticket = services.file_ticket(services.TicketInput(
-        title=s["title"], description=s["description"], category_id=categories[s["category"]],
-        severity=s["severity"], channel=s["channel"],
-        requester_username=s["requester"] if s.get("filer") else ""), filer, now=t0)
-    if ticket.assignee is None:   # the assignment job waits in the queue outside tests
+    ticket = services.file_ticket(
+        services.TicketInput(
+            title=s["title"],
+            description=s["description"],
+            category_id=categories[s["category"]],
+            severity=s["severity"],
+            channel=s["channel"],
+            requester_username=s["requester"] if s.get("filer") else "",
+        ),
+        filer,
+        now=t0,
+    )
+    if ticket.assignee is None:  # the assignment job waits in the queue outside tests
         tasks.auto_assign(ticket, now=clock.at(timedelta(minutes=2)))
     agent, requester = ticket.assignee, ticket.requester
     outcome = s["outcome"]
@@ -116,7 +128,7 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
     if s.get("ask"):
         services.change_state(ticket, agent, "ask", body=s["ask"], now=clock.at(timedelta(minutes=20)))
         if not s.get("answer"):
-            return   # still waiting for the requester
+            return  # still waiting for the requester
         services.reply(ticket, requester, s["answer"], now=clock.at(timedelta(minutes=50)))
     if s.get("link_faq") and s.get("faq") in faqs:
         services.link_article(ticket, faqs[s["faq"]], agent, now=clock.at(timedelta(minutes=5)))

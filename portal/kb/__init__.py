@@ -1,4 +1,5 @@
 """Knowledge base: FAQ articles, manuals with chapters, categories, votes and import."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """`portal import-kb FILE`: bulk upsert of articles from JSONL, CSV or XLSX; `portal manual`:
 manual editions."""
+
 from __future__ import annotations
 
 import sys
@@ -25,14 +26,19 @@ def import_kb(file: Path, skip_bad: bool):
     for row in bad:
         click.echo(f"{file.name}:{row.line}: {row.reason}", err=True)
     if bad and not skip_bad:
-        click.echo(f"rejected: {len(bad)} bad row(s); nothing imported (use --skip-bad to import "
-                   f"the {len(records)} good row(s))", err=True)
+        click.echo(
+            f"rejected: {len(bad)} bad row(s); nothing imported (use --skip-bad to import "
+            f"the {len(records)} good row(s))",
+            err=True,
+        )
         sys.exit(1)
     counts = services.import_records(records)
     with click.progressbar(length=max(queue.pending(), 1), label="indexing", file=sys.stderr) as bar:
         queue.drain(progress=bar.update)
-    click.echo(f"imported {len(records)} row(s): {counts.created} created, {counts.updated} updated, "
-               f"{counts.unchanged} unchanged, {len(bad)} skipped")
+    click.echo(
+        f"imported {len(records)} row(s): {counts.created} created, {counts.updated} updated, "
+        f"{counts.unchanged} unchanged, {len(bad)} skipped"
+    )
 
 
 @click.group("manual", cls=AppGroup, help="Manual editions: list them, copy a new one, publish one.")
@@ -70,8 +76,10 @@ def list_editions():
             continue
         seen.add(m.title)
         for e in editions.editions_of(m):
-            click.echo(f"{e.id}\t{e.title}\t{e.edition}\t{editions.state(e)}\t{e.released_on or ''}"
-                       f"\t{len(e.chapters)} chapters")
+            click.echo(
+                f"{e.id}\t{e.title}\t{e.edition}\t{editions.state(e)}\t{e.released_on or ''}"
+                f"\t{len(e.chapters)} chapters"
+            )
 
 
 @manual.command("new-edition", help="Copy the current edition's chapters into a new draft edition.")
@@ -87,8 +95,10 @@ def new_edition(edition: str, title: str | None, publish: bool):
         copy = editions.new_edition(source, edition)
     except editions.EditionError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"edition {copy.edition} of {title}: {len(copy.chapters)} chapters copied from "
-               f"{source.edition} (manual {copy.id}, draft)")
+    click.echo(
+        f"edition {copy.edition} of {title}: {len(copy.chapters)} chapters copied from "
+        f"{source.edition} (manual {copy.id}, draft)"
+    )
     if publish:
         _publish(copy)
 

@@ -7,6 +7,7 @@ An edition is in one of three states (see `state`):
     older     not current, released_on set         readable by everyone, searched with edition=
     draft     not current, released_on not set     curators only, not indexed until published
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +15,8 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb import rules
 from portal.kb.models import Article, Manual
@@ -23,7 +25,7 @@ from portal.search.documents import make_key
 
 PREFIX = "article"
 EDITION_MAX = 60
-SEPARATOR = "@"   # copied chapters keep their external_id unique: demo-manual-01@2027Q1
+SEPARATOR = "@"  # copied chapters keep their external_id unique: demo-manual-01@2027Q1
 
 
 class EditionError(ValueError):
@@ -54,13 +56,13 @@ def editions_of(manual: Manual, *, drafts: bool = True) -> list[Manual]:
     """Every edition of the manual's title, newest first."""
     rows = db.session.scalars(select(Manual).where(Manual.title == manual.title))
     found = [m for m in rows if drafts or state(m) != "draft"]
-    return sorted(found, key=lambda m: (m.released_on is None, m.released_on or date.max, m.id),
-                  reverse=True)
+    return sorted(found, key=lambda m: (m.released_on is None, m.released_on or date.max, m.id), reverse=True)
 
 
 def current_of(title: str) -> Manual | None:
-    return db.session.scalar(select(Manual).where(Manual.title == title, Manual.is_current.is_(True))
-                             .order_by(Manual.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Manual).where(Manual.title == title, Manual.is_current.is_(True)).order_by(Manual.id.desc()).limit(1)
+    )
 
 
 def find(edition: str, title: str | None = None) -> Manual | None:
@@ -75,9 +77,12 @@ def counterpart(chapter: Article, manual: Manual) -> Article | None:
     """The chapter at the same position in another edition, if it has one."""
     if chapter.manual_id == manual.id:
         return chapter
-    return db.session.scalar(select(Article).where(Article.manual_id == manual.id,
-                                                   Article.position == chapter.position)
-                             .order_by(Article.id).limit(1))
+    return db.session.scalar(
+        select(Article)
+        .where(Article.manual_id == manual.id, Article.position == chapter.position)
+        .order_by(Article.id)
+        .limit(1)
+    )
 
 
 def _queue_chapters(manuals: list[Manual]) -> None:
@@ -89,10 +94,11 @@ def publish_edition(manual: Manual, released_on: date | None = None) -> Manual:
     """Make `manual` the current edition of its title, in one transaction: every other edition of
     the title stops being current; the chapters of all of them are queued for reindexing."""
     today = utcnow().date()
-    others = list(db.session.scalars(select(Manual).where(Manual.title == manual.title,
-                                                          Manual.id != manual.id).with_for_update()))
+    others = list(
+        db.session.scalars(select(Manual).where(Manual.title == manual.title, Manual.id != manual.id).with_for_update())
+    )
     for other in others:
-        if other.is_current and other.released_on is None:   # a pre-editions manual: now an older one
+        if other.is_current and other.released_on is None:  # a pre-editions manual: now an older one
             other.released_on = other.created_at.date() if other.created_at else today
         other.is_current = False
     manual.is_current = True
@@ -125,9 +131,9 @@ def copied_external_id(external_id: str | None, source_edition: str, edition: st
         return None
     base = external_id
     if source_edition and base.endswith(SEPARATOR + source_edition):
-        base = base[:-len(SEPARATOR + source_edition)]
+        base = base[: -len(SEPARATOR + source_edition)]
     suffix = SEPARATOR + edition
-    return base[:rules.EXTERNAL_ID_MAX - len(suffix)] + suffix
+    return base[: rules.EXTERNAL_ID_MAX - len(suffix)] + suffix
 
 
 def new_edition(source: Manual, edition: str, *, author: User | None = None) -> Manual:
@@ -139,16 +145,29 @@ def new_edition(source: Manual, edition: str, *, author: User | None = None) -> 
     taken = set()
     for chapter in source.chapters:
         external_id = copied_external_id(chapter.external_id, source.edition, edition)
-        if external_id is not None and (external_id in taken or db.session.scalar(
-                select(Article.id).where(Article.external_id == external_id))):
+        if external_id is not None and (
+            external_id in taken or db.session.scalar(select(Article.id).where(Article.external_id == external_id))
+        ):
             raise EditionError(_("A chapter with the external id %(id)s already exists.", id=external_id))
         taken.add(external_id)
-        db.session.add(Article(
-            kind="manual", manual=copy, position=chapter.position, title=chapter.title,
-            body=chapter.body, body_text=chapter.body_text, category_id=chapter.category_id,
-            visibility=chapter.visibility, published=chapter.published, external_id=external_id,
-            author=author or chapter.author, created_at=now, updated_at=now))
-    db.session.commit()   # a draft is not indexed: nothing to queue until it is published
+        db.session.add(
+            Article(
+                kind="manual",
+                manual=copy,
+                position=chapter.position,
+                title=chapter.title,
+                body=chapter.body,
+                body_text=chapter.body_text,
+                category_id=chapter.category_id,
+                visibility=chapter.visibility,
+                published=chapter.published,
+                external_id=external_id,
+                author=author or chapter.author,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    db.session.commit()  # a draft is not indexed: nothing to queue until it is published
     return copy
 
 

@@ -1,4 +1,5 @@
 """Curator forms for articles and categories."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -13,20 +14,29 @@ class ArticleForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=rules.TITLE_MAX)])
     kind = SelectField(_l("Type"), choices=[("faq", _l("FAQ")), ("manual", _l("Manual chapter"))])
     category_id = SelectField(_l("Category"), coerce=int)
-    visibility = SelectField(_l("Visible to"), choices=[("public", _l("Everyone, also without signing in")),
-                                                        ("internal", _l("Signed-in employees"))])
+    visibility = SelectField(
+        _l("Visible to"),
+        choices=[("public", _l("Everyone, also without signing in")), ("internal", _l("Signed-in employees"))],
+    )
     manual_id = SelectField(_l("Manual"), coerce=int, validators=[Optional()])
-    position = IntegerField(_l("Chapter number"), default=0,
-                            validators=[Optional(), NumberRange(min=0, max=10_000)])
+    position = IntegerField(_l("Chapter number"), default=0, validators=[Optional(), NumberRange(min=0, max=10_000)])
     published = BooleanField(_l("Published"), default=True)
     body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=rules.BODY_MAX)])
-    related = StringField(_l("Related questions (article numbers, comma separated)"),
-                          validators=[Optional(), Length(max=500),
-                                      Regexp(r"^[\d,，\s]*$", message=_l("Only article numbers and commas."))])
+    related = StringField(
+        _l("Related questions (article numbers, comma separated)"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            Regexp(r"^[\d,，\s]*$", message=_l("Only article numbers and commas.")),
+        ],
+    )
 
     def related_ids(self) -> list[int]:
-        return [int(x) for x in self.related.data.replace("，", ",").replace(" ", ",").split(",") if x.strip()] \
-            if self.related.data else []
+        return (
+            [int(x) for x in self.related.data.replace("，", ",").replace(" ", ",").split(",") if x.strip()]
+            if self.related.data
+            else []
+        )
 
 
 class CategoryForm(FlaskForm):

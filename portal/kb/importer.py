@@ -3,6 +3,7 @@
 Every bad row is reported with its line (or sheet row) number; the caller decides whether a
 file with bad rows is rejected whole or imported without them.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Markdown to safe HTML, a table of contents from its headings, and plain text for search."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -10,14 +11,44 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
 }
 ALLOWED_ATTRS = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
-    "th": {"align"}, "td": {"align"}, "ol": {"start"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
 }
 
 
@@ -27,9 +58,12 @@ def slugify(title: str) -> str:
     return slug or "section"
 
 
-_md = (MarkdownIt("commonmark", {"html": False, "linkify": False})
-       .enable("table").enable("strikethrough")
-       .use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify, permalink=False))
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False})
+    .enable("table")
+    .enable("strikethrough")
+    .use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify, permalink=False)
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +76,13 @@ class Heading:
 def render(source: str) -> str:
     """Sanitized HTML: raw HTML is escaped by the parser and nh3 removes anything unsafe left."""
     html = _md.render(source or "")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def toc(source: str) -> list[Heading]:

@@ -1,4 +1,5 @@
 """Knowledge base: categories, manuals, articles (FAQ or manual chapter) and helpfulness votes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
 from portal.extensions import db
 
 UNCATEGORIZED = "未分类"
@@ -25,12 +27,11 @@ class Manual(db.Model):
     __tablename__ = "manuals"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    edition: Mapped[str] = mapped_column(String(60), default="")   # e.g. 2026Q4: a new one each quarter
+    edition: Mapped[str] = mapped_column(String(60), default="")  # e.g. 2026Q4: a new one each quarter
     released_on: Mapped[date | None] = mapped_column()
-    is_current: Mapped[bool] = mapped_column(default=True)         # the edition searched by default
+    is_current: Mapped[bool] = mapped_column(default=True)  # the edition searched by default
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    chapters: Mapped[list[Article]] = relationship(
-        back_populates="manual", order_by="Article.position")
+    chapters: Mapped[list[Article]] = relationship(back_populates="manual", order_by="Article.position")
 
 
 class Article(db.Model):
@@ -38,11 +39,11 @@ class Article(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default="faq", index=True)  # faq | manual
     title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")        # Markdown as written
-    body_text: Mapped[str] = mapped_column(Text, default="")   # plain text for index and snippets
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown as written
+    body_text: Mapped[str] = mapped_column(Text, default="")  # plain text for index and snippets
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     manual_id: Mapped[int | None] = mapped_column(ForeignKey("manuals.id"), index=True)
-    position: Mapped[int] = mapped_column(default=0)           # chapter order inside a manual
+    position: Mapped[int] = mapped_column(default=0)  # chapter order inside a manual
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     visibility: Mapped[str] = mapped_column(String(10), default="public")  # public | internal
     published: Mapped[bool] = mapped_column(default=True)
@@ -53,8 +54,7 @@ class Article(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # the ticket this FAQ was drafted from (the ticket links back through tickets.article_id)
-    source_ticket_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tickets.id", use_alter=True, ondelete="SET NULL"))
+    source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True, ondelete="SET NULL"))
 
     category: Mapped[Category] = relationship(lazy="joined")
     manual: Mapped[Manual | None] = relationship(back_populates="chapters")
@@ -74,7 +74,7 @@ class ArticleVote(db.Model):
     __table_args__ = (UniqueConstraint("article_id", "voter", name="uq_article_votes_article_voter"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    voter: Mapped[str] = mapped_column(String(80))   # "user:12" or "anon:<session nonce>"
+    voter: Mapped[str] = mapped_column(String(80))  # "user:12" or "anon:<session nonce>"
     helpful: Mapped[bool] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

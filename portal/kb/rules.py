@@ -1,4 +1,5 @@
 """Knowledge-base rules over plain values: popularity, who may read what, validation limits."""
+
 from __future__ import annotations
 
 import math

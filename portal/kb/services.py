@@ -1,4 +1,5 @@
 """Knowledge-base transactions: reading, voting, editing, categories and bulk import."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,14 +8,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb import markdown, rules
 from portal.kb.importer import Record
 from portal.kb.models import UNCATEGORIZED, Article, ArticleLink, ArticleVote, Category, Manual
 from portal.search import queue
 from portal.search.documents import make_key
-from portal.web.errors import DomainError
 
 PREFIX = "article"
 
@@ -41,15 +43,23 @@ def readable(query, *, authenticated: bool, is_curator: bool = False):
 
 
 def home_overview(authenticated: bool) -> dict:
-    counts = dict(db.session.execute(
-        readable(select(Article.category_id, func.count(Article.id)), authenticated=authenticated)
-        .where(Article.kind == "faq").group_by(Article.category_id)).all())
+    counts = dict(
+        db.session.execute(
+            readable(select(Article.category_id, func.count(Article.id)), authenticated=authenticated)
+            .where(Article.kind == "faq")
+            .group_by(Article.category_id)
+        ).all()
+    )
     categories = [(c, counts.get(c.id, 0)) for c in list_categories()]
-    popular = db.session.scalars(readable(select(Article), authenticated=authenticated)
-                                 .where(Article.kind == "faq").order_by(popularity_order(), Article.id)
-                                 .limit(8)).all()
-    manuals = db.session.scalars(select(Manual).where(Manual.is_current.is_(True))
-                                 .order_by(Manual.id)).all()   # older editions: from the manual page
+    popular = db.session.scalars(
+        readable(select(Article), authenticated=authenticated)
+        .where(Article.kind == "faq")
+        .order_by(popularity_order(), Article.id)
+        .limit(8)
+    ).all()
+    manuals = db.session.scalars(
+        select(Manual).where(Manual.is_current.is_(True)).order_by(Manual.id)
+    ).all()  # older editions: from the manual page
     return {"categories": categories, "popular": popular, "manuals": manuals}
 
 
@@ -64,26 +74,39 @@ def get_category(category_id: int) -> Category | None:
 def category_articles(category: Category, *, authenticated: bool, page: int, per_page: int = 20):
     from portal.kb.editions import current_or_loose
 
-    query = readable(select(Article), authenticated=authenticated).outerjoin(
-        Manual, Article.manual_id == Manual.id).where(
-        Article.category_id == category.id, current_or_loose()).order_by(popularity_order(), Article.id)
+    query = (
+        readable(select(Article), authenticated=authenticated)
+        .outerjoin(Manual, Article.manual_id == Manual.id)
+        .where(Article.category_id == category.id, current_or_loose())
+        .order_by(popularity_order(), Article.id)
+    )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def get_article(article_id: int, *, authenticated: bool, is_curator: bool) -> Article | None:
     article = db.session.get(Article, article_id)
-    if article is None or not rules.can_read(visibility=article.visibility, published=article.published,
-                                             authenticated=authenticated, is_curator=is_curator):
+    if article is None or not rules.can_read(
+        visibility=article.visibility, published=article.published, authenticated=authenticated, is_curator=is_curator
+    ):
         return None
     return article
 
 
 def linked_articles(article: Article, *, authenticated: bool, is_curator: bool) -> list[Article]:
     """The related questions a curator linked to this article, readable by this reader."""
-    rows = db.session.scalars(select(Article).join(ArticleLink, ArticleLink.related_id == Article.id)
-                              .where(ArticleLink.article_id == article.id).order_by(ArticleLink.position))
-    return [a for a in rows if rules.can_read(visibility=a.visibility, published=a.published,
-                                              authenticated=authenticated, is_curator=is_curator)]
+    rows = db.session.scalars(
+        select(Article)
+        .join(ArticleLink, ArticleLink.related_id == Article.id)
+        .where(ArticleLink.article_id == article.id)
+        .order_by(ArticleLink.position)
+    )
+    return [
+        a
+        for a in rows
+        if rules.can_read(
+            visibility=a.visibility, published=a.published, authenticated=authenticated, is_curator=is_curator
+        )
+    ]
 
 
 def set_links(article: Article, related_ids: list[int]) -> None:
@@ -94,23 +117,26 @@ def set_links(article: Article, related_ids: list[int]) -> None:
 
 
 def record_view(article: Article) -> None:
-    db.session.execute(db.update(Article).where(Article.id == article.id)
-                       .values(view_count=Article.view_count + 1))
+    db.session.execute(db.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1))
     db.session.commit()
 
 
 def vote(article: Article, voter: str, helpful: bool) -> None:
     """Record or change a reader's answer; the counters move with it (never counted twice)."""
-    existing = db.session.scalar(select(ArticleVote).where(ArticleVote.article_id == article.id,
-                                                           ArticleVote.voter == voter))
+    existing = db.session.scalar(
+        select(ArticleVote).where(ArticleVote.article_id == article.id, ArticleVote.voter == voter)
+    )
     yes, no = Article.helpful_yes, Article.helpful_no
     if existing is None:
         db.session.add(ArticleVote(article_id=article.id, voter=voter, helpful=helpful))
         change = {"helpful_yes": yes + 1} if helpful else {"helpful_no": no + 1}
     elif existing.helpful != helpful:
         existing.helpful = helpful
-        change = ({"helpful_yes": yes + 1, "helpful_no": no - 1} if helpful
-                  else {"helpful_yes": yes - 1, "helpful_no": no + 1})
+        change = (
+            {"helpful_yes": yes + 1, "helpful_no": no - 1}
+            if helpful
+            else {"helpful_yes": yes - 1, "helpful_no": no + 1}
+        )
     else:
         return
     db.session.execute(db.update(Article).where(Article.id == article.id).values(**change))
@@ -121,8 +147,9 @@ def vote(article: Article, voter: str, helpful: bool) -> None:
 
 
 def voter_choice(article: Article, voter: str) -> bool | None:
-    return db.session.scalar(select(ArticleVote.helpful).where(ArticleVote.article_id == article.id,
-                                                               ArticleVote.voter == voter))
+    return db.session.scalar(
+        select(ArticleVote.helpful).where(ArticleVote.article_id == article.id, ArticleVote.voter == voter)
+    )
 
 
 @dataclass
@@ -135,7 +162,7 @@ class ArticleInput:
     published: bool = True
     manual_id: int | None = None
     position: int = 0
-    related_ids: list[int] | None = None   # curator links; None leaves them as they are
+    related_ids: list[int] | None = None  # curator links; None leaves them as they are
 
 
 def _validate(data: ArticleInput) -> dict[str, str]:
@@ -189,8 +216,7 @@ def save_article(data: ArticleInput, author: User, article: Article | None = Non
 def create_category(name: str, description: str = "") -> Category:
     name = name.strip()
     if not name or len(name) > rules.CATEGORY_MAX:
-        raise ArticleError({"name": _("A category needs a name of at most %(n)d characters.",
-                                      n=rules.CATEGORY_MAX)})
+        raise ArticleError({"name": _("A category needs a name of at most %(n)d characters.", n=rules.CATEGORY_MAX)})
     if db.session.scalar(select(Category.id).where(Category.name == name)):
         raise ArticleError({"name": _("This category already exists.")})
     category = Category(name=name, description=description.strip())
@@ -223,15 +249,15 @@ def import_records(records: list[Record], author: User | None = None) -> ImportC
     existing: dict[str, Article] = {}
     ids = [r.external_id for r in records]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        existing.update((a.external_id, a) for a in
-                        db.session.scalars(select(Article).where(Article.external_id.in_(chunk))))
+        chunk = ids[start : start + 500]
+        existing.update(
+            (a.external_id, a) for a in db.session.scalars(select(Article).where(Article.external_id.in_(chunk)))
+        )
     touched: list[Article] = []
     now = utcnow()
     for rec in records:
         article = existing.get(rec.external_id)
-        values = {"title": rec.title, "body": rec.body, "kind": rec.kind,
-                  "category": categories[rec.category]}
+        values = {"title": rec.title, "body": rec.body, "kind": rec.kind, "category": categories[rec.category]}
         if article is None:
             article = Article(external_id=rec.external_id, author=author, visibility="public", **values)
             db.session.add(article)

@@ -1,4 +1,5 @@
 """Reading, voting on and editing knowledge-base articles; categories and manuals."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,11 +13,11 @@ from portal.kb import editions, markdown, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
 from portal.search import log as search_log
-from portal.search.related import Related, related
 from portal.search.documents import make_key
-from portal.search.views import current_viewer, parse_page
+from portal.search.related import Related, related
 from portal.web.access import public_kb, roles_required
 from portal.web.htmx import render, wants_fragment
+from portal.web.request import current_viewer, parse_page
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 RELATED_LIMIT = 5
@@ -27,8 +28,7 @@ def _is_curator() -> bool:
 
 
 def load_article_or_404(article_id: int) -> Article:
-    article = services.get_article(article_id, authenticated=current_user.is_authenticated,
-                                   is_curator=_is_curator())
+    article = services.get_article(article_id, authenticated=current_user.is_authenticated, is_curator=_is_curator())
     if article is None or (editions.is_draft(article.manual) and not _is_curator()):
         abort(404)
     return article
@@ -43,8 +43,7 @@ def edition_notice(manual: Manual | None, chapter: Article | None = None) -> dic
     target = editions.counterpart(chapter, current) if current is not None and chapter else None
     if target is not None and not (target.published or _is_curator()):
         target = None
-    return {"state": editions.state(manual), "edition": manual.edition, "current": current,
-            "chapter": target}
+    return {"state": editions.state(manual), "edition": manual.edition, "current": current, "chapter": target}
 
 
 def _voter() -> str:
@@ -57,12 +56,19 @@ def _voter() -> str:
 
 def related_questions(article: Article):
     viewer = current_viewer()
-    curated = [Related(make_key(services.PREFIX, a.id), a.title,
-                       url_for("kb.show_article", article_id=a.id), "curated")
-               for a in services.linked_articles(article, authenticated=current_user.is_authenticated,
-                                                 is_curator=_is_curator())]
-    return related(make_key(services.PREFIX, article.id), f"{article.title} {article.body_text[:200]}",
-                   viewer, curated=curated, limit=RELATED_LIMIT)
+    curated = [
+        Related(make_key(services.PREFIX, a.id), a.title, url_for("kb.show_article", article_id=a.id), "curated")
+        for a in services.linked_articles(
+            article, authenticated=current_user.is_authenticated, is_curator=_is_curator()
+        )
+    ]
+    return related(
+        make_key(services.PREFIX, article.id),
+        f"{article.title} {article.body_text[:200]}",
+        viewer,
+        curated=curated,
+        limit=RELATED_LIMIT,
+    )
 
 
 @bp.get("/articles/<int:article_id>")
@@ -71,14 +77,24 @@ def show_article(article_id: int):
     article = load_article_or_404(article_id)
     services.record_view(article)
     if request.args.get("s", "").isdigit():
-        search_log.record_click(search_log.session_token(), int(request.args["s"]),
-                                make_key(services.PREFIX, article.id), parse_page(request.args.get("r")))
+        search_log.record_click(
+            search_log.session_token(),
+            int(request.args["s"]),
+            make_key(services.PREFIX, article.id),
+            parse_page(request.args.get("r")),
+        )
     chapters = article.manual.chapters if article.manual else []
     return render_template(
-        "kb/article.html", article=article, html=markdown.render(article.body),
-        toc=markdown.toc(article.body), chapters=chapters, related=related_questions(article),
+        "kb/article.html",
+        article=article,
+        html=markdown.render(article.body),
+        toc=markdown.toc(article.body),
+        chapters=chapters,
+        related=related_questions(article),
         edition_notice=edition_notice(article.manual, article),
-        choice=services.voter_choice(article, _voter()), q=request.args.get("q", ""))
+        choice=services.voter_choice(article, _voter()),
+        q=request.args.get("q", ""),
+    )
 
 
 @bp.post("/articles/<int:article_id>/vote")
@@ -99,10 +115,10 @@ def vote(article_id: int):
 @public_kb
 def show_category(category_id: int):
     category = services.get_category(category_id) or abort(404)
-    pagination = services.category_articles(category, authenticated=current_user.is_authenticated,
-                                            page=parse_page(request.args.get("page")))
-    return render("kb/category.html", "kb/_category_list.html", category=category,
-                  pagination=pagination)
+    pagination = services.category_articles(
+        category, authenticated=current_user.is_authenticated, page=parse_page(request.args.get("page"))
+    )
+    return render("kb/category.html", "kb/_category_list.html", category=category, pagination=pagination)
 
 
 @bp.get("/manuals/<int:manual_id>")
@@ -112,12 +128,21 @@ def show_manual(manual_id: int):
     curator = _is_curator()
     if editions.is_draft(manual) and not curator:
         abort(404)
-    chapters = [c for c in manual.chapters if c.published or curator
-                if c.visibility == "public" or current_user.is_authenticated]
-    return render_template("kb/manual.html", manual=manual, state=editions.state(manual),
-                           chapters=[(c, markdown.toc(c.body)) for c in chapters],
-                           editions=[(m, editions.state(m)) for m in editions.editions_of(manual, drafts=curator)],
-                           edition_notice=edition_notice(manual), is_curator=curator)
+    chapters = [
+        c
+        for c in manual.chapters
+        if c.published or curator
+        if c.visibility == "public" or current_user.is_authenticated
+    ]
+    return render_template(
+        "kb/manual.html",
+        manual=manual,
+        state=editions.state(manual),
+        chapters=[(c, markdown.toc(c.body)) for c in chapters],
+        editions=[(m, editions.state(m)) for m in editions.editions_of(manual, drafts=curator)],
+        edition_notice=edition_notice(manual),
+        is_curator=curator,
+    )
 
 
 @bp.get("/manuals/editions/<path:edition>")
@@ -141,8 +166,13 @@ def new_edition(manual_id: int):
         db.session.rollback()
         flash(str(err), "error")
         return redirect(url_for("kb.show_manual", manual_id=source.id), 303)
-    flash(_("Edition %(edition)s created as a draft copy; edit its chapters, then make it current.",
-            edition=copy.edition), "success")
+    flash(
+        _(
+            "Edition %(edition)s created as a draft copy; edit its chapters, then make it current.",
+            edition=copy.edition,
+        ),
+        "success",
+    )
     return redirect(url_for("kb.show_manual", manual_id=copy.id), 303)
 
 
@@ -151,8 +181,9 @@ def new_edition(manual_id: int):
 def publish_edition(manual_id: int):
     manual = db.session.get(Manual, manual_id) or abort(404)
     editions.publish_edition(manual)
-    flash(_("Edition %(edition)s is now the current one; search uses it from now on.",
-            edition=manual.edition), "success")
+    flash(
+        _("Edition %(edition)s is now the current one; search uses it from now on.", edition=manual.edition), "success"
+    )
     return redirect(url_for("kb.show_manual", manual_id=manual.id), 303)
 
 
@@ -160,16 +191,23 @@ def _article_form(article: Article | None) -> ArticleForm:
     form = ArticleForm(obj=article)
     form.category_id.choices = [(c.id, c.name) for c in services.list_categories()]
     form.manual_id.choices = [(0, _("— none —"))] + [
-        (m.id, f"{m.title} {m.edition}") for m in db.session.scalars(db.select(Manual))]
+        (m.id, f"{m.title} {m.edition}") for m in db.session.scalars(db.select(Manual))
+    ]
     return form
 
 
 def _save(form: ArticleForm, article: Article | None):
     data = services.ArticleInput(
-        title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
-        category_id=form.category_id.data, visibility=form.visibility.data,
-        published=form.published.data, manual_id=form.manual_id.data or None,
-        position=form.position.data or 0, related_ids=form.related_ids())
+        title=form.title.data or "",
+        body=form.body.data or "",
+        kind=form.kind.data,
+        category_id=form.category_id.data,
+        visibility=form.visibility.data,
+        published=form.published.data,
+        manual_id=form.manual_id.data or None,
+        position=form.position.data or 0,
+        related_ids=form.related_ids(),
+    )
     return services.save_article(data, current_user, article)
 
 
@@ -189,8 +227,9 @@ def _edit(article: Article | None):
     form = _article_form(article)
     if request.method == "GET" and article is not None:
         form.manual_id.data = article.manual_id or 0
-        form.related.data = ", ".join(str(a.id) for a in services.linked_articles(
-            article, authenticated=True, is_curator=True))
+        form.related.data = ", ".join(
+            str(a.id) for a in services.linked_articles(article, authenticated=True, is_curator=True)
+        )
     elif request.method == "GET":  # "write an article for this" from a zero-result search
         form.title.data = request.args.get("title", "")[:200]
     status = 200
@@ -205,8 +244,9 @@ def _edit(article: Article | None):
             return redirect(url_for("kb.show_article", article_id=saved.id), 303)
     if request.method == "POST":
         status = 422
-    return render_template("kb/edit.html", form=form, article=article,
-                           preview_html=markdown.render(form.body.data or "")), status
+    return render_template(
+        "kb/edit.html", form=form, article=article, preview_html=markdown.render(form.body.data or "")
+    ), status
 
 
 @bp.post("/preview")
@@ -230,5 +270,6 @@ def manage_categories():
             return redirect(url_for("kb.manage_categories"), 303)
     if request.method == "POST":
         status = 422
-    return render_template("kb/categories.html", form=form,
-                           categories=services.home_overview(authenticated=True)["categories"]), status
+    return render_template(
+        "kb/categories.html", form=form, categories=services.home_overview(authenticated=True)["categories"]
+    ), status

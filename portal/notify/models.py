@@ -1,4 +1,5 @@
 """An in-app message to one person (reminders, decisions); important ones stand out in red."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.extensions import db
 
 

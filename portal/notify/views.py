@@ -1,4 +1,5 @@
 """The notification list: newest unread first; opening one marks it read and follows its link."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -7,9 +8,9 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.notify import services
 from portal.notify.models import Notification
-from portal.search.views import parse_page
 from portal.web.access import login_required
 from portal.web.htmx import render
+from portal.web.request import parse_page
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 PAGE_SIZE = 20

@@ -22,6 +22,7 @@ Rules:
 
 Messages are English gettext strings (translated when a request is active, English otherwise).
 """
+
 from __future__ import annotations
 
 import re
@@ -49,18 +50,45 @@ CRITERIA_MAX = 10
 POINTS_MAX = 100
 
 KIND_WORDS = {
-    "single": "single", "单选": "single", "单选题": "single", "单项选择": "single", "单项选择题": "single",
-    "single choice": "single", "single_choice": "single",
-    "multiple": "multiple", "多选": "multiple", "多选题": "multiple", "多项选择": "multiple", "多项选择题": "multiple",
-    "multiple choice": "multiple", "multiple_choice": "multiple", "multi": "multiple",
-    "true_false": "true_false", "判断": "true_false", "判断题": "true_false", "是非题": "true_false",
-    "true/false": "true_false", "true false": "true_false", "truefalse": "true_false", "tf": "true_false",
-    "practical": "practical", "实操": "practical", "实操题": "practical", "操作题": "practical", "practice": "practical",
+    "single": "single",
+    "单选": "single",
+    "单选题": "single",
+    "单项选择": "single",
+    "单项选择题": "single",
+    "single choice": "single",
+    "single_choice": "single",
+    "multiple": "multiple",
+    "多选": "multiple",
+    "多选题": "multiple",
+    "多项选择": "multiple",
+    "多项选择题": "multiple",
+    "multiple choice": "multiple",
+    "multiple_choice": "multiple",
+    "multi": "multiple",
+    "true_false": "true_false",
+    "判断": "true_false",
+    "判断题": "true_false",
+    "是非题": "true_false",
+    "true/false": "true_false",
+    "true false": "true_false",
+    "truefalse": "true_false",
+    "tf": "true_false",
+    "practical": "practical",
+    "实操": "practical",
+    "实操题": "practical",
+    "操作题": "practical",
+    "practice": "practical",
 }
 LEVEL_WORDS = {
-    "beginner": "beginner", "初级": "beginner", "初级认证": "beginner",
-    "intermediate": "intermediate", "中级": "intermediate", "中级认证": "intermediate",
-    "advanced": "advanced", "高级": "advanced", "高级认证": "advanced",
+    "beginner": "beginner",
+    "初级": "beginner",
+    "初级认证": "beginner",
+    "intermediate": "intermediate",
+    "中级": "intermediate",
+    "中级认证": "intermediate",
+    "advanced": "advanced",
+    "高级": "advanced",
+    "高级认证": "advanced",
 }
 # The labels written into Excel (the trainers' file is in Chinese whatever the UI language).
 KIND_LABELS = {"single": "单选", "multiple": "多选", "true_false": "判断", "practical": "实操"}
@@ -178,16 +206,27 @@ def clean_question(raw: Mapping) -> tuple[dict, dict]:
 
     kind = normal_kind(raw.get("kind"))
     if kind is None:
-        errors["kind"] = (_("Choose the question type.") if not _text(raw.get("kind")) else
-                          _("Unknown question type %(value)s: use single, multiple, true/false or practical "
-                            "(单选, 多选, 判断, 实操).", value=_text(raw.get("kind"))))
+        errors["kind"] = (
+            _("Choose the question type.")
+            if not _text(raw.get("kind"))
+            else _(
+                "Unknown question type %(value)s: use single, multiple, true/false or practical "
+                "(单选, 多选, 判断, 实操).",
+                value=_text(raw.get("kind")),
+            )
+        )
     values["kind"] = kind
 
     level = normal_level(raw.get("level"))
     if level is None:
-        errors["level"] = (_("Choose the level.") if not _text(raw.get("level")) else
-                           _("Unknown level %(value)s: use beginner, intermediate or advanced (初级, 中级, 高级).",
-                             value=_text(raw.get("level"))))
+        errors["level"] = (
+            _("Choose the level.")
+            if not _text(raw.get("level"))
+            else _(
+                "Unknown level %(value)s: use beginner, intermediate or advanced (初级, 中级, 高级).",
+                value=_text(raw.get("level")),
+            )
+        )
     values["level"] = level
 
     tags = split_words(raw.get("tags"))
@@ -255,19 +294,21 @@ def _clean_choice(kind: str, raw: Mapping, values: dict, errors: dict) -> None:
     if any(len(t) > OPTION_MAX for t in texts):
         errors["options"] = _("An option may have at most %(n)d characters.", n=OPTION_MAX)
         return
-    keys = OPTION_KEYS[:len(texts)]
+    keys = OPTION_KEYS[: len(texts)]
     values["options"] = [{"key": k, "text": t} for k, t in zip(keys, texts)]
     answer = _keys(raw.get("answer"))
     if answer is None or any(k not in keys for k in answer):
-        errors["answer"] = _("The answer names options that do not exist; use %(first)s to %(last)s.",
-                             first=keys[0], last=keys[-1])
+        errors["answer"] = _(
+            "The answer names options that do not exist; use %(first)s to %(last)s.", first=keys[0], last=keys[-1]
+        )
     elif not answer:
         errors["answer"] = _("Mark the correct option.") if kind == "single" else _("Mark the correct options.")
     elif kind == "single" and len(answer) != 1:
         errors["answer"] = _("A single-choice question has exactly one correct option.")
     elif kind == "multiple" and len(answer) < 2:
-        errors["answer"] = _("A multiple-choice question has at least two correct options; with one, make it "
-                             "a single-choice question.")
+        errors["answer"] = _(
+            "A multiple-choice question has at least two correct options; with one, make it a single-choice question."
+        )
     else:
         values["answer"] = sorted(answer)
 
@@ -306,11 +347,13 @@ def _clean_practical(raw: Mapping, values: dict, errors: dict) -> None:
             if not text:
                 errors["rubric"] = _("Criterion %(n)d has no text.", n=number)
             elif len(text) > CRITERION_MAX:
-                errors["rubric"] = _("Criterion %(n)d may have at most %(max)d characters.", n=number,
-                                     max=CRITERION_MAX)
+                errors["rubric"] = _(
+                    "Criterion %(n)d may have at most %(max)d characters.", n=number, max=CRITERION_MAX
+                )
             elif whole is None or not 1 <= whole <= POINTS_MAX:
-                errors["rubric"] = _("Criterion %(n)d needs whole points from 1 to %(max)d (text:points).",
-                                     n=number, max=POINTS_MAX)
+                errors["rubric"] = _(
+                    "Criterion %(n)d needs whole points from 1 to %(max)d (text:points).", n=number, max=POINTS_MAX
+                )
             if "rubric" in errors:
                 break
             rubric.append({"criterion": text, "points": whole})
@@ -319,8 +362,10 @@ def _clean_practical(raw: Mapping, values: dict, errors: dict) -> None:
             values["points"] = sum(c["points"] for c in rubric)
             given = _text(raw.get("points"))
             if given and _whole(given) != values["points"]:
-                errors["points"] = _("A practical task is worth its rubric's total (%(n)d); leave the points "
-                                     "empty or write %(n)d.", n=values["points"])
+                errors["points"] = _(
+                    "A practical task is worth its rubric's total (%(n)d); leave the points empty or write %(n)d.",
+                    n=values["points"],
+                )
     allow = parse_bool(raw.get("allow_upload"), False)
     if allow is None:
         errors["allow_upload"] = _("Allow upload is yes or no (是/否).")
@@ -341,6 +386,7 @@ def _clean_points(raw: Mapping, values: dict, errors: dict) -> None:
 
 # --- the other way: stored values as trainers type them (the form, the Excel export) ---------
 
+
 def answer_text(kind: str, answer: Iterable[str]) -> str:
     answer = list(answer or [])
     if kind == "true_false":
@@ -352,8 +398,9 @@ def rubric_text(rubric: Iterable[Mapping]) -> str:
     return "\n".join(f"{c['criterion']}:{c['points']}" for c in rubric or [])
 
 
-def resolve_refs(refs: Iterable[int | str], by_external_id: Mapping[str, int],
-                 ids: Iterable[int]) -> tuple[list[int], list[str]]:
+def resolve_refs(
+    refs: Iterable[int | str], by_external_id: Mapping[str, int], ids: Iterable[int]
+) -> tuple[list[int], list[str]]:
     """Article references to ids, given the articles found: (ids in order, references not found)."""
     known, out, missing = set(ids), [], []
     for ref in refs:
@@ -365,8 +412,21 @@ def resolve_refs(refs: Iterable[int | str], by_external_id: Mapping[str, int],
     return out, missing
 
 
-STORED = ("external_id", "kind", "level", "tags", "stem", "options", "answer", "points", "explanation", "rubric",
-          "allow_upload", "edition", "active")
+STORED = (
+    "external_id",
+    "kind",
+    "level",
+    "tags",
+    "stem",
+    "options",
+    "answer",
+    "points",
+    "explanation",
+    "rubric",
+    "allow_upload",
+    "edition",
+    "active",
+)
 
 
 def apply(question, values: Mapping, article_ids: list[int]) -> None:

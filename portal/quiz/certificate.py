@@ -1,6 +1,7 @@
 """The certificate: its verification code, and its PDF (WeasyPrint, Noto CJK fonts, the logo and a
 QR code that opens the verification page). Rendering needs an app and a request context (for the
 reader's language and the company time zone); nothing here touches the network."""
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,8 @@ from flask import render_template
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
-from portal.auth.models import utcnow
 from portal.config import REPO_ROOT
+from portal.core.clock import utcnow
 from portal.quiz.services import level_label
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B and U/V are left out, so a code read off paper
@@ -40,10 +41,10 @@ def normalize_code(raw: str | None) -> str | None:
     compact = re.sub(r"[\s\-_]+", "", raw or "").upper()
     body_len = GROUPS * GROUP_LEN
     if len(compact) == body_len + len(PREFIX) and compact.startswith(PREFIX):
-        compact = compact[len(PREFIX):]
+        compact = compact[len(PREFIX) :]
     if len(compact) != body_len:
         return None
-    code = "-".join([PREFIX] + [compact[i:i + GROUP_LEN] for i in range(0, body_len, GROUP_LEN)])
+    code = "-".join([PREFIX] + [compact[i : i + GROUP_LEN] for i in range(0, body_len, GROUP_LEN)])
     return code if CODE_RE.match(code) else None
 
 
@@ -110,7 +111,7 @@ def _render_html(certificate, verify_url: str) -> str:
 def render_pdf(certificate, verify_url: str) -> bytes:
     """The certificate as a one-page A4 landscape PDF. `verify_url` is the absolute address of the
     verification page with this code filled in; the QR code encodes it."""
-    from weasyprint import HTML, URLFetcher   # here: the rest of the portal starts without pango
+    from weasyprint import HTML, URLFetcher  # here: the rest of the portal starts without pango
 
     html = render_html(certificate, verify_url)
     # the logo and the QR code are data: URIs; anything else would be a mistake, never a fetch

@@ -1,5 +1,6 @@
 """Certificates: the PDF for its holder (and trainers and administrators), and the verification
 page anyone signed in can use to check a code read off a certificate or scanned from its QR code."""
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -8,16 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.quiz import certificate as certs
-from portal.quiz.models import Certificate
 from portal.quiz import services
+from portal.quiz.models import Certificate
 from portal.quiz.services import level_label
 from portal.quiz.views import bp
 from portal.web.access import login_required, roles_required
-from portal.web.errors import DomainError
 
-MAX_CODE_INPUT = 64   # a pasted line with a URL around it is still refused, not searched
+MAX_CODE_INPUT = 64  # a pasted line with a URL around it is still refused, not searched
 
 
 def find(raw: str | None) -> Certificate | None:
@@ -40,7 +41,7 @@ def verify_url(cert: Certificate) -> str:
 def certificate_pdf(code: str):
     cert = find(code)
     if cert is None or not may_download(cert, current_user):
-        abort(404)   # the same answer for "no such code" and "not yours": a guessed code reveals nothing
+        abort(404)  # the same answer for "no such code" and "not yours": a guessed code reveals nothing
     pdf = certs.render_pdf(cert, verify_url(cert))
     resp = make_response(pdf)
     resp.headers["Content-Type"] = "application/pdf"
@@ -71,8 +72,7 @@ def verify():
                 "may_download": may_download(cert, current_user),
                 "may_revoke": services.is_reviewer(current_user) and not cert.revoked,
             }
-    return render_template("quiz/verify.html", code=raw, result=result,
-                           status_label=certs.status_label)
+    return render_template("quiz/verify.html", code=raw, result=result, status_label=certs.status_label)
 
 
 @bp.post("/certificates/<code>/revoke")

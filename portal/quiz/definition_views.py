@@ -1,5 +1,6 @@
 """Trainers set up each level (draw, time, pass mark, attempts, prerequisite, validity) and grant
 a trainee an extra attempt."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Manual
 from portal.quiz import services
 from portal.quiz.definitions import LATE_POLICIES, LAYOUTS, MAX_DRAWS, PARTIAL_CREDIT, clean_definition
 from portal.quiz.views import bp
 from portal.web.access import roles_required
-from portal.web.errors import DomainError
 
 
 @bp.route("/certifications/<level>", methods=["GET", "POST"])
@@ -24,9 +25,15 @@ def definition(level: str):
         abort(404)
     errors, status = {}, 200
     form = request.form if request.method == "POST" else None
-    rows = list(zip(request.form.getlist("draw_kind"), request.form.getlist("draw_tags"),
-                    request.form.getlist("draw_count"))) if form else \
-        [(d.get("kind", ""), "，".join(d.get("tags", [])), str(d["count"])) for d in c.draws or []]
+    rows = (
+        list(
+            zip(
+                request.form.getlist("draw_kind"), request.form.getlist("draw_tags"), request.form.getlist("draw_count")
+            )
+        )
+        if form
+        else [(d.get("kind", ""), "，".join(d.get("tags", [])), str(d["count"])) for d in c.draws or []]
+    )
     if form is not None:
         values, errors = clean_definition(request.form, level, rows)
         if not errors:
@@ -36,29 +43,58 @@ def definition(level: str):
                 db.session.rollback()
                 errors = getattr(err, "errors", None) or {"draws": err.message}
             else:
-                flash(_("The %(level)s definition is saved; attempts started from now on follow it.",
-                        level=services.level_label(level)), "success")
+                flash(
+                    _(
+                        "The %(level)s definition is saved; attempts started from now on follow it.",
+                        level=services.level_label(level),
+                    ),
+                    "success",
+                )
                 return redirect(url_for("quiz.index"))
         status = 422
     rows = rows + [("", "", "")] * max(0, MAX_DRAWS - len(rows))
     editions = sorted({e for e in db.session.scalars(select(Manual.edition)) if e}, reverse=True)
-    return render_template("quiz/definition.html", c=c, form=form, rows=rows[:MAX_DRAWS], errors=errors,
-                           editions=editions, layouts=LAYOUTS, partial_credit=PARTIAL_CREDIT,
-                           late_policies=LATE_POLICIES, levels=services.LEVELS), status
+    return render_template(
+        "quiz/definition.html",
+        c=c,
+        form=form,
+        rows=rows[:MAX_DRAWS],
+        errors=errors,
+        editions=editions,
+        layouts=LAYOUTS,
+        partial_credit=PARTIAL_CREDIT,
+        late_policies=LATE_POLICIES,
+        levels=services.LEVELS,
+    ), status
 
 
 @bp.post("/extra-attempts")
 @roles_required("trainer")
 def grant():
     try:
-        services.grant_attempt(current_user, request.form.get("username", ""), request.form.get("level", ""),
-                               request.form.get("reason", ""))
+        services.grant_attempt(
+            current_user,
+            request.form.get("username", ""),
+            request.form.get("level", ""),
+            request.form.get("reason", ""),
+        )
     except DomainError as err:
         db.session.rollback()
         errors = getattr(err, "errors", None) or {"username": err.message}
-        return render_template("quiz/index.html", levels=services.status(current_user), refusal=services.refusal,
-                               reviews=services.pending_review_count(), grant_errors=errors,
-                               grant_form=request.form), err.status
-    flash(_("%(name)s has one more attempt at the %(level)s level.", name=request.form.get("username"),
-            level=services.level_label(request.form.get("level", ""))), "success")
+        return render_template(
+            "quiz/index.html",
+            levels=services.status(current_user),
+            refusal=services.refusal,
+            reviews=services.pending_review_count(),
+            grant_errors=errors,
+            grant_form=request.form,
+        ), err.status
+    flash(
+        _(
+            "%(name)s has one more attempt at the %(level)s level.",
+            name=request.form.get("username"),
+            level=services.level_label(request.form.get("level", "")),
+        ),
+        "success",
+    )
     return redirect(url_for("quiz.index"))

@@ -1,5 +1,6 @@
 """A level's definition as trainers edit it (pure): what was typed in, typed values or the reason
 each field cannot be accepted. Whether the bank can fill the draw is checked by the service."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,13 @@ LAYOUTS = ("one", "all")
 PARTIAL_CREDIT = ("none", "proportional", "penalty")
 LATE_POLICIES = ("grade_at_limit", "refuse")
 MAX_DRAWS = 8
-LIMITS = {"time_limit_minutes": (1, 300), "pass_mark": (1, 100), "attempts_allowed": (1, 20),
-          "wait_hours": (0, 24 * 365), "validity_months": (1, 120)}
+LIMITS = {
+    "time_limit_minutes": (1, 300),
+    "pass_mark": (1, 100),
+    "attempts_allowed": (1, 20),
+    "wait_hours": (0, 24 * 365),
+    "validity_months": (1, 120),
+}
 _SPLIT = re.compile(r"[,，;；、\s]+")
 
 

@@ -7,6 +7,7 @@ tags (if given). A question is drawn at most once per paper; the paper order and
 option order are shuffled with the given random generator and stored, so a reload shows the
 same paper.
 """
+
 from __future__ import annotations
 
 import random
@@ -51,8 +52,12 @@ class Draw:
         return cls(count=count, kind=kind, tags=tuple(t.strip() for t in tags))
 
     def matches(self, q: Candidate, level: str) -> bool:
-        return (q.active and q.level == level and (self.kind is None or q.kind == self.kind)
-                and (not self.tags or bool(set(self.tags) & set(q.tags))))
+        return (
+            q.active
+            and q.level == level
+            and (self.kind is None or q.kind == self.kind)
+            and (not self.tags or bool(set(self.tags) & set(q.tags)))
+        )
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def draw(candidates: Iterable[Candidate], draws: Sequence[Draw], level: str, rng
         taken.update(c.id for c in picked)
         chosen.extend(picked)
     rng.shuffle(chosen)
-    chosen.sort(key=lambda c: c.kind == "practical")   # stable: the shuffle stays within each group
+    chosen.sort(key=lambda c: c.kind == "practical")  # stable: the shuffle stays within each group
     paper = []
     for c in chosen:
         keys = list(c.option_keys)

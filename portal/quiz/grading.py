@@ -7,6 +7,7 @@ Multiple choice, by the definition's `partial_credit`:
 - penalty: points x max(0, (correct chosen - wrong chosen) / all correct).
 Single choice and true/false: full points for the one correct answer. An empty answer is 0.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -21,8 +22,9 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def grade_objective(kind: str, correct: Iterable[str], response: Iterable[str], points: int | Decimal,
-                    rule: str = "none") -> Decimal:
+def grade_objective(
+    kind: str, correct: Iterable[str], response: Iterable[str], points: int | Decimal, rule: str = "none"
+) -> Decimal:
     if rule not in RULES:
         raise ValueError(f"partial credit rule must be one of {RULES}, got {rule!r}")
     correct, chosen, points = set(correct), set(response), Decimal(points)
@@ -66,7 +68,7 @@ def grade_rubric(rubric: Sequence[dict], scores: Sequence[object]) -> Decimal:
 
 @dataclass(frozen=True)
 class Verdict:
-    score: Decimal          # percent, two places
+    score: Decimal  # percent, two places
     passed: bool
 
 

@@ -1,21 +1,35 @@
 """Words trainees and trainers read for levels, kinds and attempt states (translated when shown)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.quiz.services import level_label
 
 
 def kind_label(kind: str) -> str:
-    return {"single": _("Single choice"), "multiple": _("Multiple choice"), "true_false": _("True or false"),
-            "practical": _("Practical task")}.get(kind, kind)
+    return {
+        "single": _("Single choice"),
+        "multiple": _("Multiple choice"),
+        "true_false": _("True or false"),
+        "practical": _("Practical task"),
+    }.get(kind, kind)
 
 
 def state_label(state: str) -> str:
-    return {"in_progress": _("in progress"), "pending_review": _("waiting for review"), "passed": _("passed"),
-            "failed": _("not passed"), "expired": _("handed in too late")}.get(state, state)
+    return {
+        "in_progress": _("in progress"),
+        "pending_review": _("waiting for review"),
+        "passed": _("passed"),
+        "failed": _("not passed"),
+        "expired": _("handed in too late"),
+    }.get(state, state)
 
 
-HELPERS = {"quiz_level_label": level_label, "quiz_kind_label": kind_label, "quiz_state_label": state_label,
-           "now_utc": utcnow}
+HELPERS = {
+    "quiz_level_label": level_label,
+    "quiz_kind_label": kind_label,
+    "quiz_state_label": state_label,
+    "now_utc": utcnow,
+}

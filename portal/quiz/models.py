@@ -1,5 +1,6 @@
 """Certification: the question bank, a definition per level, attempts with their stored paper,
 and the certificates with their verification codes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
 from portal.extensions import db
 
 
@@ -17,19 +19,19 @@ class Question(db.Model):
     __table_args__ = (Index("ix_quiz_questions_level_kind", "level", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(60), unique=True)   # the trainers' Excel id
-    kind: Mapped[str] = mapped_column(String(12))          # single | multiple | true_false | practical
-    level: Mapped[str] = mapped_column(String(12))         # beginner | intermediate | advanced
+    external_id: Mapped[str | None] = mapped_column(String(60), unique=True)  # the trainers' Excel id
+    kind: Mapped[str] = mapped_column(String(12))  # single | multiple | true_false | practical
+    level: Mapped[str] = mapped_column(String(12))  # beginner | intermediate | advanced
     tags: Mapped[list] = mapped_column(JSON, default=list)
     stem: Mapped[str] = mapped_column(Text)
-    options: Mapped[list] = mapped_column(JSON, default=list)    # [{"key": "A", "text": "…"}]
-    answer: Mapped[list] = mapped_column(JSON, default=list)     # correct keys; ["true"] / ["false"]
-    points: Mapped[int] = mapped_column(default=1)               # practical: the rubric's total
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [{"key": "A", "text": "…"}]
+    answer: Mapped[list] = mapped_column(JSON, default=list)  # correct keys; ["true"] / ["false"]
+    points: Mapped[int] = mapped_column(default=1)  # practical: the rubric's total
     explanation: Mapped[str] = mapped_column(Text, default="")
-    rubric: Mapped[list] = mapped_column(JSON, default=list)     # practical: [{"criterion", "points"}]
-    allow_upload: Mapped[bool] = mapped_column(default=False)    # practical: a file may be handed in
-    article_ids: Mapped[list] = mapped_column(JSON, default=list)   # the FAQs and chapters it tests
-    edition: Mapped[str] = mapped_column(String(60), default="")    # the manual edition it was written for
+    rubric: Mapped[list] = mapped_column(JSON, default=list)  # practical: [{"criterion", "points"}]
+    allow_upload: Mapped[bool] = mapped_column(default=False)  # practical: a file may be handed in
+    article_ids: Mapped[list] = mapped_column(JSON, default=list)  # the FAQs and chapters it tests
+    edition: Mapped[str] = mapped_column(String(60), default="")  # the manual edition it was written for
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -43,15 +45,15 @@ class Certification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[str] = mapped_column(String(12), unique=True)
     title: Mapped[str] = mapped_column(String(120))
-    draws: Mapped[list] = mapped_column(JSON, default=list)      # [{"kind": …, "tags": […], "count": n}]
+    draws: Mapped[list] = mapped_column(JSON, default=list)  # [{"kind": …, "tags": […], "count": n}]
     time_limit_minutes: Mapped[int] = mapped_column(default=30)
-    pass_mark: Mapped[int] = mapped_column(default=60)           # percent of all points
+    pass_mark: Mapped[int] = mapped_column(default=60)  # percent of all points
     attempts_allowed: Mapped[int] = mapped_column(default=3)
-    wait_hours: Mapped[int] = mapped_column(default=24)          # between the end of one attempt and the next
+    wait_hours: Mapped[int] = mapped_column(default=24)  # between the end of one attempt and the next
     prerequisite_level: Mapped[str | None] = mapped_column(String(12))
     validity_months: Mapped[int] = mapped_column(default=24)
-    layout: Mapped[str] = mapped_column(String(8), default="one")          # one (per screen) | all
-    partial_credit: Mapped[str] = mapped_column(String(16), default="none")   # none | proportional | penalty
+    layout: Mapped[str] = mapped_column(String(8), default="one")  # one (per screen) | all
+    partial_credit: Mapped[str] = mapped_column(String(16), default="none")  # none | proportional | penalty
     late_policy: Mapped[str] = mapped_column(String(16), default="grade_at_limit")  # grade_at_limit | refuse
     edition: Mapped[str] = mapped_column(String(60), default="")
     active: Mapped[bool] = mapped_column(default=True)
@@ -59,29 +61,31 @@ class Certification(db.Model):
 
 class Attempt(db.Model):
     __tablename__ = "quiz_attempts"
-    __table_args__ = (UniqueConstraint("user_id", "certification_id", "number", name="uq_quiz_attempts_number"),
-                      Index("ix_quiz_attempts_state", "state"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "certification_id", "number", name="uq_quiz_attempts_number"),
+        Index("ix_quiz_attempts_state", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     certification_id: Mapped[int] = mapped_column(ForeignKey("quiz_certifications.id"))
-    number: Mapped[int] = mapped_column()                        # 1, 2, … per user and level
+    number: Mapped[int] = mapped_column()  # 1, 2, … per user and level
     state: Mapped[str] = mapped_column(String(16), default="in_progress")
     # in_progress | pending_review | passed | failed | expired (refused after the time limit)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline: Mapped[datetime] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column()
-    finished_at: Mapped[datetime | None] = mapped_column()      # graded (after the review, if any)
-    late: Mapped[bool] = mapped_column(default=False)            # graded as of the limit
+    finished_at: Mapped[datetime | None] = mapped_column()  # graded (after the review, if any)
+    late: Mapped[bool] = mapped_column(default=False)  # graded as of the limit
     objective_points: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
     objective_max: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
     practical_points: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     practical_max: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
-    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))    # percent
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # percent
     passed: Mapped[bool | None] = mapped_column()
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column()
-    review_scores: Mapped[list] = mapped_column(JSON, default=list)   # points per rubric criterion
+    review_scores: Mapped[list] = mapped_column(JSON, default=list)  # points per rubric criterion
     review_comment: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
@@ -90,8 +94,9 @@ class Attempt(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     certification: Mapped[Certification] = relationship(lazy="joined")
-    items: Mapped[list[AttemptItem]] = relationship(back_populates="attempt", order_by="AttemptItem.position",
-                                                    cascade="all, delete-orphan")
+    items: Mapped[list[AttemptItem]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
+    )
 
 
 class AttemptItem(db.Model):
@@ -105,8 +110,8 @@ class AttemptItem(db.Model):
     position: Mapped[int] = mapped_column()
     question_id: Mapped[int] = mapped_column(ForeignKey("quiz_questions.id"), index=True)
     option_order: Mapped[list] = mapped_column(JSON, default=list)
-    response: Mapped[list] = mapped_column(JSON, default=list)    # chosen keys
-    text: Mapped[str] = mapped_column(Text, default="")           # practical: the written answer
+    response: Mapped[list] = mapped_column(JSON, default=list)  # chosen keys
+    text: Mapped[str] = mapped_column(Text, default="")  # practical: the written answer
     upload_name: Mapped[str] = mapped_column(String(200), default="")
     upload_stored: Mapped[str] = mapped_column(String(80), default="")
     saved_at: Mapped[datetime | None] = mapped_column()
@@ -120,7 +125,7 @@ class AttemptItem(db.Model):
 class Certificate(db.Model):
     __tablename__ = "quiz_certificates"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)    # printed, with a QR code, on the PDF
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # printed, with a QR code, on the PDF
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     level: Mapped[str] = mapped_column(String(12))
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"), unique=True)

@@ -1,13 +1,14 @@
 """When a trainee may start, answer and submit (pure: the definition, their history and the
 clock in; a yes or the reason no out). The server's clock decides, never the browser's."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-GRACE = timedelta(seconds=30)        # a request in flight when the time ran out still counts
-RENEW_BEFORE = timedelta(days=30)    # a holder may take the level again this close to expiry
+GRACE = timedelta(seconds=30)  # a request in flight when the time ran out still counts
+RENEW_BEFORE = timedelta(days=30)  # a holder may take the level again this close to expiry
 FINISHED = frozenset({"pending_review", "passed", "failed", "expired"})
 
 
@@ -17,7 +18,7 @@ class Rules:
     wait_hours: int
     prerequisite_level: str | None
     time_limit_minutes: int
-    late_policy: str = "grade_at_limit"    # grade_at_limit | refuse
+    late_policy: str = "grade_at_limit"  # grade_at_limit | refuse
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PastAttempt:
     number: int
     state: str
     started_at: datetime
-    finished_at: datetime | None          # submitted, expired or graded: when the trainee was done
+    finished_at: datetime | None  # submitted, expired or graded: when the trainee was done
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,14 @@ class Holding:
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str = ""                      # in_progress | no_prerequisite | no_attempts_left | wait | certified
-    resume: int | None = None             # the attempt number to continue
-    not_before: datetime | None = None    # wait: the earliest next start
+    reason: str = ""  # in_progress | no_prerequisite | no_attempts_left | wait | certified
+    resume: int | None = None  # the attempt number to continue
+    not_before: datetime | None = None  # wait: the earliest next start
 
 
-def can_start(rules: Rules, level: str, attempts: Sequence[PastAttempt], holdings: Sequence[Holding],
-              now: datetime) -> Decision:
+def can_start(
+    rules: Rules, level: str, attempts: Sequence[PastAttempt], holdings: Sequence[Holding], now: datetime
+) -> Decision:
     open_ = [a for a in attempts if a.state == "in_progress"]
     if open_:
         return Decision(False, "in_progress", resume=open_[0].number)
@@ -76,9 +78,9 @@ def may_answer(now: datetime, deadline_: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Submission:
-    accepted: bool          # False: refused (the definition refuses late papers); the attempt expires
-    late: bool              # graded as of the limit: answers saved after it do not count
-    cutoff: datetime        # answers saved after this instant are ignored
+    accepted: bool  # False: refused (the definition refuses late papers); the attempt expires
+    late: bool  # graded as of the limit: answers saved after it do not count
+    cutoff: datetime  # answers saved after this instant are ignored
 
 
 def submission(now: datetime, deadline_: datetime, late_policy: str) -> Submission:

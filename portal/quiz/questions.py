@@ -1,5 +1,6 @@
 """Storing a question checked by bank.clean_question: its article references resolved, its number
 (编号) unique, a number given when there is none. Shared by the form and the Excel import."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,12 +8,13 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
+from portal.core.errors import InvalidInput
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import bank
 from portal.quiz.models import Question
-from portal.web.errors import InvalidInput
 
 
 def find_articles(refs: Iterable[int | str]) -> tuple[dict[str, int], set[int]]:
@@ -22,8 +24,9 @@ def find_articles(refs: Iterable[int | str]) -> tuple[dict[str, int], set[int]]:
     names = [str(r) for r in refs]
     if not refs:
         return {}, set()
-    rows = db.session.execute(select(Article.id, Article.external_id).where(
-        or_(Article.id.in_(ids), Article.external_id.in_(names)))).all()
+    rows = db.session.execute(
+        select(Article.id, Article.external_id).where(or_(Article.id.in_(ids), Article.external_id.in_(names)))
+    ).all()
     return {e: i for i, e in rows if e}, {i for i, _e in rows}
 
 
@@ -55,8 +58,9 @@ def store_question(values: dict, user: User | None, question: Question | None = 
     if values["external_id"]:
         owner = db.session.scalar(select(Question.id).where(Question.external_id == values["external_id"]))
         if owner is not None and (question is None or owner != question.id):
-            errors["external_id"] = _("Number %(value)s is already used by another question.",
-                                      value=values["external_id"])
+            errors["external_id"] = _(
+                "Number %(value)s is already used by another question.", value=values["external_id"]
+            )
     if errors:
         raise InvalidInput(errors)
     now = utcnow()

@@ -2,10 +2,11 @@
 trainees miss most, the practical tasks waiting for a review and who holds which certificate,
 on one page and as an Excel workbook (one sheet per section, Chinese headers, streamed in
 openpyxl's write-only mode). The numbers come from portal/quiz/reports.py."""
+
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, send_file
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.approvals import charts
-from portal.auth.models import Department, utcnow
+from portal.auth.models import Department
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import bank, reports
 from portal.quiz.services import level_label
@@ -35,17 +37,18 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- the filter form -----------------------------------------------------------------------
 
+
 def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
 
 
 def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
     """The start of a local calendar day as naive UTC (how times are stored)."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 def _to_local(t: datetime | None, tz: ZoneInfo) -> datetime | None:
-    return t.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None) if t else None
+    return t.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None) if t else None
 
 
 def _day(raw: str | None) -> date | None:
@@ -63,15 +66,19 @@ def parse_filters(args, now: datetime, tz: ZoneInfo, departments: dict[int, str]
     department_id = args.get("department", type=int)
     if department_id not in departments:
         department_id = None
-    start = _day(args.get("from")) or reports.months_before(datetime.combine(today, time(0)),
-                                                            reports.DEFAULT_MONTHS).date()
+    start = (
+        _day(args.get("from")) or reports.months_before(datetime.combine(today, time(0)), reports.DEFAULT_MONTHS).date()
+    )
     end = _day(args.get("to")) or today
     if start > end:
         start, end = end, start
     start = max(start, date(today.year - MAX_YEARS_BACK, 1, 1))
-    filters = reports.Filters(since=_local_midnight_utc(start, tz),
-                              until=_local_midnight_utc(end + timedelta(days=1), tz),
-                              level=level, department_id=department_id)
+    filters = reports.Filters(
+        since=_local_midnight_utc(start, tz),
+        until=_local_midnight_utc(end + timedelta(days=1), tz),
+        level=level,
+        department_id=department_id,
+    )
     form = {"level": level or "", "department": department_id, "from": start.isoformat(), "to": end.isoformat()}
     return filters, form
 
@@ -86,6 +93,7 @@ def _departments() -> dict[int, str]:
 
 # --- formatting ----------------------------------------------------------------------------
 
+
 def share_text(value: float | None) -> str:
     return "—" if value is None else format_percent(value, format="#,##0%")
 
@@ -99,8 +107,9 @@ def points_text(value: float | None) -> str:
 
 
 def state_label(state: str) -> str:
-    return {"valid": _("Valid"), "expiring": _("Expires soon"), "expired": _("Expired"),
-            "revoked": _("Revoked")}.get(state, state)
+    return {"valid": _("Valid"), "expiring": _("Expires soon"), "expired": _("Expired"), "revoked": _("Revoked")}.get(
+        state, state
+    )
 
 
 def department_name(row: reports.ResultRow) -> str:
@@ -111,17 +120,30 @@ def _figures(report: reports.Report) -> dict:
     rate = _("Pass rate")
     return {
         "level": charts.bar_chart(
-            "chart-quiz-level", _("Pass rate by level"),
+            "chart-quiz-level",
+            _("Pass rate by level"),
             [charts.Bar(level_label(r.key), r.pass_rate, share_text(r.pass_rate)) for r in report.by_level],
-            max_value=1.0, tone="ok", label_header=_("Level"), value_header=rate, empty_text=_("No data")),
+            max_value=1.0,
+            tone="ok",
+            label_header=_("Level"),
+            value_header=rate,
+            empty_text=_("No data"),
+        ),
         "department": charts.bar_chart(
-            "chart-quiz-department", _("Pass rate by department"),
+            "chart-quiz-department",
+            _("Pass rate by department"),
             [charts.Bar(department_name(r), r.pass_rate, share_text(r.pass_rate)) for r in report.by_department],
-            max_value=1.0, tone="ok", label_header=_("Department"), value_header=rate, empty_text=_("No data")),
+            max_value=1.0,
+            tone="ok",
+            label_header=_("Department"),
+            value_header=rate,
+            empty_text=_("No data"),
+        ),
     }
 
 
 # --- the page ------------------------------------------------------------------------------
+
 
 @bp.get("/reports", endpoint="reports")
 @roles_required("trainer")
@@ -133,14 +155,26 @@ def reports_page():
     narrowed = form != parse_filters(MultiDict(), now, tz, departments)[1]
     report = reports.build(filters, now)
     return render_template(
-        "quiz/reports.html", report=report, form=form, args=_query_args(form), narrowed=narrowed,
+        "quiz/reports.html",
+        report=report,
+        form=form,
+        args=_query_args(form),
+        narrowed=narrowed,
         departments=departments,
-        levels=reports.LEVELS, figures=_figures(report) if report.total.attempts else None,
-        questions=report.questions[:QUESTIONS_ON_PAGE], questions_on_page=QUESTIONS_ON_PAGE,
-        holders=report.holders[:HOLDERS_ON_PAGE], holders_on_page=HOLDERS_ON_PAGE,
-        expiring_days=reports.EXPIRING_DAYS, stem_on_page=STEM_ON_PAGE,
-        share_text=share_text, score_text=score_text, points_text=points_text, state_label=state_label,
-        department_name=department_name)
+        levels=reports.LEVELS,
+        figures=_figures(report) if report.total.attempts else None,
+        questions=report.questions[:QUESTIONS_ON_PAGE],
+        questions_on_page=QUESTIONS_ON_PAGE,
+        holders=report.holders[:HOLDERS_ON_PAGE],
+        holders_on_page=HOLDERS_ON_PAGE,
+        expiring_days=reports.EXPIRING_DAYS,
+        stem_on_page=STEM_ON_PAGE,
+        share_text=share_text,
+        score_text=score_text,
+        points_text=points_text,
+        state_label=state_label,
+        department_name=department_name,
+    )
 
 
 # --- the workbook --------------------------------------------------------------------------
@@ -169,7 +203,7 @@ class _Sheet:
         self.sheet.append(cells)
 
     def cell(self, value, number_format: str | None = None) -> WriteOnlyCell:
-        if isinstance(value, float) and value != value:    # NaN never reaches Excel
+        if isinstance(value, float) and value != value:  # NaN never reaches Excel
             value = None
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str):
@@ -184,12 +218,18 @@ class _Sheet:
 
 
 def _result_cells(r: reports.ResultRow) -> tuple:
-    return (r.trainees, r.attempts, r.passed, r.failed, r.pending, (r.pass_rate, "0.0%"),
-            (round(r.avg_score, 2) if r.avg_score is not None else None, "0.0"))
+    return (
+        r.trainees,
+        r.attempts,
+        r.passed,
+        r.failed,
+        r.pending,
+        (r.pass_rate, "0.0%"),
+        (round(r.avg_score, 2) if r.avg_score is not None else None, "0.0"),
+    )
 
 
-def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: dict[int, str],
-                   now: datetime) -> None:
+def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: dict[int, str], now: datetime) -> None:
     workbook = Workbook(write_only=True)
     level_cn = bank.LEVEL_LABELS
 
@@ -202,29 +242,71 @@ def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: di
     for r in report.by_department:
         sheet.row(r.name if r.key is not None else "（无部门）", *_result_cells(r))
 
-    sheet = _Sheet(workbook, SHEETS[2], ("题目ID", "编号", "级别", "题型", "题干", "作答次数", "全对次数", "答错次数",
-                                         "错误率", "平均得分", "分值", "启用"),
-                   (8, 14, 8, 8, 60, 10, 10, 10, 10, 10, 8, 6))
+    sheet = _Sheet(
+        workbook,
+        SHEETS[2],
+        (
+            "题目ID",
+            "编号",
+            "级别",
+            "题型",
+            "题干",
+            "作答次数",
+            "全对次数",
+            "答错次数",
+            "错误率",
+            "平均得分",
+            "分值",
+            "启用",
+        ),
+        (8, 14, 8, 8, 60, 10, 10, 10, 10, 10, 8, 6),
+    )
     for q in report.questions:
-        sheet.row(q.question_id, q.external_id, level_cn.get(q.level, q.level), bank.KIND_LABELS.get(q.kind, q.kind),
-                  q.stem, q.asked, q.fully_right, q.missed, (q.missed_share, "0.0%"),
-                  (round(q.avg_points, 2) if q.avg_points is not None else None, "0.00"),
-                  (round(q.max_points, 2) if q.max_points is not None else None, "0.##"), "是" if q.active else "否")
+        sheet.row(
+            q.question_id,
+            q.external_id,
+            level_cn.get(q.level, q.level),
+            bank.KIND_LABELS.get(q.kind, q.kind),
+            q.stem,
+            q.asked,
+            q.fully_right,
+            q.missed,
+            (q.missed_share, "0.0%"),
+            (round(q.avg_points, 2) if q.avg_points is not None else None, "0.00"),
+            (round(q.max_points, 2) if q.max_points is not None else None, "0.##"),
+            "是" if q.active else "否",
+        )
 
-    sheet = _Sheet(workbook, SHEETS[3], ("提交编号", "学员", "部门", "级别", "提交时间", "已等待天数"),
-                   (10, 14, 20, 8, 18, 12))
+    sheet = _Sheet(
+        workbook, SHEETS[3], ("提交编号", "学员", "部门", "级别", "提交时间", "已等待天数"), (10, 14, 20, 8, 18, 12)
+    )
     for p in report.pending:
-        sheet.row(p.attempt_id, p.user_name, p.department, level_cn.get(p.level, p.level),
-                  (_to_local(p.submitted_at, tz), DATETIME_FORMAT), p.waiting_days)
+        sheet.row(
+            p.attempt_id,
+            p.user_name,
+            p.department,
+            level_cn.get(p.level, p.level),
+            (_to_local(p.submitted_at, tz), DATETIME_FORMAT),
+            p.waiting_days,
+        )
 
     holder_headers = ("姓名", "账号", "部门", "级别", "证书编号", "成绩", "发证日期", "有效期至", "剩余天数", "状态")
     holder_widths = (14, 14, 20, 8, 20, 8, 12, 12, 10, 10)
     for title, rows in ((SHEETS[4], report.holders), (SHEETS[5], report.expiring)):
         sheet = _Sheet(workbook, title, holder_headers, holder_widths)
         for h in rows:
-            sheet.row(h.user_name, h.username, h.department, level_cn.get(h.level, h.level), h.code,
-                      (float(h.score), "0.0"), (_to_local(h.issued_at, tz), DATE_FORMAT),
-                      (_to_local(h.expires_at, tz), DATE_FORMAT), h.days_left, CN_STATES.get(h.state, h.state))
+            sheet.row(
+                h.user_name,
+                h.username,
+                h.department,
+                level_cn.get(h.level, h.level),
+                h.code,
+                (float(h.score), "0.0"),
+                (_to_local(h.issued_at, tz), DATE_FORMAT),
+                (_to_local(h.expires_at, tz), DATE_FORMAT),
+                h.days_left,
+                CN_STATES.get(h.state, h.state),
+            )
 
     f = report.filters
     sheet = _Sheet(workbook, SHEETS[6], ("条件", "值"), (16, 40))
@@ -234,8 +316,11 @@ def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: di
     sheet.row("考试开始日期至", ((_to_local(f.until, tz) - timedelta(days=1)).date() if f.until else None, DATE_FORMAT))
     sheet.row("即将到期", f"{reports.EXPIRING_DAYS} 天内")
     sheet.row("导出时间", (_to_local(now, tz), DATETIME_FORMAT))
-    sheet.row("说明", "结果按考试开始日期统计，不含进行中的考试；通过率 = 通过 /（通过 + 未通过），"
-                    "超时被拒的提交计为未通过；证书与待评阅不受日期限制。")
+    sheet.row(
+        "说明",
+        "结果按考试开始日期统计，不含进行中的考试；通过率 = 通过 /（通过 + 未通过），"
+        "超时被拒的提交计为未通过；证书与待评阅不受日期限制。",
+    )
     workbook.save(out)
 
 

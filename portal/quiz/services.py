@@ -7,6 +7,7 @@ created (and a unique attempt number per user and level stops two tabs creating 
 are written only while the attempt is in progress and the time has not run out (a guarded UPDATE,
 so a save racing the submission loses), and submitting is a compare-and-set on the state.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,12 +20,13 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
 from portal.auth.services import active_user
+from portal.core.clock import utcnow
+from portal.core.errors import Conflict, InvalidInput, NotAllowed
 from portal.extensions import db
 from portal.quiz import drawing, grading, policy
 from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, ExtraAttempt, Question
-from portal.web.errors import Conflict, InvalidInput, NotAllowed
 
 LEVELS = drawing.LEVELS
 REVIEWER_ROLES = ("trainer", "admin")
@@ -51,26 +53,41 @@ def certification(level: str) -> Certification | None:
 
 
 def extra_attempts(user_id: int, c: Certification) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(ExtraAttempt.count), 0)).where(
-        ExtraAttempt.user_id == user_id, ExtraAttempt.certification_id == c.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(ExtraAttempt.count), 0)).where(
+                ExtraAttempt.user_id == user_id, ExtraAttempt.certification_id == c.id
+            )
+        )
+        or 0
+    )
 
 
 def rules_of(c: Certification, user_id: int | None = None) -> policy.Rules:
     """The definition's rules, with the extra attempts trainers granted this trainee."""
     extra = extra_attempts(user_id, c) if user_id is not None else 0
-    return policy.Rules(attempts_allowed=c.attempts_allowed + extra, wait_hours=c.wait_hours,
-                        prerequisite_level=c.prerequisite_level, time_limit_minutes=c.time_limit_minutes,
-                        late_policy=c.late_policy)
+    return policy.Rules(
+        attempts_allowed=c.attempts_allowed + extra,
+        wait_hours=c.wait_hours,
+        prerequisite_level=c.prerequisite_level,
+        time_limit_minutes=c.time_limit_minutes,
+        late_policy=c.late_policy,
+    )
 
 
 def _attempts(user_id: int, c: Certification) -> list[Attempt]:
-    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.certification_id == c.id)
-                                   .order_by(Attempt.number)))
+    return list(
+        db.session.scalars(
+            select(Attempt).where(Attempt.user_id == user_id, Attempt.certification_id == c.id).order_by(Attempt.number)
+        )
+    )
 
 
 def holdings(user_id: int) -> list[policy.Holding]:
-    return [policy.Holding(c.level, c.expires_at, c.revoked)
-            for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user_id))]
+    return [
+        policy.Holding(c.level, c.expires_at, c.revoked)
+        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user_id))
+    ]
 
 
 def _past(a: Attempt) -> policy.PastAttempt:
@@ -83,7 +100,7 @@ class LevelStatus:
     attempts: list[Attempt]
     decision: policy.Decision
     certificate: Certificate | None
-    extra: int = 0                      # attempts granted by trainers
+    extra: int = 0  # attempts granted by trainers
 
     @property
     def attempts_left(self) -> int:
@@ -96,12 +113,22 @@ def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
     out = []
     for c in db.session.scalars(select(Certification).where(Certification.active.is_(True))):
         attempts = _attempts(user.id, c)
-        cert = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id, Certificate.level == c.level,
-                                                           Certificate.revoked.is_(False))
-                                 .order_by(Certificate.expires_at.desc()).limit(1))
+        cert = db.session.scalar(
+            select(Certificate)
+            .where(Certificate.user_id == user.id, Certificate.level == c.level, Certificate.revoked.is_(False))
+            .order_by(Certificate.expires_at.desc())
+            .limit(1)
+        )
         rules = rules_of(c, user.id)
-        out.append(LevelStatus(c, attempts, policy.can_start(rules, c.level, [_past(a) for a in attempts], held, now),
-                               cert, rules.attempts_allowed - c.attempts_allowed))
+        out.append(
+            LevelStatus(
+                c,
+                attempts,
+                policy.can_start(rules, c.level, [_past(a) for a in attempts], held, now),
+                cert,
+                rules.attempts_allowed - c.attempts_allowed,
+            )
+        )
     return sorted(out, key=lambda s: LEVELS.index(s.certification.level) if s.certification.level in LEVELS else 9)
 
 
@@ -113,16 +140,22 @@ def refusal(decision: policy.Decision, c: Certification) -> str:
         "certified": _("You already hold a valid certificate of this level."),
         "no_prerequisite": _("First earn the %(level)s certificate.", level=level_label(c.prerequisite_level or "")),
         "no_attempts_left": _("You have used all attempts of this level. A trainer can grant another one."),
-        "wait": _("You may try again from %(when)s.", when=format_datetime(decision.not_before, "short")
-                  if decision.not_before else ""),
+        "wait": _(
+            "You may try again from %(when)s.",
+            when=format_datetime(decision.not_before, "short") if decision.not_before else "",
+        ),
     }.get(decision.reason, _("You cannot start this quiz now."))
 
 
 # --- starting ------------------------------------------------------------------------------
 
+
 def _candidates(level: str) -> list[drawing.Candidate]:
-    rows = db.session.execute(select(Question.id, Question.kind, Question.level, Question.tags, Question.options,
-                                     Question.active).where(Question.level == level, Question.active.is_(True)))
+    rows = db.session.execute(
+        select(Question.id, Question.kind, Question.level, Question.tags, Question.options, Question.active).where(
+            Question.level == level, Question.active.is_(True)
+        )
+    )
     out = []
     for qid, kind, lvl, tags, options, active in rows:
         keys = ("true", "false") if kind == "true_false" else tuple(o["key"] for o in options or [])
@@ -145,26 +178,43 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
     try:
         paper = drawing.draw(_candidates(level), drawing.parse_draws(c.draws), level, rng or random.SystemRandom())
     except drawing.DrawError as exc:
-        raise Conflict(_("The question bank cannot fill this quiz yet (%(why)s). Tell a trainer.", why=str(exc))) from None
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(
-        Question.id.in_([p.question_id for p in paper])))}
-    attempt = Attempt(user_id=user.id, certification_id=c.id, number=len(attempts) + 1, state="in_progress",
-                      started_at=now, deadline=policy.deadline(now, rules_of(c)))
+        raise Conflict(
+            _("The question bank cannot fill this quiz yet (%(why)s). Tell a trainer.", why=str(exc))
+        ) from None
+    questions = {
+        q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_([p.question_id for p in paper])))
+    }
+    attempt = Attempt(
+        user_id=user.id,
+        certification_id=c.id,
+        number=len(attempts) + 1,
+        state="in_progress",
+        started_at=now,
+        deadline=policy.deadline(now, rules_of(c)),
+    )
     for position, p in enumerate(paper):
         q = questions[p.question_id]
-        attempt.items.append(AttemptItem(position=position, question_id=q.id, option_order=list(p.option_order),
-                                         max_points=Decimal(q.points)))
-    attempt.objective_max = sum((i.max_points for i in attempt.items if questions[i.question_id].kind != "practical"),
-                                Decimal(0))
-    attempt.practical_max = sum((i.max_points for i in attempt.items if questions[i.question_id].kind == "practical"),
-                                Decimal(0))
+        attempt.items.append(
+            AttemptItem(
+                position=position, question_id=q.id, option_order=list(p.option_order), max_points=Decimal(q.points)
+            )
+        )
+    attempt.objective_max = sum(
+        (i.max_points for i in attempt.items if questions[i.question_id].kind != "practical"), Decimal(0)
+    )
+    attempt.practical_max = sum(
+        (i.max_points for i in attempt.items if questions[i.question_id].kind == "practical"), Decimal(0)
+    )
     db.session.add(attempt)
     try:
         db.session.commit()
-    except IntegrityError:   # another tab started the same attempt number a moment ago
+    except IntegrityError:  # another tab started the same attempt number a moment ago
         db.session.rollback()
-        current = db.session.scalar(select(Attempt).where(Attempt.user_id == user.id, Attempt.certification_id == c.id,
-                                                          Attempt.state == "in_progress"))
+        current = db.session.scalar(
+            select(Attempt).where(
+                Attempt.user_id == user.id, Attempt.certification_id == c.id, Attempt.state == "in_progress"
+            )
+        )
         if current is not None:
             return current
         raise Conflict(_("Another attempt was started a moment ago. Refresh the page.")) from None
@@ -172,6 +222,7 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
 
 
 # --- answering -----------------------------------------------------------------------------
+
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
     return max(0, int((attempt.deadline - (now or clock())).total_seconds()))
@@ -182,8 +233,16 @@ def _own(attempt: Attempt, user: User) -> None:
         raise NotAllowed(_("This is someone else's attempt."))
 
 
-def save_answer(attempt: Attempt, user: User, position: int, keys: list[str], text: str = "", *,
-                upload: tuple[str, str] | None = None, now: datetime | None = None) -> AttemptItem:
+def save_answer(
+    attempt: Attempt,
+    user: User,
+    position: int,
+    keys: list[str],
+    text: str = "",
+    *,
+    upload: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> AttemptItem:
     now = now or clock()
     _own(attempt, user)
     item = next((i for i in attempt.items if i.position == position), None)
@@ -206,8 +265,10 @@ def save_answer(attempt: Attempt, user: User, position: int, keys: list[str], te
     if upload is not None:
         values.update(upload_name=upload[0], upload_stored=upload[1])
     still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-    done = db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
-                              execution_options={"synchronize_session": False}).rowcount
+    done = db.session.execute(
+        update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
+        execution_options={"synchronize_session": False},
+    ).rowcount
     if done != 1:
         db.session.rollback()
         raise Conflict(_("This attempt has been submitted; answers can no longer change."))
@@ -218,6 +279,7 @@ def save_answer(attempt: Attempt, user: User, position: int, keys: list[str], te
 
 # --- submitting and grading ----------------------------------------------------------------
 
+
 def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) -> Attempt:
     """Hand in (user) or close when time ran out (user None: the sweep). Exactly once."""
     now = now or clock()
@@ -226,10 +288,14 @@ def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) 
     c = attempt.certification
     sub = policy.submission(now, attempt.deadline, c.late_policy)
     new_state = "grading" if sub.accepted else "expired"
-    won = db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-                             .values(state=new_state, submitted_at=now if sub.accepted else None, late=sub.late,
-                                     version=Attempt.version + 1),
-                             execution_options={"synchronize_session": False}).rowcount
+    won = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(
+            state=new_state, submitted_at=now if sub.accepted else None, late=sub.late, version=Attempt.version + 1
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
     if won != 1:
         db.session.rollback()
         raise Conflict(_("This attempt has already been submitted."))
@@ -248,15 +314,16 @@ def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) 
             if not counted:
                 item.text, item.upload_name, item.upload_stored = "", "", ""
             continue
-        item.points = grading.grade_objective(q.kind, q.answer, item.response if counted else [], item.max_points,
-                                              c.partial_credit)
+        item.points = grading.grade_objective(
+            q.kind, q.answer, item.response if counted else [], item.max_points, c.partial_credit
+        )
         objective += item.points
     attempt.objective_points = objective
     practical_answered = any(i.question.kind == "practical" and (i.text or i.upload_stored) for i in attempt.items)
     if has_practical and practical_answered:
         attempt.state = "pending_review"
     else:
-        if has_practical:   # nothing handed in for the practical task: no points, nothing to review
+        if has_practical:  # nothing handed in for the practical task: no points, nothing to review
             attempt.practical_points = Decimal("0.00")
             for item in attempt.items:
                 if item.question.kind == "practical":
@@ -280,8 +347,15 @@ def _issue(attempt: Attempt, now: datetime) -> Certificate:
     from portal.quiz.certificate import new_code
 
     months = attempt.certification.validity_months
-    cert = Certificate(code=new_code(), user_id=attempt.user_id, level=attempt.certification.level, attempt=attempt,
-                       score=attempt.score, issued_at=now, expires_at=_add_months(now, months))
+    cert = Certificate(
+        code=new_code(),
+        user_id=attempt.user_id,
+        level=attempt.certification.level,
+        attempt=attempt,
+        score=attempt.score,
+        issued_at=now,
+        expires_at=_add_months(now, months),
+    )
     db.session.add(cert)
     from portal.notify.services import notify
 
@@ -298,8 +372,9 @@ def _add_months(t: datetime, months: int) -> datetime:
 def close_expired(now: datetime | None = None) -> int:
     """The sweep: attempts whose time ran out are handed in as the definition says."""
     now = now or clock()
-    ids = db.session.scalars(select(Attempt.id).where(Attempt.state == "in_progress",
-                                                      Attempt.deadline < now - policy.GRACE)).all()
+    ids = db.session.scalars(
+        select(Attempt.id).where(Attempt.state == "in_progress", Attempt.deadline < now - policy.GRACE)
+    ).all()
     closed = 0
     for attempt_id in ids:
         try:
@@ -312,12 +387,14 @@ def close_expired(now: datetime | None = None) -> int:
 
 # --- reviewing -----------------------------------------------------------------------------
 
+
 def review_queue():
     return select(Attempt).where(Attempt.state == "pending_review").order_by(Attempt.submitted_at)
 
 
-def review(attempt: Attempt, reviewer: User, scores: list, comment: str = "", *,
-           now: datetime | None = None) -> Attempt:
+def review(
+    attempt: Attempt, reviewer: User, scores: list, comment: str = "", *, now: datetime | None = None
+) -> Attempt:
     now = now or clock()
     if not is_reviewer(reviewer):
         raise NotAllowed(_("Only trainers review practical tasks."))
@@ -332,7 +409,7 @@ def review(attempt: Attempt, reviewer: User, scores: list, comment: str = "", *,
     try:
         for item in items:
             rubric = item.question.rubric or []
-            part = list(scores[offset:offset + len(rubric)])
+            part = list(scores[offset : offset + len(rubric)])
             offset += len(rubric)
             item.points = grading.grade_rubric(rubric, part)
             total += item.points
@@ -347,13 +424,20 @@ def review(attempt: Attempt, reviewer: User, scores: list, comment: str = "", *,
     _finish(attempt, now)
     from portal.notify.services import notify
 
-    notify(attempt.user_id, "quiz_reviewed", level_label(attempt.certification.level),
-           f"/quiz/attempts/{attempt.id}/result", now=now)
+    notify(
+        attempt.user_id,
+        "quiz_reviewed",
+        level_label(attempt.certification.level),
+        f"/quiz/attempts/{attempt.id}/result",
+        now=now,
+    )
     try:
         db.session.commit()
-    except StaleDataError:   # another trainer saved a review of this attempt a moment ago
+    except StaleDataError:  # another trainer saved a review of this attempt a moment ago
         db.session.rollback()
-        raise Conflict(_("This attempt is not waiting for a review (it may have been reviewed a moment ago).")) from None
+        raise Conflict(
+            _("This attempt is not waiting for a review (it may have been reviewed a moment ago).")
+        ) from None
     return attempt
 
 
@@ -361,7 +445,9 @@ def pending_review_count() -> int:
     return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.state == "pending_review")) or 0
 
 
-def grant_attempt(trainer: User, username: str, level: str, reason: str, *, now: datetime | None = None) -> ExtraAttempt:
+def grant_attempt(
+    trainer: User, username: str, level: str, reason: str, *, now: datetime | None = None
+) -> ExtraAttempt:
     """One more attempt for a trainee who used them all (the waiting time still applies)."""
     if not is_reviewer(trainer):
         raise NotAllowed(_("Only trainers grant extra attempts."))
@@ -381,8 +467,14 @@ def grant_attempt(trainer: User, username: str, level: str, reason: str, *, now:
         errors["reason"] = _("The reason may have at most %(n)d characters.", n=300)
     if errors:
         raise InvalidInput(errors)
-    grant = ExtraAttempt(user_id=trainee.id, certification_id=c.id, count=1, reason=reason, granted_by_id=trainer.id,
-                         created_at=now or clock())
+    grant = ExtraAttempt(
+        user_id=trainee.id,
+        certification_id=c.id,
+        count=1,
+        reason=reason,
+        granted_by_id=trainer.id,
+        created_at=now or clock(),
+    )
     db.session.add(grant)
     from portal.notify.services import notify
 
@@ -420,7 +512,13 @@ def revoke_certificate(cert: Certificate, actor: User, reason: str, *, now: date
     cert.revoked, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = True, now, actor.id, reason
     from portal.notify.services import notify
 
-    notify(cert.user_id, "certificate_revoked", f"{level_label(cert.level)} · {cert.code}",
-           f"/quiz/verify?code={cert.code}", important=True, now=now)
+    notify(
+        cert.user_id,
+        "certificate_revoked",
+        f"{level_label(cert.level)} · {cert.code}",
+        f"/quiz/verify?code={cert.code}",
+        important=True,
+        now=now,
+    )
     db.session.commit()
     return cert

@@ -1,10 +1,24 @@
 """Search-first certification (pure): a query about the quizzes offers the quiz page, and a
 certificate's verification code typed into the search box offers to verify it."""
+
 from __future__ import annotations
 
 import re
 
-WORDS = ("认证", "考试", "证书", "考证", "测验", "certification", "certificate", "quiz", "exam", "認定", "試験", "証明書")
+WORDS = (
+    "认证",
+    "考试",
+    "证书",
+    "考证",
+    "测验",
+    "certification",
+    "certificate",
+    "quiz",
+    "exam",
+    "認定",
+    "試験",
+    "証明書",
+)
 _CODE = re.compile(r"\bQZ[-\s]?[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}\b", re.IGNORECASE)
 
 

@@ -1,10 +1,11 @@
 """The quiz sweep: attempts whose time ran out are handed in (or refused) by the server even
 when the trainee closed the browser."""
+
 from __future__ import annotations
 
 import logging
 
-from portal.jobs import crontab, periodic_job
+from portal.core.jobs import crontab, periodic_job
 from portal.quiz import services
 
 log = logging.getLogger(__name__)

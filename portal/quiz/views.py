@@ -1,6 +1,7 @@
 """Trainee pages: the levels, taking a quiz, the result; the reviewers' queue. The question bank is
 in bank_views.py, certificates and their verification in certificate_views.py, trainer reports
 in report_views.py, all on this blueprint."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -8,15 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core import uploads as files
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import services
 from portal.quiz.models import Attempt, AttemptItem
-from portal.search.views import parse_page
-from portal.tickets import attachments
 from portal.web.access import login_required, roles_required
-from portal.web.errors import DomainError
 from portal.web.htmx import render, wants_fragment
+from portal.web.request import parse_page
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -32,8 +33,12 @@ def own_attempt_or_404(attempt_id: int) -> Attempt:
 @login_required
 def index():
     levels = services.status(current_user)
-    return render_template("quiz/index.html", levels=levels, refusal=services.refusal,
-                           reviews=services.pending_review_count() if services.is_reviewer(current_user) else None)
+    return render_template(
+        "quiz/index.html",
+        levels=levels,
+        refusal=services.refusal,
+        reviews=services.pending_review_count() if services.is_reviewer(current_user) else None,
+    )
 
 
 @bp.post("/<level>/start")
@@ -55,8 +60,14 @@ def _paper_context(attempt: Attempt, current: int | None) -> dict:
     one = attempt.certification.layout == "one"
     if one:
         current = min(max(current or 0, 0), len(items) - 1)
-    return {"attempt": attempt, "items": items, "one": one, "current": current,
-            "seconds_left": services.seconds_left(attempt), "answered": sum(1 for i in items if _answered(i))}
+    return {
+        "attempt": attempt,
+        "items": items,
+        "one": one,
+        "current": current,
+        "seconds_left": services.seconds_left(attempt),
+        "answered": sum(1 for i in items if _answered(i)),
+    }
 
 
 def _answered(item: AttemptItem) -> bool:
@@ -70,7 +81,7 @@ def paper(attempt_id: int):
     if attempt.state != "in_progress":
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     if services.seconds_left(attempt) == 0 and not services.policy.may_answer(services.clock(), attempt.deadline):
-        services.submit(attempt, current_user)    # the time ran out while away: hand in now
+        services.submit(attempt, current_user)  # the time ran out while away: hand in now
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template("quiz/paper.html", **_paper_context(attempt, request.args.get("q", type=int)))
 
@@ -83,21 +94,23 @@ def answer(attempt_id: int, position: int):
     upload = None
     file = request.files.get("upload")
     if file is not None and file.filename:
-        found = attachments.from_request([file])
-        if problem := attachments.problems(found):
+        found = files.from_request([file])
+        if problem := files.problems(found):
             return _save_failed(attempt, position, problem, 422)
-        upload = (found[0].filename, attachments.store(found[0]))
+        upload = (found[0].filename, files.store(found[0]))
     try:
-        item = services.save_answer(attempt, current_user, position, request.form.getlist("answer"),
-                                    request.form.get("text", ""), upload=upload)
+        item = services.save_answer(
+            attempt, current_user, position, request.form.getlist("answer"), request.form.get("text", ""), upload=upload
+        )
     except DomainError as err:
         db.session.rollback()
         if upload:
-            attachments.discard([upload[1]])
+            files.discard([upload[1]])
         return _save_failed(attempt, position, err.message, err.status)
     if wants_fragment():
-        return render_template("quiz/_saved.html", item=item, attempt=attempt,
-                               answered=sum(1 for i in attempt.items if _answered(i)))
+        return render_template(
+            "quiz/_saved.html", item=item, attempt=attempt, answered=sum(1 for i in attempt.items if _answered(i))
+        )
     go = request.form.get("go")
     if go == "submit":
         return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
@@ -110,8 +123,11 @@ def _save_failed(attempt: Attempt, position: int, message: str, status: int):
         return render_template("quiz/_saved.html", error=message, attempt=attempt, item=None), status
     flash(message, "error")
     if attempt.state != "in_progress" or status == 409:
-        return redirect(url_for("quiz.result", attempt_id=attempt.id) if attempt.state != "in_progress"
-                        else url_for("quiz.paper", attempt_id=attempt.id, q=position)), 303
+        return redirect(
+            url_for("quiz.result", attempt_id=attempt.id)
+            if attempt.state != "in_progress"
+            else url_for("quiz.paper", attempt_id=attempt.id, q=position)
+        ), 303
     return redirect(url_for("quiz.paper", attempt_id=attempt.id, q=position)), 303
 
 
@@ -147,17 +163,22 @@ def result(attempt_id: int):
     ids = {a for i in attempt.items for a in (i.question.article_ids or [])}
     articles = {a.id: a for a in db.session.scalars(select(Article).where(Article.id.in_(ids)))} if ids else {}
     certificate = db.session.scalar(select(services.Certificate).where(services.Certificate.attempt_id == attempt.id))
-    return render_template("quiz/result.html", attempt=attempt, articles=articles, certificate=certificate,
-                           show_paper=attempt.user_id == current_user.id or services.is_reviewer(current_user))
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        articles=articles,
+        certificate=certificate,
+        show_paper=attempt.user_id == current_user.id or services.is_reviewer(current_user),
+    )
 
 
 # --- reviewers ------------------------------------------------------------------------------
 
+
 @bp.get("/reviews")
 @roles_required("trainer")
 def reviews():
-    page = db.paginate(services.review_queue(), page=parse_page(request.args.get("page")), per_page=20,
-                       error_out=False)
+    page = db.paginate(services.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False)
     return render("quiz/reviews.html", rows=page)
 
 
@@ -176,8 +197,14 @@ def review(attempt_id: int):
             attempt = db.session.get(Attempt, attempt_id)
             error, status = err.message, err.status
         else:
-            flash(_("Review saved: %(name)s %(result)s.", name=attempt.user.display_name,
-                    result=_("passed") if attempt.passed else _("did not pass")), "success")
+            flash(
+                _(
+                    "Review saved: %(name)s %(result)s.",
+                    name=attempt.user.display_name,
+                    result=_("passed") if attempt.passed else _("did not pass"),
+                ),
+                "success",
+            )
             return redirect(url_for("quiz.reviews"))
     return render_template("quiz/review.html", attempt=attempt, error=error, form=request.form), status
 
@@ -192,7 +219,7 @@ def upload(attempt_id: int, position: int):
     item = next((i for i in attempt.items if i.position == position and i.upload_stored), None)
     if item is None:
         abort(404)
-    path = attachments.path_of(item.upload_stored)
+    path = files.path_of(item.upload_stored)
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=item.upload_name)

@@ -13,6 +13,7 @@ exists updates that question, any other row creates one.
 Storing a cleaned question (article references resolved, the 编号 checked or given) is here too,
 because the form stores through the same path.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import bank, questions
@@ -37,7 +39,7 @@ from portal.quiz.models import Question
 SHEET = "题库"
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
-HEADER_SCAN = 10          # the header may sit below a title row or two
+HEADER_SCAN = 10  # the header may sit below a title row or two
 
 # (raw field, the Chinese header written on export, English aliases accepted on import)
 COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -69,8 +71,8 @@ class ImportFileError(ValueError):
 class ImportResult:
     created: int = 0
     updated: int = 0
-    errors: list[str] = field(default_factory=list)   # "Row N: reason", in row order
-    written: bool = False                              # False: nothing was stored
+    errors: list[str] = field(default_factory=list)  # "Row N: reason", in row order
+    written: bool = False  # False: nothing was stored
 
     @property
     def skipped(self) -> int:
@@ -91,10 +93,11 @@ def row_message(line: int, reason: str) -> str:
 
 # --- export ----------------------------------------------------------------------------------
 
+
 def _cell(sheet, value, *, wrap: bool = False):
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
-        cell.data_type = "s"        # never a formula, whatever the text starts with
+        cell.data_type = "s"  # never a formula, whatever the text starts with
     if wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
@@ -104,13 +107,20 @@ def row_values(q: Question, external_ids: dict[int, str]) -> dict[str, object]:
     """One question as the cells a trainer would type."""
     keys = {o["key"]: o["text"] for o in q.options or []}
     return {
-        "external_id": q.external_id or "", "level": bank.LEVEL_LABELS.get(q.level, q.level),
-        "kind": bank.KIND_LABELS.get(q.kind, q.kind), "tags": ",".join(q.tags or []), "stem": q.stem,
+        "external_id": q.external_id or "",
+        "level": bank.LEVEL_LABELS.get(q.level, q.level),
+        "kind": bank.KIND_LABELS.get(q.kind, q.kind),
+        "tags": ",".join(q.tags or []),
+        "stem": q.stem,
         **{f"option_{k}": keys.get(k, "") for k in bank.OPTION_KEYS},
-        "answer": bank.answer_text(q.kind, q.answer), "points": q.points, "explanation": q.explanation or "",
-        "rubric": bank.rubric_text(q.rubric), "allow_upload": "是" if q.allow_upload else "否",
+        "answer": bank.answer_text(q.kind, q.answer),
+        "points": q.points,
+        "explanation": q.explanation or "",
+        "rubric": bank.rubric_text(q.rubric),
+        "allow_upload": "是" if q.allow_upload else "否",
         "articles": ",".join(external_ids.get(a, str(a)) for a in q.article_ids or []),
-        "edition": q.edition or "", "active": "是" if q.active else "否",
+        "edition": q.edition or "",
+        "active": "是" if q.active else "否",
     }
 
 
@@ -130,15 +140,20 @@ def write_workbook(questions: Iterable[Question], external_ids: dict[int, str], 
     sheet.append(header)
     for q in questions:
         values = row_values(q, external_ids)
-        sheet.append([_cell(sheet, values[name], wrap=name in ("stem", "rubric", "explanation"))
-                      for name, _header, _aliases in COLUMNS])
+        sheet.append(
+            [
+                _cell(sheet, values[name], wrap=name in ("stem", "rubric", "explanation"))
+                for name, _header, _aliases in COLUMNS
+            ]
+        )
     workbook.save(out)
 
 
 def export_questions(stmt: Select) -> bytes:
     """The questions `stmt` selects (ordered by id), as .xlsx bytes."""
-    external_ids = dict(db.session.execute(select(Article.id, Article.external_id)
-                                           .where(Article.external_id.is_not(None))).all())
+    external_ids = dict(
+        db.session.execute(select(Article.id, Article.external_id).where(Article.external_id.is_not(None))).all()
+    )
     questions = db.session.scalars(stmt.order_by(Question.id).execution_options(yield_per=500))
     out = io.BytesIO()
     write_workbook(questions, external_ids, out)
@@ -146,6 +161,7 @@ def export_questions(stmt: Select) -> bytes:
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 def _header(row) -> dict[int, str] | None:
     found = {}
@@ -162,7 +178,7 @@ def read_rows(data: bytes) -> Iterator[tuple[int, dict]]:
         raise ImportFileError(_("The file is larger than %(n)d MB.", n=MAX_BYTES // (1024 * 1024)))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:   # openpyxl raises many kinds for a file that is not a workbook
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFileError(_("This is not a readable Excel workbook (.xlsx).")) from None
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -180,8 +196,12 @@ def read_rows(data: bytes) -> Iterator[tuple[int, dict]]:
                 raise ImportFileError(_("The file has more than %(n)d questions; split it.", n=MAX_ROWS))
             yield line, {name: row[i] for i, name in columns.items() if i < len(row)}
         if columns is None:
-            raise ImportFileError(_("No header row found: the first sheet needs the columns %(names)s.",
-                                    names=", ".join(HEADER_OF[r] for r in REQUIRED)))
+            raise ImportFileError(
+                _(
+                    "No header row found: the first sheet needs the columns %(names)s.",
+                    names=", ".join(HEADER_OF[r] for r in REQUIRED),
+                )
+            )
     finally:
         workbook.close()
 
@@ -222,8 +242,11 @@ def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) 
     if bad and not skip_bad:
         return result
 
-    existing = {q.external_id: q for q in db.session.scalars(
-        select(Question).where(Question.external_id.in_(list(seen))))} if seen else {}
+    existing = (
+        {q.external_id: q for q in db.session.scalars(select(Question).where(Question.external_id.in_(list(seen))))}
+        if seen
+        else {}
+    )
     now, unnumbered = utcnow(), []
     for values, article_ids in ready:
         q = existing.get(values["external_id"])

@@ -1,4 +1,5 @@
 """Search: analysis, the Whoosh index and its single writer, queries, snippets."""
+
 from __future__ import annotations
 
 

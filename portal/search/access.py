@@ -1,17 +1,10 @@
 """Who may see which index documents (pure): the filter goes inside the search query."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from portal.core.viewer import ANONYMOUS, Viewer
 
-
-@dataclass(frozen=True)
-class Viewer:
-    authenticated: bool = False
-    user_id: int | None = None
-    roles: frozenset[str] = frozenset()
-
-
-ANONYMOUS = Viewer()
+__all__ = ["ANONYMOUS", "TICKET_READERS", "Viewer", "visibility_tokens"]
 TICKET_READERS = frozenset({"support", "engineer", "senior_engineer", "admin"})
 
 
@@ -25,5 +18,5 @@ def visibility_tokens(viewer: Viewer) -> list[str]:
     if viewer.roles & {"curator", "admin"}:
         tokens.append("staff")
     if viewer.roles & TICKET_READERS:
-        tokens.append("tickets")   # every ticket, also those not shared as past cases
+        tokens.append("tickets")  # every ticket, also those not shared as past cases
     return tokens

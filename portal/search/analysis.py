@@ -4,12 +4,14 @@
 of the text, so token offsets still point into the original for highlighting. `tokens` segments with jieba's search
 mode (words plus their dictionary sub-words) and drops punctuation and function words.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import jieba
 
@@ -19,8 +21,8 @@ jieba.setLogLevel(logging.WARNING)
 
 # Function words that carry no meaning for retrieval; kept short on purpose — BM25 weighs the rest.
 STOPWORDS = frozenset(
-    "的 了 吗 呢 吧 啊 呀 哦 嘛 么 和 与 及 或 在 是 我 你 他 她 它 我们 把 被 着 过 也 都 就 还 又 很 "
-    "这 那 这个 那个 一个 什么 请问 a an the of to in on for is are and or".split()
+    "的 了 吗 呢 吧 啊 呀 哦 嘛 么 和 与 及 或 在 是 我 你 他 她 它 我们 把 被 着 过 也 都 就 还"
+    " 又 很 这 那 这个 那个 一个 什么 请问 a an the of to in on for is are and or".split()
 )
 _WORD = re.compile(r"\w", re.UNICODE)
 _init_lock = threading.Lock()
@@ -45,7 +47,7 @@ def warm_up() -> None:
 
 
 _WIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}  # full-width ASCII variants
-_WIDTH[0x3000] = 0x20                                     # ideographic space
+_WIDTH[0x3000] = 0x20  # ideographic space
 _TABLE: dict[int, int | str] | None = None
 
 

@@ -3,6 +3,7 @@
 Whoosh segments never change once written (deletions are kept beside them), so a block is built
 once per segment and cached by segment id; a write adds a small segment and costs a small block.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,21 +22,21 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 
 @dataclass
 class Block:
-    n: int                          # documents in the segment, deleted ones included
-    keys: np.ndarray                # int64, sorted distinct term keys
-    indptr: np.ndarray              # int64, postings of keys[i] are [indptr[i], indptr[i+1])
-    docs: np.ndarray                # int32 segment-local document numbers
-    tf: np.ndarray                  # float32 (postings, 2): title and body term frequency
-    lengths: np.ndarray             # float32 (n, 2): title and body length in terms
-    cf: np.ndarray                  # float32 per key: occurrences in the segment (query repair)
-    popularity: np.ndarray          # float32 per document
-    doc_keys: list[str]             # "article:12"
+    n: int  # documents in the segment, deleted ones included
+    keys: np.ndarray  # int64, sorted distinct term keys
+    indptr: np.ndarray  # int64, postings of keys[i] are [indptr[i], indptr[i+1])
+    docs: np.ndarray  # int32 segment-local document numbers
+    tf: np.ndarray  # float32 (postings, 2): title and body term frequency
+    lengths: np.ndarray  # float32 (n, 2): title and body length in terms
+    cf: np.ndarray  # float32 per key: occurrences in the segment (query repair)
+    popularity: np.ndarray  # float32 per document
+    doc_keys: list[str]  # "article:12"
     external_ids: list[str]
     kinds: list[str]
     categories: list[str]
     visibility: list[frozenset[str]]
     latin: Counter = field(default_factory=Counter)
-    editions: list[str] = field(default_factory=list)   # manual edition label per document, or ""
+    editions: list[str] = field(default_factory=list)  # manual edition label per document, or ""
     archived: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # older editions
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,7 +73,7 @@ def build(reader) -> Block:
     joined = "\0".join(texts)
     starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).astype(np.int64)
     key, pos, edge = terms.keys_with_positions(joined)
-    piece = np.searchsorted(starts, pos, side="right") - 1      # which text: 2 * doc + field
+    piece = np.searchsorted(starts, pos, side="right") - 1  # which text: 2 * doc + field
     doc, fld = (piece // 2).astype(np.int32), (piece % 2).astype(np.int8)
     lengths = np.bincount(piece[~edge], minlength=2 * n).astype(np.float32).reshape(n, 2)
     latin = Counter(run for run in _LATIN_WORD.findall(joined))
@@ -83,8 +84,7 @@ def build(reader) -> Block:
     new_pair[1:] = (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])
     pair_id = np.cumsum(new_pair) - 1
     n_pairs = int(pair_id[-1]) + 1 if len(pair_id) else 0
-    tf = np.stack([np.bincount(pair_id[fld == f], minlength=n_pairs) for f in (TITLE, BODY)],
-                  axis=1).astype(np.float32)
+    tf = np.stack([np.bincount(pair_id[fld == f], minlength=n_pairs) for f in (TITLE, BODY)], axis=1).astype(np.float32)
     starts_pair = np.flatnonzero(new_pair)
     post_key, post_doc = key[starts_pair], doc[starts_pair]
     new_key = np.ones(len(post_key), dtype=bool)
@@ -93,10 +93,24 @@ def build(reader) -> Block:
     keys = post_key[key_starts]
     indptr = np.append(key_starts, len(post_key)).astype(np.int64)
     cf = np.add.reduceat(tf.sum(axis=1), key_starts) if len(key_starts) else np.zeros(0, np.float32)
-    return Block(n=n, keys=keys, indptr=indptr, docs=post_doc.astype(np.int32), tf=tf, lengths=lengths,
-                 cf=cf.astype(np.float32), popularity=popularity, doc_keys=doc_keys,
-                 external_ids=external_ids, kinds=kinds, categories=categories, visibility=visibility,
-                 latin=latin, editions=editions, archived=archived)
+    return Block(
+        n=n,
+        keys=keys,
+        indptr=indptr,
+        docs=post_doc.astype(np.int32),
+        tf=tf,
+        lengths=lengths,
+        cf=cf.astype(np.float32),
+        popularity=popularity,
+        doc_keys=doc_keys,
+        external_ids=external_ids,
+        kinds=kinds,
+        categories=categories,
+        visibility=visibility,
+        latin=latin,
+        editions=editions,
+        archived=archived,
+    )
 
 
 class BlockCache:

@@ -1,4 +1,5 @@
 """`portal search reindex` and `portal search check`."""
+
 from __future__ import annotations
 
 import sys
@@ -16,8 +17,7 @@ def search():
 
 
 def progress_bar(label: str, length: int):
-    return click.progressbar(length=max(length, 1), label=label, file=sys.stderr,
-                             show_pos=True, show_eta=True)
+    return click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=True, show_eta=True)
 
 
 @search.command("reindex", help="Rebuild the whole index into a fresh directory and swap it in.")
@@ -37,9 +37,11 @@ def reindex(procs: int):
 @click.option("--repair/--report-only", default=True, show_default=True)
 def check(repair: bool):
     drift = services.check(repair=repair)
-    click.echo(f"checked {drift.checked} documents: {len(drift.missing)} missing, "
-               f"{len(drift.stale)} stale, {len(drift.orphaned)} orphaned"
-               + (" (repaired)" if repair and not drift.clean else ""))
+    click.echo(
+        f"checked {drift.checked} documents: {len(drift.missing)} missing, "
+        f"{len(drift.stale)} stale, {len(drift.orphaned)} orphaned"
+        + (" (repaired)" if repair and not drift.clean else "")
+    )
     for label, keys in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned)):
         for key in keys[:20]:
             click.echo(f"  {label}: {key}")

@@ -1,4 +1,5 @@
 """Completion entries from the database (article titles, popular searches), cached per process."""
+
 from __future__ import annotations
 
 import threading
@@ -8,14 +9,14 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.search import analysis
 from portal.search.models import SearchLog
 from portal.search.suggest import Entry, Suggester
 
-TTL = 30.0            # seconds a built suggester is used before it is rebuilt
-MAX_TITLES = 20_000   # the most popular titles; beyond that, search itself takes over
+TTL = 30.0  # seconds a built suggester is used before it is rebuilt
+MAX_TITLES = 20_000  # the most popular titles; beyond that, search itself takes over
 QUERY_DAYS = 90
 MIN_QUERY_COUNT = 2
 
@@ -37,20 +38,26 @@ def _entries() -> list[Entry]:
     from portal.kb.models import Article, Manual
 
     popularity = Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no
-    rows = db.session.execute(select(Article.id, Article.title, Article.visibility, popularity)
-                              .outerjoin(Manual, Article.manual_id == Manual.id)   # current editions
-                              .where(Article.published.is_(True), current_or_loose())
-                              .order_by(popularity.desc())
-                              .limit(MAX_TITLES))
-    entries = [Entry(title, float(pop or 0), "title", visibility == "public",
-                     url_for("kb.show_article", article_id=ident))
-               for ident, title, visibility, pop in rows]
+    rows = db.session.execute(
+        select(Article.id, Article.title, Article.visibility, popularity)
+        .outerjoin(Manual, Article.manual_id == Manual.id)  # current editions
+        .where(Article.published.is_(True), current_or_loose())
+        .order_by(popularity.desc())
+        .limit(MAX_TITLES)
+    )
+    entries = [
+        Entry(title, float(pop or 0), "title", visibility == "public", url_for("kb.show_article", article_id=ident))
+        for ident, title, visibility, pop in rows
+    ]
     since = utcnow() - timedelta(days=QUERY_DAYS)
     queries = db.session.execute(
         select(SearchLog.query, func.count(SearchLog.id))
         .where(SearchLog.created_at >= since, SearchLog.hits > 0)
-        .group_by(SearchLog.query).having(func.count(SearchLog.id) >= MIN_QUERY_COUNT)
-        .order_by(func.count(SearchLog.id).desc()).limit(2_000))
+        .group_by(SearchLog.query)
+        .having(func.count(SearchLog.id) >= MIN_QUERY_COUNT)
+        .order_by(func.count(SearchLog.id).desc())
+        .limit(2_000)
+    )
     entries.extend(Entry(q, float(n), "query") for q, n in queries)
     return entries
 

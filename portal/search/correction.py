@@ -11,6 +11,7 @@ knowledge base (:class:`~.vocabulary.Vocabulary`):
   ``dlmm``) is turned into the most probable Chinese characters given the
   characters around it, unless the KB itself uses that latin word.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,9 +74,15 @@ def confusion_table(path: str = CONFUSION_FILE) -> dict[str, dict[str, str]]:
 class TypoCorrector:
     """Finds the best single-character substitutions of a query under a vocabulary."""
 
-    def __init__(self, vocab: Vocabulary, costs: dict[str, float] | None = None,
-                 max_edits: int = 2, use_fuzzy: bool = True, use_shape: bool = True,
-                 in_word_cost: float = IN_WORD_COST):
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        costs: dict[str, float] | None = None,
+        max_edits: int = 2,
+        use_fuzzy: bool = True,
+        use_shape: bool = True,
+        in_word_cost: float = IN_WORD_COST,
+    ):
         self.vocab = vocab
         self.in_word_cost = in_word_cost
         self.costs = dict(DEFAULT_COSTS, **(costs or {}))
@@ -108,7 +115,7 @@ class TypoCorrector:
         """True if ``text[i]`` belongs to a 2–4 character dictionary word of ``text``."""
         for n in (2, 3, 4):
             for start in range(max(0, i - n + 1), min(i, len(text) - n) + 1):
-                if self.vocab.is_word(text[start:start + n]):
+                if self.vocab.is_word(text[start : start + n]):
                     return True
         return False
 
@@ -117,9 +124,9 @@ class TypoCorrector:
         (left, right) context a replacement must fill: [(left char, ""), ("", right char)]."""
         freq = jieba_freq()
         pairs = []
-        if i > 0 and freq.get(text[i - 1:i + 1], 0) >= STRONG_WORD_FREQ:
+        if i > 0 and freq.get(text[i - 1 : i + 1], 0) >= STRONG_WORD_FREQ:
             pairs.append((text[i - 1], ""))
-        if i + 1 < len(text) and freq.get(text[i:i + 2], 0) >= STRONG_WORD_FREQ:
+        if i + 1 < len(text) and freq.get(text[i : i + 2], 0) >= STRONG_WORD_FREQ:
             pairs.append(("", text[i + 1]))
         return pairs
 
@@ -139,11 +146,13 @@ class TypoCorrector:
             for c, kind in self.candidates(ch).items():
                 if c not in succ and c not in pred:
                     continue
-                if strong and not any(v.kb_bi.get(a + c + b, 0) >= 2
-                                      and jieba_freq().get(a + c + b, 0) >= v.word_min_freq for a, b in strong):
+                if strong and not any(
+                    v.kb_bi.get(a + c + b, 0) >= 2 and jieba_freq().get(a + c + b, 0) >= v.word_min_freq
+                    for a, b in strong
+                ):
                     continue  # 冻结 → 动结: a common word must become another real word
                 gain = v.logp(left, c) + v.logp(c, right) - base - self.costs[kind]
-                if guarded and gain > 0 and not self.in_word(text[:i] + c + text[i + 1:], i):
+                if guarded and gain > 0 and not self.in_word(text[:i] + c + text[i + 1 :], i):
                     gain -= self.in_word_cost
                 if gain > 0 and (best is None or gain > best[0]):
                     best = (gain, i, c, kind)
@@ -158,7 +167,7 @@ class TypoCorrector:
                 break
             _, i, c, kind = best
             edits.append((kind, run[i], c))
-            run = run[:i] + c + run[i + 1:]
+            run = run[:i] + c + run[i + 1 :]
         return run, edits
 
 
@@ -171,9 +180,17 @@ class PinyinConverter:
     "fu") pays ``reading_cost``, so rare readings only win inside real words.
     """
 
-    def __init__(self, vocab: Vocabulary, beam: int = 16, backoff: int = 6,
-                 word_bonus: float = 3.0, reading_cost: float = 1.5, max_word: int = 4,
-                 allow_initials: bool = True, latin_keep_min: int = 2):
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        beam: int = 16,
+        backoff: int = 6,
+        word_bonus: float = 3.0,
+        reading_cost: float = 1.5,
+        max_word: int = 4,
+        allow_initials: bool = True,
+        latin_keep_min: int = 2,
+    ):
         self.vocab = vocab
         self.beam = beam
         self.backoff = backoff
@@ -206,7 +223,7 @@ class PinyinConverter:
         cheap as "hai", dearer as "huan" and dearer still as "fu".
         """
         for rank, r in enumerate(py.readings(c)):
-            if (r.startswith(unit) if is_initial else r == unit):
+            if r.startswith(unit) if is_initial else r == unit:
                 return self.reading_cost * min(rank, 3)
         return self.reading_cost * 3
 
@@ -297,7 +314,7 @@ class PinyinConverter:
     def plausible(self, text: str, left: str, right: str) -> bool:
         """The conversion forms a word, inside itself or with a neighbouring character."""
         ctx = (left if left != BOS else "") + text + (right if right != EOS else "")
-        return any(self.vocab.is_word(ctx[i:i + n]) for n in (2, 3, 4) for i in range(len(ctx) - n + 1))
+        return any(self.vocab.is_word(ctx[i : i + n]) for n in (2, 3, 4) for i in range(len(ctx) - n + 1))
 
 
 class QueryCorrector:

@@ -1,4 +1,5 @@
 """Curator pages of the search: analytics of the search log, synonyms and domain words."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -19,9 +20,14 @@ def show_analytics():
         days = 30
     if days not in analytics.PERIODS:
         days = 30
-    return render_template("search/analytics.html", days=days, periods=analytics.PERIODS,
-                           summary=analytics.summary(days), top=analytics.top_queries(days),
-                           zero=analytics.zero_result_queries(days))
+    return render_template(
+        "search/analytics.html",
+        days=days,
+        periods=analytics.PERIODS,
+        summary=analytics.summary(days),
+        top=analytics.top_queries(days),
+        zero=analytics.zero_result_queries(days),
+    )
 
 
 @bp.route("/search/tuning", methods=["GET", "POST"])
@@ -33,8 +39,14 @@ def edit_tuning():
     elif form.validate_on_submit():
         sets, words = tuning.save(form.synonyms.data or "", form.words.data or "")
         completion.invalidate()
-        flash(_("Saved %(sets)d synonym sets and %(words)d domain words. Search uses them within seconds.",
-                sets=sets, words=words), "success")
+        flash(
+            _(
+                "Saved %(sets)d synonym sets and %(words)d domain words. Search uses them within seconds.",
+                sets=sets,
+                words=words,
+            ),
+            "success",
+        )
         return redirect(url_for("search.edit_tuning"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("search/tuning.html", form=form), status

@@ -4,19 +4,20 @@ A document key is "<prefix>:<id>" (article:12). A source loads documents for ids
 database, which is the truth; anything it does not return (deleted, unpublished) is removed
 from the index.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 
 @dataclass(frozen=True)
 class Source:
     prefix: str
-    load: Callable[[list[int]], list[dict]]          # ids -> index documents (only indexable ones)
+    load: Callable[[list[int]], list[dict]]  # ids -> index documents (only indexable ones)
     stamps: Callable[[], Iterator[tuple[int, str]]]  # every indexable id with its change stamp
     snippets: Callable[[list[int]], dict[int, dict]]  # ids -> {"text", "url", ...} for result rendering
-    readable: Callable[[int, object], dict | None]     # (id, viewer) -> {"title", "url"} if allowed
+    readable: Callable[[int, object], dict | None]  # (id, viewer) -> {"title", "url"} if allowed
 
 
 _sources: dict[str, Source] = {}

@@ -3,6 +3,7 @@
 Both sides of the search go through :func:`fold`, so a lossy mapping (乾 → 干) is
 harmless: it only has to be the same mapping on both sides.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Curator forms of the search domain."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from wtforms.validators import Length
 
 
 class TuningForm(FlaskForm):
-    synonyms = TextAreaField(_l("Synonyms (one set per line, words separated by commas)"),
-                             validators=[Length(max=50_000)])
+    synonyms = TextAreaField(
+        _l("Synonyms (one set per line, words separated by commas)"), validators=[Length(max=50_000)]
+    )
     words = TextAreaField(_l("Domain words (one per line)"), validators=[Length(max=50_000)])

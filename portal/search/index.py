@@ -5,6 +5,7 @@ Layout under SEARCH_INDEX_DIR:
     gen-*/         Whoosh index generations; a rebuild fills a fresh one, then swaps
     writer.lock    flock held by whoever writes (job consumer, reindex, CLI import)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,8 +18,8 @@ import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from portal.search.whoosh_analysis import chinese_analyzer
 
@@ -37,8 +38,8 @@ def make_schema() -> Schema:
         body=STORED,
         popularity=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
         stamp=ID(stored=True),
-        edition=ID(stored=True),            # a manual chapter's edition label (2026Q4), else ""
-        archived=BOOLEAN(stored=True),      # a chapter of a non-current edition: left out by default
+        edition=ID(stored=True),  # a manual chapter's edition label (2026Q4), else ""
+        archived=BOOLEAN(stored=True),  # a chapter of a non-current edition: left out by default
     )
 
 

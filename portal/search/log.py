@@ -3,6 +3,7 @@
 Personal data is limited to what the analytics need: no user id and no address, only a random
 token per browser session that ties a search to its clicks (and, later, to a ticket).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -11,7 +12,7 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import select
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.search.models import SearchClick, SearchLog
 
@@ -25,15 +26,19 @@ def session_token() -> str:
     return session["search_token"]
 
 
-def record_search(token: str, typed: str, searched: str, corrected: bool, hits: int,
-                  source: str = "web") -> int:
+def record_search(token: str, typed: str, searched: str, corrected: bool, hits: int, source: str = "web") -> int:
     """Log a search; a query extended or shortened while typing updates the previous row."""
     now = utcnow()
     searched, typed = searched[:MAX_QUERY], typed[:MAX_QUERY]
-    last = db.session.scalar(select(SearchLog).where(SearchLog.session_token == token)
-                             .order_by(SearchLog.id.desc()).limit(1))
-    if (last is not None and last.clicks == 0 and now - last.updated_at < REFINE_WINDOW
-            and (searched.startswith(last.query) or last.query.startswith(searched))):
+    last = db.session.scalar(
+        select(SearchLog).where(SearchLog.session_token == token).order_by(SearchLog.id.desc()).limit(1)
+    )
+    if (
+        last is not None
+        and last.clicks == 0
+        and now - last.updated_at < REFINE_WINDOW
+        and (searched.startswith(last.query) or last.query.startswith(searched))
+    ):
         row = last
     else:
         row = SearchLog(session_token=token, source=source, created_at=now)
@@ -64,7 +69,7 @@ def prune(now=None) -> int:
     cutoff = (now or utcnow()) - KEEP
     old = list(db.session.scalars(select(SearchLog.id).where(SearchLog.created_at < cutoff)))
     for start in range(0, len(old), 500):
-        chunk = old[start:start + 500]
+        chunk = old[start : start + 500]
         db.session.execute(delete(SearchClick).where(SearchClick.search_id.in_(chunk)))
         db.session.execute(delete(SearchLog).where(SearchLog.id.in_(chunk)))
     db.session.commit()

@@ -1,4 +1,5 @@
 """The index outbox: one row per document whose index entry must be refreshed."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.extensions import db
 
 
@@ -26,11 +27,11 @@ class SearchLog(db.Model):
     __tablename__ = "search_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_token: Mapped[str] = mapped_column(String(32), index=True)
-    query: Mapped[str] = mapped_column(String(200), index=True)      # folded, as searched for
-    typed: Mapped[str] = mapped_column(String(200))                  # as typed
+    query: Mapped[str] = mapped_column(String(200), index=True)  # folded, as searched for
+    typed: Mapped[str] = mapped_column(String(200))  # as typed
     corrected: Mapped[bool] = mapped_column(default=False)
     hits: Mapped[int] = mapped_column(default=0)
-    source: Mapped[str] = mapped_column(String(10), default="web")   # web | api
+    source: Mapped[str] = mapped_column(String(10), default="web")  # web | api
     clicks: Mapped[int] = mapped_column(default=0)
     ticket_filed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -51,7 +52,7 @@ class SynonymSet(db.Model):
 
     __tablename__ = "synonym_sets"
     id: Mapped[int] = mapped_column(primary_key=True)
-    words: Mapped[str] = mapped_column(String(500))   # comma-separated, folded
+    words: Mapped[str] = mapped_column(String(500))  # comma-separated, folded
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

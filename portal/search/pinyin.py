@@ -3,14 +3,38 @@
 Everything is derived at run time from pypinyin's character table
 (``pypinyin.pinyin_dict``), so no data file is shipped.
 """
+
 from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 
-INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
-            "j", "q", "x", "r", "z", "c", "s", "y", "w")
+INITIALS = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+)
 MAX_SYLLABLE = 6  # "zhuang", "shuang"
 # Interjection syllables (呣 m, 嗯 n/ng, 哼 hm/hng, 欸 ê) nobody types for a word;
 # leaving them out stops "mliuliang" from parsing as m + liu + liang.
@@ -102,7 +126,7 @@ def initial(syllable: str) -> str:
 def fuzzy_variants(syllable: str) -> set[str]:
     """The syllable and its near-pinyin variants (zh/z, n/l, an/ang …) that exist."""
     ini = initial(syllable)
-    fin = syllable[len(ini):] if syllable.startswith(ini) else syllable
+    fin = syllable[len(ini) :] if syllable.startswith(ini) else syllable
     inis, fins = {ini}, {fin}
     for a, b in FUZZY_INITIALS:
         if ini in (a, b):
@@ -125,7 +149,7 @@ def split_syllables(text: str, limit: int = 8) -> list[list[str]]:
     valid = syllables()
     n = len(text)
 
-    @lru_cache(maxsize=None)
+    @cache
     def tails(i: int) -> tuple[tuple[str, ...], ...]:
         if i == n:
             return ((),)

@@ -1,4 +1,5 @@
 """Running a search: query repair, ranking with the access filter inside, facets, snippets."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,9 @@ import numpy as np
 from flask import current_app
 from markupsafe import Markup
 
+from portal.core.viewer import Viewer
 from portal.search import analysis, documents, snippets
-from portal.search.access import Viewer, visibility_tokens
+from portal.search.access import visibility_tokens
 from portal.search.fold import fold
 from portal.search.queue import current_store
 from portal.search.ranker import CORRECTORS, VIEWS
@@ -20,9 +22,9 @@ from portal.search.tuning import EXPANSION_WEIGHT, expansions
 
 SNIPPET_CHARS = 120
 SEMANTIC_FULL_SCAN = 50_000  # above this many documents the meaning only reorders word matches
-SEMANTIC_RERANK = 4_000     # ... and only this many best word matches: a product over 100k rows
-                            # of 512 floats reads 200 MB per query (10 ms), 4k scattered rows 1 ms
-KINDS = ("faq", "manual", "case")   # case: a solved ticket shared as a past case
+SEMANTIC_RERANK = 4_000  # ... and only this many best word matches: a product over 100k rows
+# of 512 floats reads 200 MB per query (10 ms), 4k scattered rows 1 ms
+KINDS = ("faq", "manual", "case")  # case: a solved ticket shared as a past case
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Hit:
     snippet_html: Markup
     url: str
     score: float
-    edition: str = ""   # a manual chapter's edition
+    edition: str = ""  # a manual chapter's edition
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Results:
     total: int
     page: int
     pagelen: int
-    corrected: str | None = None        # what was searched instead of the query, if anything
+    corrected: str | None = None  # what was searched instead of the query, if anything
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -56,9 +58,20 @@ class Results:
         return max(1, math.ceil(self.total / self.pagelen))
 
 
-def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str | None = None,
-           page: int = 1, pagelen: int = 10, with_facets: bool = False, exclude: str | None = None,
-           exact: bool = False, meaning: bool = True, edition: str | None = None) -> Results:
+def search(
+    text: str,
+    viewer: Viewer,
+    *,
+    kind: str | None = None,
+    category: str | None = None,
+    page: int = 1,
+    pagelen: int = 10,
+    with_facets: bool = False,
+    exclude: str | None = None,
+    exact: bool = False,
+    meaning: bool = True,
+    edition: str | None = None,
+) -> Results:
     """Search as the viewer may see; typos and pinyin are repaired unless `exact`; the sentence
     embedding joins the ranking unless `meaning` is off. Manual chapters of older editions are
     searched only when their `edition` is named, and then only that edition's chapters."""
@@ -78,8 +91,9 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
         if synonyms:
             more, more_counts = query_keys(" ".join(synonyms))
             keys, inverse = np.unique(np.concatenate([keys, more]), return_inverse=True)
-            counts = np.bincount(inverse, weights=np.concatenate(
-                [counts, more_counts * EXPANSION_WEIGHT])).astype(np.float32)
+            counts = np.bincount(inverse, weights=np.concatenate([counts, more_counts * EXPANSION_WEIGHT])).astype(
+                np.float32
+            )
         return view.scores(keys, counts)
 
     searched, scores = folded, lexical(folded)
@@ -109,9 +123,18 @@ def search(text: str, viewer: Viewer, *, kind: str | None = None, category: str 
                     candidates = np.sort(candidates[best])
                 cosine = np.zeros(view.size, dtype=np.float32)
                 cosine[candidates] = vectors[candidates] @ qvec
-    ranked = view.rank(scores, visibility=visible, kind=kind, category=category,
-                       start=(page - 1) * pagelen, count=pagelen + extra, facets=with_facets,
-                       semantic=cosine, has_vector=has_vector, edition=edition)
+    ranked = view.rank(
+        scores,
+        visibility=visible,
+        kind=kind,
+        category=category,
+        start=(page - 1) * pagelen,
+        count=pagelen + extra,
+        facets=with_facets,
+        semantic=cosine,
+        has_vector=has_vector,
+        edition=edition,
+    )
     result.terms = analysis.terms(searched) or [searched]
     result.total = ranked.total
     result.facets = ranked.facets
@@ -141,11 +164,19 @@ def _hits(rows, terms: list[str]) -> list[Hit]:
         info = texts.get(key)
         if info is None:  # deleted since the index was written; the writer will catch up
             continue
-        hits.append(Hit(
-            key=key, id=documents.split_key(key)[1], kind=block.kinds[local],
-            category=block.categories[local], external_id=block.external_ids[local] or None,
-            title=info["title"], title_html=snippets.highlight(info["title"], terms, width=None),
-            snippet_html=snippets.highlight(info["text"], terms, width=SNIPPET_CHARS),
-            url=info["url"], score=round(score, 4),
-            edition=block.editions[local] if len(block.editions) == block.n else ""))
+        hits.append(
+            Hit(
+                key=key,
+                id=documents.split_key(key)[1],
+                kind=block.kinds[local],
+                category=block.categories[local],
+                external_id=block.external_ids[local] or None,
+                title=info["title"],
+                title_html=snippets.highlight(info["title"], terms, width=None),
+                snippet_html=snippets.highlight(info["text"], terms, width=SNIPPET_CHARS),
+                url=info["url"],
+                score=round(score, 4),
+                edition=block.editions[local] if len(block.editions) == block.n else "",
+            )
+        )
     return hits

@@ -1,11 +1,12 @@
 """The single-writer path: changes are queued in the database, one writer applies them to Whoosh."""
+
 from __future__ import annotations
 
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from typing import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -88,8 +89,7 @@ def drain(progress: Callable[[int], None] | None = None) -> int:
     with store.writer_lock():
         ix = store.ensure()
         while True:
-            rows = db.session.execute(select(IndexJob.id, IndexJob.key).order_by(IndexJob.id)
-                                      .limit(BATCH)).all()
+            rows = db.session.execute(select(IndexJob.id, IndexJob.key).order_by(IndexJob.id).limit(BATCH)).all()
             if not rows:
                 break
             writer = ix.writer(limitmb=128)

@@ -4,6 +4,7 @@ A View is built once per searcher (that is, once per index change) and cached on
 query touches only the postings of its terms, so it costs milliseconds where Whoosh's pure-Python
 matchers cost tens to hundreds of them.
 """
+
 from __future__ import annotations
 
 import threading
@@ -24,14 +25,15 @@ POPULARITY = 0.05
 PERSONAL = "user:"  # visibility tokens owned by one reader
 
 
-SEMANTIC_POOL = 50      # the head of each list that is fused
-SEMANTIC_WEIGHT = 0.7   # share of the meaning in the fused head; the words keep the rest
-SEMANTIC_FLOOR = 0.35   # cosine a document needs to be a result without sharing words (on the
-                        # OA demo KB unrelated questions stay below 0.2, paraphrases reach 0.4+)
+SEMANTIC_POOL = 50  # the head of each list that is fused
+SEMANTIC_WEIGHT = 0.7  # share of the meaning in the fused head; the words keep the rest
+SEMANTIC_FLOOR = 0.35  # cosine a document needs to be a result without sharing words (on the
+# OA demo KB unrelated questions stay below 0.2, paraphrases reach 0.4+)
 
 
-def fuse(lexical: np.ndarray, semantic: np.ndarray, matched: np.ndarray,
-         has_vector: np.ndarray | None = None) -> np.ndarray:
+def fuse(
+    lexical: np.ndarray, semantic: np.ndarray, matched: np.ndarray, has_vector: np.ndarray | None = None
+) -> np.ndarray:
     """Order for the matched documents: the union of the lexical and the semantic top
     SEMANTIC_POOL, scored by a min-max-normalised mix, ranks first; the rest follow by words.
     A document not embedded yet (just saved) counts its words for its meaning too."""
@@ -63,9 +65,9 @@ def min_match(anchors: int) -> int:
 @dataclass
 class Ranked:
     total: int
-    hits: list[tuple[int, float]]                      # (global docnum, score)
+    hits: list[tuple[int, float]]  # (global docnum, score)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    best: float = 0.0                                  # the top score over all matches
+    best: float = 0.0  # the top score over all matches
 
 
 class View:
@@ -85,17 +87,17 @@ class View:
                     live[off + docnum] = False
         self.live = live
         self.n_live = int(live.sum())
-        lengths = (np.concatenate([b.lengths for b, _ in self.parts]) if self.parts
-                   else np.zeros((0, 2), dtype=np.float32))
+        lengths = (
+            np.concatenate([b.lengths for b, _ in self.parts]) if self.parts else np.zeros((0, 2), dtype=np.float32)
+        )
         self.avg = np.maximum(lengths[live].mean(axis=0) if self.n_live else np.ones(2), 1e-6).astype(np.float32)
         pop = np.concatenate([b.popularity for b, _ in self.parts]) if self.parts else np.zeros(0)
         self.boost = (1.0 + POPULARITY * np.log1p(pop)).astype(np.float64)
         self.kind_labels, self.kind_codes = self._codes("kinds")
         self.category_labels, self.category_codes = self._codes("categories")
         self.edition_labels, self.edition_codes = self._codes("editions")
-        archived = (np.concatenate([self._archived(b) for b, _ in self.parts]) if self.parts
-                    else np.zeros(0, dtype=bool))
-        self.current = ~archived   # the default: chapters of older manual editions are left out
+        archived = np.concatenate([self._archived(b) for b, _ in self.parts]) if self.parts else np.zeros(0, dtype=bool)
+        self.current = ~archived  # the default: chapters of older manual editions are left out
         self._visible: dict[str, np.ndarray] = {}
         self._owned: dict[str, list[int]] | None = None
 
@@ -130,8 +132,9 @@ class View:
         mask = self._visible.get(key)
         if mask is None:
             wanted = set(shared)
-            mask = np.fromiter((bool(v & wanted) for b, _ in self.parts for v in b.visibility),
-                               dtype=bool, count=self.size)
+            mask = np.fromiter(
+                (bool(v & wanted) for b, _ in self.parts for v in b.visibility), dtype=bool, count=self.size
+            )
             self._visible[key] = mask
         personal = [t for t in tokens if t.startswith(PERSONAL)]
         if personal:
@@ -191,10 +194,9 @@ class View:
             w = np.repeat(weight[hits], [hi - lo for lo, hi in spans])
             norm = 1.0 - B + B * block.lengths[docs] / self.avg
             x = (tf / norm) @ FIELD_WEIGHTS
-            out[off:off + block.n] += np.bincount(docs, weights=w * x * (K1 + 1) / (x + K1),
-                                                  minlength=block.n)
+            out[off : off + block.n] += np.bincount(docs, weights=w * x * (K1 + 1) / (x + K1), minlength=block.n)
             is_anchor = np.repeat(anchor[hits], [hi - lo for lo, hi in spans])
-            covered[off:off + block.n] += np.bincount(docs[is_anchor], minlength=block.n).astype(np.int32)
+            covered[off : off + block.n] += np.bincount(docs[is_anchor], minlength=block.n).astype(np.int32)
         out[covered < need] = 0.0
         return out * self.boost
 
@@ -203,10 +205,20 @@ class View:
         allowed = scores[self.live & self.visible(visibility) & self.editions(edition)]
         return float(allowed.max()) if len(allowed) else 0.0
 
-    def rank(self, scores: np.ndarray, *, visibility: list[str], kind: str | None,
-             category: str | None, start: int, count: int, facets: bool,
-             semantic: np.ndarray | None = None, has_vector: np.ndarray | None = None,
-             edition: str | None = None) -> Ranked:
+    def rank(
+        self,
+        scores: np.ndarray,
+        *,
+        visibility: list[str],
+        kind: str | None,
+        category: str | None,
+        start: int,
+        count: int,
+        facets: bool,
+        semantic: np.ndarray | None = None,
+        has_vector: np.ndarray | None = None,
+        edition: str | None = None,
+    ) -> Ranked:
         """Rank the documents the viewer may see by their lexical `scores`; `semantic` (cosine
         per document) adds paraphrases and reorders the head of the list (see fuse). Chapters of
         older manual editions take part only when their `edition` is asked for."""
@@ -265,9 +277,13 @@ class View:
         uniq, inverse = np.unique(keys, return_inverse=True)
         total = np.bincount(inverse, weights=cf)
         kinds = terms.kind(uniq)
-        uni = {terms.unigram_char(int(k)): float(c) for k, c in zip(uniq[kinds == terms.UNI], total[kinds == terms.UNI])}
-        bi = {terms.bigram_chars(int(k), BOS, EOS): float(c)
-              for k, c in zip(uniq[kinds == terms.BI], total[kinds == terms.BI])}
+        uni = {
+            terms.unigram_char(int(k)): float(c) for k, c in zip(uniq[kinds == terms.UNI], total[kinds == terms.UNI])
+        }
+        bi = {
+            terms.bigram_chars(int(k), BOS, EOS): float(c)
+            for k, c in zip(uniq[kinds == terms.BI], total[kinds == terms.BI])
+        }
         latin: Counter = Counter()
         for block, _ in self.parts:
             latin.update(block.latin)
@@ -318,8 +334,9 @@ class CorrectorCache:
     def get(self, view: View, tuning_version: tuple = ()):
         signature = (view.signature, tuning_version)
         stale = self._signature != signature
-        if self._corrector is not None and (not stale or (
-                view.n_live > self.SMALL and time.monotonic() - self._built < self.REFRESH)):
+        if self._corrector is not None and (
+            not stale or (view.n_live > self.SMALL and time.monotonic() - self._built < self.REFRESH)
+        ):
             return self._corrector
         with self._lock:
             if self._corrector is None or self._signature != signature:

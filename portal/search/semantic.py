@@ -7,23 +7,24 @@ keyed by the hash of the embedded text, so a reindex re-embeds only what changed
 filled after the index writer has committed (a job), so a saved article is searchable by its
 words at once and by its meaning a moment later.
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from sqlalchemy import func, select
 
-from portal.auth.models import utcnow
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.search import documents
 from portal.search.models import DocVector
 
 DIM = 512
-BODY_CHARS = 120          # the title carries the question; the body's opening adds context
+BODY_CHARS = 120  # the title carries the question; the body's opening adds context
 BATCH = 256
 CHECK_EVERY = 2.0
 
@@ -65,11 +66,12 @@ def embed_documents(docs: Iterable[dict]) -> int:
     wanted = {d["key"]: doc_text(d.get("title", ""), d.get("body", "")) for d in docs}
     if not wanted:
         return 0
-    have = dict(db.session.execute(select(DocVector.key, DocVector.text_hash)
-                                   .where(DocVector.key.in_(list(wanted)))).all())
+    have = dict(
+        db.session.execute(select(DocVector.key, DocVector.text_hash).where(DocVector.key.in_(list(wanted)))).all()
+    )
     todo = [(k, t) for k, t in wanted.items() if have.get(k) != text_hash(t)]
     for start in range(0, len(todo), BATCH):
-        chunk = todo[start:start + BATCH]
+        chunk = todo[start : start + BATCH]
         vectors = encode([t for _, t in chunk]).astype(np.float16)
         now = utcnow()
         for (key, text), vec in zip(chunk, vectors):
@@ -86,7 +88,7 @@ def embed_all(progress: Callable[[int], None] | None = None, chunk: int = 1000) 
     for source in documents.sources():
         ids = [ident for ident, _ in source.stamps()]
         for start in range(0, len(ids), chunk):
-            docs = source.load(ids[start:start + chunk])
+            docs = source.load(ids[start : start + chunk])
             done += embed_documents(docs)
             db.session.expire_all()
             if progress:

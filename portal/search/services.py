@@ -1,9 +1,10 @@
 """Operator-level index work: full rebuild with swap, and drift check/repair."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -31,7 +32,7 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed
             for source in documents.sources():
                 ids = [ident for ident, _stamp in source.stamps()]
                 for start in range(0, len(ids), CHUNK):
-                    docs = source.load(ids[start:start + CHUNK])
+                    docs = source.load(ids[start : start + CHUNK])
                     for doc in docs:
                         writer.add_document(**doc)
                     total += len(docs)
@@ -44,7 +45,7 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed
         writer.commit()
         store.swap(gen)
         for start in range(0, len(covered), CHUNK):
-            db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start:start + CHUNK])))
+            db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start : start + CHUNK])))
         db.session.commit()
     if embed and current_app.config.get("SEARCH_SEMANTIC", True):
         from portal.search import semantic
@@ -55,8 +56,8 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed
 
 @dataclass
 class Drift:
-    missing: list[str] = field(default_factory=list)   # in the database, not in the index
-    stale: list[str] = field(default_factory=list)     # indexed from an older version
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    stale: list[str] = field(default_factory=list)  # indexed from an older version
     orphaned: list[str] = field(default_factory=list)  # in the index, gone from the database
     checked: int = 0
 
@@ -91,19 +92,17 @@ def check(repair: bool = False) -> Drift:
 def warm_up() -> None:
     """Build the ranking blocks, the query-repair model and the completion list now, so the
     first search does not pay for them (gunicorn --preload: the workers inherit them)."""
+    from flask import current_app
+    from sqlalchemy.exc import DBAPIError
+
     from portal.search import completion
     from portal.search.ranker import CORRECTORS, VIEWS
-
-    from flask import current_app
-
     from portal.search.tuning import CACHE as TUNING
-
-    from sqlalchemy.exc import DBAPIError
 
     try:
         tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
         CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
         completion.suggester()
-    except DBAPIError:   # an empty database (`flask db upgrade` imports wsgi.py first): warm later
+    except DBAPIError:  # an empty database (`flask db upgrade` imports wsgi.py first): warm later
         db.session.rollback()
         log.info("search warm-up skipped: the database has no schema yet")

@@ -3,6 +3,7 @@
 Substring matching over the folded text instead of re-segmenting every result with jieba: the
 terms already come from the analyzer, and this is a hundred times cheaper per result.
 """
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape

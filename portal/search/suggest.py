@@ -3,6 +3,7 @@
 报错 → 报错信息, bx → 报销…, mima → 忘记密码: every entry is keyed by the text, its full pinyin
 and its initials, from each word start, in one sorted list searched with bisect.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -11,15 +12,15 @@ from dataclasses import dataclass
 from portal.search import pinyin as py
 from portal.search.fold import fold, is_cjk
 
-MAX_STARTS = 6     # word starts keyed per entry
-SCAN = 400         # keys examined per lookup at most
+MAX_STARTS = 6  # word starts keyed per entry
+SCAN = 400  # keys examined per lookup at most
 
 
 @dataclass(frozen=True)
 class Entry:
     text: str
     weight: float
-    kind: str          # "title" | "query"
+    kind: str  # "title" | "query"
     public: bool = True
     url: str | None = None
 

@@ -1,7 +1,8 @@
 """Background jobs of the search domain."""
+
 from __future__ import annotations
 
-from portal.jobs import crontab, job, periodic_job
+from portal.core.jobs import crontab, job, periodic_job
 
 
 @job(retries=5, retry_delay=2)

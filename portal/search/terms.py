@@ -6,6 +6,7 @@ Keys are computed from code points with numpy, so a document is keyed without a 
 over its characters. Bigrams across a CJK run's edges use BOS/EOS code points; the ranker
 never queries them, the query-repair vocabulary counts them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,9 @@ def latin_key(token: str) -> int:
 
 
 def _cjk(cps: np.ndarray) -> np.ndarray:
-    return (((cps >= 0x3400) & (cps <= 0x4DBF)) | ((cps >= 0x4E00) & (cps <= 0x9FFF))
-            | ((cps >= 0xF900) & (cps <= 0xFAFF)))
+    return (
+        ((cps >= 0x3400) & (cps <= 0x4DBF)) | ((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0xF900) & (cps <= 0xFAFF))
+    )
 
 
 def keys(folded: str, boundaries: bool = True) -> np.ndarray:
@@ -62,13 +64,17 @@ def keys_with_positions(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     prev = np.concatenate(([False], cjk[:-1]))
     nxt = np.concatenate((cjk[1:], [False]))
     pair = cjk[:-1] & cjk[1:]
-    parts_key = [(UNI << SHIFT) | cps[cjk],
-                 (BI << SHIFT) | (cps[:-1][pair] << 21) | cps[1:][pair],
-                 (BI << SHIFT) | (BOS_CP << 21) | cps[cjk & ~prev],
-                 (BI << SHIFT) | (cps[cjk & ~nxt] << 21) | EOS_CP]
+    parts_key = [
+        (UNI << SHIFT) | cps[cjk],
+        (BI << SHIFT) | (cps[:-1][pair] << 21) | cps[1:][pair],
+        (BI << SHIFT) | (BOS_CP << 21) | cps[cjk & ~prev],
+        (BI << SHIFT) | (cps[cjk & ~nxt] << 21) | EOS_CP,
+    ]
     parts_pos = [idx[cjk], idx[:-1][pair], idx[cjk & ~prev], idx[cjk & ~nxt]]
-    parts_edge = [np.zeros(len(parts_pos[0]) + len(parts_pos[1]), dtype=bool),
-                  np.ones(len(parts_pos[2]) + len(parts_pos[3]), dtype=bool)]
+    parts_edge = [
+        np.zeros(len(parts_pos[0]) + len(parts_pos[1]), dtype=bool),
+        np.ones(len(parts_pos[2]) + len(parts_pos[3]), dtype=bool),
+    ]
     matches = list(_LATIN_RE.finditer(folded))
     if matches:
         parts_key.append(np.array([latin_key(m.group(0)) for m in matches], dtype=np.int64))

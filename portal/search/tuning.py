@@ -1,4 +1,5 @@
 """Curator tuning of the search: synonym sets and domain words, read back without a restart."""
+
 from __future__ import annotations
 
 import threading
@@ -12,9 +13,9 @@ from portal.extensions import db
 from portal.search.fold import fold
 from portal.search.models import DomainWord, SynonymSet
 
-CHECK_EVERY = 2.0          # seconds between checks for a curator's change, per process
-EXPANSION_WEIGHT = 0.5     # a synonym counts half as much as the word the user typed
-DOMAIN_WORD_FREQ = 2000    # jieba frequency for domain words: segment them as one word
+CHECK_EVERY = 2.0  # seconds between checks for a curator's change, per process
+EXPANSION_WEIGHT = 0.5  # a synonym counts half as much as the word the user typed
+DOMAIN_WORD_FREQ = 2000  # jieba frequency for domain words: segment them as one word
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """The home page: one search box over the whole knowledge base."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
@@ -8,25 +9,12 @@ from flask_login import current_user
 from portal.search import completion, query, related
 from portal.search import log as search_log
 from portal.search.fold import fold
-from portal.search.access import ANONYMOUS, Viewer
 from portal.web.access import public_kb
 from portal.web.htmx import render
+from portal.web.request import current_viewer, parse_page
 
 bp = Blueprint("search", __name__)
-EDITION_MAX = 60   # the longest manual edition label
-
-
-def current_viewer() -> Viewer:
-    if not current_user.is_authenticated:
-        return ANONYMOUS
-    return Viewer(authenticated=True, user_id=current_user.id, roles=frozenset(current_user.roles))
-
-
-def parse_page(raw: str | None) -> int:
-    try:
-        return min(max(int(raw or 1), 1), 1000)
-    except ValueError:
-        return 1
+EDITION_MAX = 60  # the longest manual edition label
 
 
 @bp.get("/")
@@ -48,23 +36,39 @@ def home():
     if len(q) > max_len:
         error = _("Your search is too long. Please use at most %(n)d characters.", n=max_len)
     elif q:
-        results = query.search(q, current_viewer(), kind=kind, category=category, page=page,
-                               pagelen=current_app.config["SEARCH_PAGE_SIZE"], with_facets=True,
-                               exact=exact, edition=edition)
-    context = {"q": q, "kind": kind, "category": category, "exact": exact, "results": results,
-               "error": error, "edition": edition}
+        results = query.search(
+            q,
+            current_viewer(),
+            kind=kind,
+            category=category,
+            page=page,
+            pagelen=current_app.config["SEARCH_PAGE_SIZE"],
+            with_facets=True,
+            exact=exact,
+            edition=edition,
+        )
+    context = {
+        "q": q,
+        "kind": kind,
+        "category": category,
+        "exact": exact,
+        "results": results,
+        "error": error,
+        "edition": edition,
+    }
     if not q:
         context.update(kb.home_overview(authenticated=current_user.is_authenticated))
     if results is not None and results.hits:
         top = results.hits[0]
         # Under a result list the results are the similar texts already: what people clicked
         # together with the top hit and the curators' links are what adds something.
-        context["related"] = related.related(top.key, top.title, current_viewer(), limit=4,
-                                             skip={h.key for h in results.hits}, similar=False)
+        context["related"] = related.related(
+            top.key, top.title, current_viewer(), limit=4, skip={h.key for h in results.hits}, similar=False
+        )
     if results is not None:
         context["search_id"] = search_log.record_search(
-            search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected),
-            results.total)
+            search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected), results.total
+        )
     status = 400 if error else 200
     return render("search/home.html", "search/_results.html", **context), status
 
@@ -72,6 +76,6 @@ def home():
 @bp.get("/search/suggest")
 @public_kb
 def suggest():
-    q = request.args.get("q", "").strip()[:current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    q = request.args.get("q", "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
     items = completion.suggest(q, authenticated=current_user.is_authenticated) if q else []
     return render_template("search/_suggestions.html", items=items, q=q)

@@ -6,6 +6,7 @@ vocabulary (花呗, 借呗, 报销单 …); jieba's general dictionary fills in 
 words the KB has not used yet.  Counts are kept per character bigram inside
 CJK runs, with ``<`` and ``>`` marking the start and end of a run.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,7 +46,7 @@ def general_counts(min_freq: int = 1, log_weight: bool = False) -> tuple[Counter
         for i, c in enumerate(w):
             uni[c] += x
             if i:
-                bi[w[i - 1:i + 1]] += x
+                bi[w[i - 1 : i + 1]] += x
     return uni, bi
 
 
@@ -56,8 +57,14 @@ class Vocabulary:
     distribution, so unseen pairs are possible but cost a lot.
     """
 
-    def __init__(self, general_weight: float = 0.3, mu: float = 20.0, general_min_freq: int = 20,
-                 general_log_weight: bool = False, word_min_freq: int = 20):
+    def __init__(
+        self,
+        general_weight: float = 0.3,
+        mu: float = 20.0,
+        general_min_freq: int = 20,
+        general_log_weight: bool = False,
+        word_min_freq: int = 20,
+    ):
         self.general_weight = general_weight
         self.mu = mu
         self.general_min_freq = general_min_freq
@@ -71,7 +78,7 @@ class Vocabulary:
 
     # ------------------------------------------------------------------ build
     @classmethod
-    def from_counts(cls, uni: dict, bi: dict, latin: Counter, docs: int, **kw) -> "Vocabulary":
+    def from_counts(cls, uni: dict, bi: dict, latin: Counter, docs: int, **kw) -> Vocabulary:
         """A finalized vocabulary from counts the index already holds (see ranker.View)."""
         vocab = cls(**kw)
         vocab.kb_uni = Counter(uni)
@@ -90,10 +97,10 @@ class Vocabulary:
                 continue
             padded = BOS + run + EOS
             self.kb_uni.update(run)
-            self.kb_bi.update(padded[i:i + 2] for i in range(len(padded) - 1))
+            self.kb_bi.update(padded[i : i + 2] for i in range(len(padded) - 1))
         self._finalized = False
 
-    def finalize(self) -> "Vocabulary":
+    def finalize(self) -> Vocabulary:
         """Merge KB and general counts and build the successor/predecessor maps."""
         g_uni, g_bi = general_counts(self.general_min_freq, self.general_log_weight)
         w = self.general_weight

@@ -1,4 +1,5 @@
 """The Whoosh analyzer wrapping portal.search.analysis, so index and query segment alike."""
+
 from __future__ import annotations
 
 from whoosh.analysis import Token, Tokenizer
@@ -7,8 +8,18 @@ from portal.search import analysis
 
 
 class ChineseTokenizer(Tokenizer):
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, tok in enumerate(analysis.tokens(value)):
             token.text = tok.text

@@ -1,19 +1,21 @@
 """The ticket desk: filing with deflection, the SLA clock, assignment and escalation jobs,
 the ledger, rating, and solved tickets feeding the knowledge base."""
+
 from __future__ import annotations
 
 
 def init_app(app):
+    from portal.core.calendar import WorkCalendar
     from portal.tickets import desk, models, search_source, tasks, views  # noqa: F401
 
-    from portal.tickets.calendar import WorkCalendar
-
     # a mistyped PORTAL_TICKET_WORK_HOURS stops the start with its message, not every request later
-    WorkCalendar.from_config(hours=str(app.config["TICKET_WORK_HOURS"]),
-                             weekdays=str(app.config["TICKET_WORK_DAYS"]), tz=app.config["BABEL_DEFAULT_TIMEZONE"])
+    WorkCalendar.from_config(
+        hours=str(app.config["TICKET_WORK_HOURS"]),
+        weekdays=str(app.config["TICKET_WORK_DAYS"]),
+        tz=app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
     search_source.register_source()
     app.register_blueprint(views.bp)
-    app.add_template_filter(_when, "when")
 
     from portal.tickets.labels import HELPERS
 
@@ -28,11 +30,7 @@ def init_app(app):
         if not current_user.is_authenticated:
             return {}
         # a callable: only the page layout asks for the counts, not every htmx fragment
-        return {"ticket_counts": lambda: queries.counts_for(current_user),
-                "is_agent": access.is_agent(current_user.roles)}
-
-def _when(t, fmt: str = "short") -> str:
-    """A naive UTC time from the database, in the reader's time zone and language."""
-    from flask_babel import format_datetime
-
-    return format_datetime(t, fmt) if t else ""
+        return {
+            "ticket_counts": lambda: queries.counts_for(current_user),
+            "is_agent": access.is_agent(current_user.roles),
+        }

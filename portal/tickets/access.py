@@ -1,10 +1,11 @@
 """Who may do what with a ticket (pure: roles and ids in, yes or no out)."""
+
 from __future__ import annotations
 
 from portal.search.access import TICKET_READERS as AGENT_ROLES  # one list for pages and search
 from portal.tickets.states import TRANSITIONS, Action, Actor
 
-DESK_ROLES = frozenset({"support", "admin"})   # assign, reassign, file for someone else
+DESK_ROLES = frozenset({"support", "admin"})  # assign, reassign, file for someone else
 
 
 def is_agent(roles) -> bool:

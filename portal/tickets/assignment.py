@@ -1,4 +1,5 @@
 """Who gets a ticket, and when it goes to a senior engineer. Plain values only."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,8 +13,8 @@ from portal.tickets.sla import Complexity, Risk
 class Candidate:
     user_id: int
     region_id: int | None
-    open_load: int                 # open tickets currently assigned
-    last_assigned: datetime | None # None: never assigned
+    open_load: int  # open tickets currently assigned
+    last_assigned: datetime | None  # None: never assigned
     senior: bool = False
 
 

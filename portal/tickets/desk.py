@@ -1,5 +1,6 @@
 """Support's side of the desk: the queue with filters and bulk assignment, managing a ticket,
 follow-ups, FAQ drafts, the occurrence ranking of FAQs and the working calendar."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,25 +12,34 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.core.calendar_days import CalendarDay
+from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.search.views import parse_page
 from portal.tickets import access, clock, queries, services
 from portal.tickets.forms import ManageForm
-from portal.tickets.models import CalendarDay, Ticket
+from portal.tickets.models import Ticket
 from portal.tickets.views import _failed, bp, load_ticket_or_404
 from portal.web.access import public_kb, roles_required
-from portal.web.errors import DomainError
 from portal.web.htmx import render
+from portal.web.request import parse_page
 
 AGENTS = ("support", "engineer", "senior_engineer")
 
 
 def manage_form(ticket: Ticket, form: ManageForm | None = None) -> ManageForm:
-    form = form or ManageForm(formdata=None, obj=None, data={
-        "assignee": ticket.assignee_id or 0, "complexity": ticket.complexity,
-        "shareable": ticket.shareable, "article_id": ticket.article_id})
+    form = form or ManageForm(
+        formdata=None,
+        obj=None,
+        data={
+            "assignee": ticket.assignee_id or 0,
+            "complexity": ticket.complexity,
+            "shareable": ticket.shareable,
+            "article_id": ticket.article_id,
+        },
+    )
     form.assignee.choices = [(0, _("— not assigned —"))] + [
-        (u.id, f"{u.display_name} · {u.region.name if u.region else '-'}") for u in queries.engineers()]
+        (u.id, f"{u.display_name} · {u.region.name if u.region else '-'}") for u in queries.engineers()
+    ]
     return form
 
 
@@ -37,13 +47,20 @@ def manage_form(ticket: Ticket, form: ManageForm | None = None) -> ManageForm:
 @roles_required(*AGENTS)
 def queue():
     f = queries.QueueFilter.from_args(request.args)
-    page = queries.queue(f, current_user, parse_page(request.args.get("page")),
-                         current_app.config["TICKET_PAGE_SIZE"])
+    page = queries.queue(f, current_user, parse_page(request.args.get("page")), current_app.config["TICKET_PAGE_SIZE"])
     cal = clock.calendar()
     risks = {t.id: (clock.response_risk(t, cal=cal), clock.resolution_risk(t, cal=cal)) for t in page.items}
-    return render("tickets/queue.html", "tickets/_queue_table.html", rows=page, f=f, risks=risks,
-                  regions=queries.regions(), engineers=queries.engineers(),
-                  can_assign=access.is_desk(current_user.roles), bulk_form=FlaskForm())
+    return render(
+        "tickets/queue.html",
+        "tickets/_queue_table.html",
+        rows=page,
+        f=f,
+        risks=risks,
+        regions=queries.regions(),
+        engineers=queries.engineers(),
+        can_assign=access.is_desk(current_user.roles),
+        bulk_form=FlaskForm(),
+    )
 
 
 @bp.post("/queue/assign")
@@ -54,7 +71,7 @@ def bulk_assign():
         abort(400)
     ids = [int(i) for i in request.form.getlist("ticket") if i.isdigit()]
     assignee = db.session.get(User, request.form.get("assignee", type=int) or 0)
-    back = url_for("tickets.queue", **{k: v for k, v in request.args.items()})
+    back = url_for("tickets.queue", **dict(request.args.items()))
     if not ids:
         flash(_("Select at least one ticket."), "error")
         return redirect(back), 303
@@ -76,8 +93,9 @@ def manage(ticket_id: int):
     ticket = load_ticket_or_404(ticket_id)
     form = manage_form(ticket, ManageForm())
     if not form.validate_on_submit():
-        return _failed(ticket, services.TicketError({"manage": _("Please correct the marked fields.")}),
-                       manage_form=form)
+        return _failed(
+            ticket, services.TicketError({"manage": _("Please correct the marked fields.")}), manage_form=form
+        )
     try:
         if form.assignee.data and form.assignee.data != ticket.assignee_id:
             assignee = db.session.get(User, form.assignee.data)
@@ -145,8 +163,11 @@ def calendar():
                 db.session.delete(row)
                 db.session.commit()
             return redirect(url_for("tickets.calendar"))
-        day, kind, name = _parse_day(request.form.get("day", "")), request.form.get("kind"), \
-            request.form.get("name", "").strip()[:60]
+        day, kind, name = (
+            _parse_day(request.form.get("day", "")),
+            request.form.get("kind"),
+            request.form.get("name", "").strip()[:60],
+        )
         if day is None:
             error = _("Enter the day as YYYY-MM-DD.")
         elif kind not in ("holiday", "workday"):
@@ -160,8 +181,9 @@ def calendar():
             return redirect(url_for("tickets.calendar"))
     days = list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
     status = 422 if error else 200
-    return render_template("tickets/calendar.html", days=days, form=form, error=error,
-                           typed=request.form if error else {}), status
+    return render_template(
+        "tickets/calendar.html", days=days, form=form, error=error, typed=request.form if error else {}
+    ), status
 
 
 def _parse_day(raw: str) -> date | None:

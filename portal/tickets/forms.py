@@ -1,10 +1,19 @@
 """Ticket forms (Flask-WTF: CSRF and the first line of validation; the services have the last)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.tickets import services
@@ -15,12 +24,15 @@ CHANNELS = [("web", _l("Web form")), ("phone", _l("Phone")), ("email", _l("E-mai
 
 class TicketForm(FlaskForm):
     title = StringField(_l("What is the problem?"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
-    description = TextAreaField(_l("Details: what you did, what you saw (error message), since when"),
-                                validators=[Length(max=services.BODY_MAX)])
+    description = TextAreaField(
+        _l("Details: what you did, what you saw (error message), since when"),
+        validators=[Length(max=services.BODY_MAX)],
+    )
     category_id = SelectField(_l("Category"), coerce=int)
     severity = RadioField(_l("Severity"), choices=SEVERITIES, default="normal")
-    contact = StringField(_l("How to reach you (phone or e-mail)"),
-                          validators=[Optional(), Length(max=services.CONTACT_MAX)])
+    contact = StringField(
+        _l("How to reach you (phone or e-mail)"), validators=[Optional(), Length(max=services.CONTACT_MAX)]
+    )
     attachments = MultipleFileField(_l("Screenshots or files"))
     # support desk only
     requester_username = StringField(_l("On behalf of (user name)"), validators=[Optional(), Length(max=64)])
@@ -40,16 +52,20 @@ class ActionForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
-    rating = RadioField(_l("How satisfied are you?"), coerce=int,
-                        choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")],
-                        validators=[DataRequired(message=_l("Choose 1 to 5 stars."))])
+    rating = RadioField(
+        _l("How satisfied are you?"),
+        coerce=int,
+        choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")],
+        validators=[DataRequired(message=_l("Choose 1 to 5 stars."))],
+    )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class ManageForm(FlaskForm):
     assignee = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
-    complexity = SelectField(_l("Complexity"), choices=[("simple", _l("Simple (1 working day)")),
-                                                         ("complex", _l("Complex (3 working days)"))])
+    complexity = SelectField(
+        _l("Complexity"),
+        choices=[("simple", _l("Simple (1 working day)")), ("complex", _l("Complex (3 working days)"))],
+    )
     shareable = BooleanField(_l("Share as a past case once solved (everyone can find it)"))
-    article_id = IntegerField(_l("FAQ that answers it (article number)"),
-                              validators=[Optional(), NumberRange(min=1)])
+    article_id = IntegerField(_l("FAQ that answers it (article number)"), validators=[Optional(), NumberRange(min=1)])

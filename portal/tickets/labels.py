@@ -1,4 +1,5 @@
 """Words people read for states, actions, events and channels (translated at render time)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -7,16 +8,25 @@ from portal.tickets.services import state_label
 
 
 def action_label(action: str) -> str:
-    return {"start": _("Start work"), "ask": _("Ask the requester"), "answer": _("Answer"),
-            "resolve": _("Resolve"), "confirm": _("Confirm"), "reopen": _("Reopen"),
-            "auto_close": _("Close automatically"), "close": _("Close without solution")}.get(action, action)
+    return {
+        "start": _("Start work"),
+        "ask": _("Ask the requester"),
+        "answer": _("Answer"),
+        "resolve": _("Resolve"),
+        "confirm": _("Confirm"),
+        "reopen": _("Reopen"),
+        "auto_close": _("Close automatically"),
+        "close": _("Close without solution"),
+    }.get(action, action)
 
 
 def action_hint(action: str) -> str:
-    return {"ask": _("What do you need from the requester? (shown as the reason on their ticket)"),
-            "resolve": _("The solution, as the requester will read it"),
-            "close": _("Why is the ticket closed? (duplicate, withdrawn …)"),
-            "reopen": _("What is still wrong?")}.get(action, _("Message"))
+    return {
+        "ask": _("What do you need from the requester? (shown as the reason on their ticket)"),
+        "resolve": _("The solution, as the requester will read it"),
+        "close": _("Why is the ticket closed? (duplicate, withdrawn …)"),
+        "reopen": _("What is still wrong?"),
+    }.get(action, _("Message"))
 
 
 def channel_label(channel: str) -> str:
@@ -27,28 +37,43 @@ def event_label(event) -> str:
     d = event.data or {}
     kind = event.kind
     if kind == "created":
-        return _("filed the ticket") if not d.get("channel") else _("filed the ticket for the requester (%(channel)s)",
-                                                                     channel=channel_label(d["channel"]))
+        return (
+            _("filed the ticket")
+            if not d.get("channel")
+            else _("filed the ticket for the requester (%(channel)s)", channel=channel_label(d["channel"]))
+        )
     if kind == "reply":
         return _("replied")
     if kind == "note":
         return _("wrote an internal note")
     if kind == "state":
-        return _("changed the status: %(old)s → %(new)s", old=state_label(d.get("from", "")),
-                 new=state_label(d.get("to", "")))
+        return _(
+            "changed the status: %(old)s → %(new)s",
+            old=state_label(d.get("from", "")),
+            new=state_label(d.get("to", "")),
+        )
     if kind == "assign":
         return _("assigned the ticket to %(name)s", name=event.target.display_name if event.target else d.get("to"))
     if kind == "escalate":
-        return (_("escalated the complex problem to a senior engineer") if d.get("reason") == "complex"
-                else _("escalated the overdue ticket to a senior engineer"))
+        return (
+            _("escalated the complex problem to a senior engineer")
+            if d.get("reason") == "complex"
+            else _("escalated the overdue ticket to a senior engineer")
+        )
     if kind == "complexity":
         return _("marked the problem complex") if d.get("to") == "complex" else _("marked the problem simple")
     if kind == "sla_warning":
-        return _("warned: the first response is due soon") if d.get("clock") == "response" \
+        return (
+            _("warned: the first response is due soon")
+            if d.get("clock") == "response"
             else _("warned: the solution is due soon")
+        )
     if kind == "sla_breach":
-        return _("recorded a breach: first response overdue") if d.get("clock") == "response" \
+        return (
+            _("recorded a breach: first response overdue")
+            if d.get("clock") == "response"
             else _("recorded a breach: solution overdue")
+        )
     if kind == "rating":
         return _("rated the service %(n)d of 5", n=d.get("rating", 0))
     if kind == "follow_up":
@@ -64,5 +89,10 @@ def event_label(event) -> str:
     return kind
 
 
-HELPERS = {"state_label": state_label, "action_label": action_label, "action_hint": action_hint,
-           "channel_label": channel_label, "event_label": event_label}
+HELPERS = {
+    "state_label": state_label,
+    "action_label": action_label,
+    "action_hint": action_hint,
+    "channel_label": channel_label,
+    "event_label": event_label,
+}

@@ -4,14 +4,16 @@ working-calendar exceptions and deflections (answers that made a ticket unnecess
 Times are naive UTC in the database, like everywhere in the portal; the SLA rules work on aware
 datetimes and the services convert at the edge.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import Department, Region, User, utcnow
+from portal.auth.models import Department, Region, User
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article, Category
 
@@ -24,10 +26,10 @@ class Ticket(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    severity: Mapped[str] = mapped_column(String(10), default="normal")      # urgent | normal
-    complexity: Mapped[str] = mapped_column(String(10), default="simple")    # simple | complex
+    severity: Mapped[str] = mapped_column(String(10), default="normal")  # urgent | normal
+    complexity: Mapped[str] = mapped_column(String(10), default="simple")  # simple | complex
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
-    channel: Mapped[str] = mapped_column(String(10), default="web")          # web | phone | email | chat
+    channel: Mapped[str] = mapped_column(String(10), default="web")  # web | phone | email | chat
     contact: Mapped[str] = mapped_column(String(120), default="")
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -35,9 +37,9 @@ class Ticket(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     escalated: Mapped[bool] = mapped_column(default=False)
-    shareable: Mapped[bool] = mapped_column(default=False)   # a solved case everyone may find
+    shareable: Mapped[bool] = mapped_column(default=False)  # a solved case everyone may find
     solution: Mapped[str] = mapped_column(Text, default="")
-    waiting_reason: Mapped[str] = mapped_column(String(300), default="")   # told to the requester
+    waiting_reason: Mapped[str] = mapped_column(String(300), default="")  # told to the requester
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -45,7 +47,7 @@ class Ticket(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     first_response_due: Mapped[datetime | None] = mapped_column()
-    resolution_due: Mapped[datetime | None] = mapped_column(index=True)   # None while paused
+    resolution_due: Mapped[datetime | None] = mapped_column(index=True)  # None while paused
     response_warned: Mapped[bool] = mapped_column(default=False)
     resolution_warned: Mapped[bool] = mapped_column(default=False)
     response_breached: Mapped[bool] = mapped_column(default=False)
@@ -53,8 +55,9 @@ class Ticket(db.Model):
 
     rating: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str] = mapped_column(String(500), default="")
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"),
-                                                   index=True)  # the FAQ that answers this problem
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )  # the FAQ that answers this problem
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock: two agents, one decision
 
     __mapper_args__ = {"version_id_col": version}
@@ -66,8 +69,9 @@ class Ticket(db.Model):
     region: Mapped[Region | None] = relationship()
     department: Mapped[Department | None] = relationship()
     article: Mapped[Article | None] = relationship(foreign_keys=[article_id])
-    events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id",
-                                                     cascade="all, delete-orphan")
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
     pauses: Mapped[list[TicketPause]] = relationship(order_by="TicketPause.id", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", cascade="all, delete-orphan")
 
@@ -83,7 +87,7 @@ class TicketEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))   # None: the system
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # new assignee
     body: Mapped[str] = mapped_column(Text, default="")
     internal: Mapped[bool] = mapped_column(default=False)
@@ -113,7 +117,7 @@ class Attachment(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)   # random name on disk
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random name on disk
     internal: Mapped[bool] = mapped_column(default=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -129,20 +133,11 @@ class QuickReply(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class CalendarDay(db.Model):
-    """An exception to the working week: a holiday, or a make-up working day (调休)."""
-
-    __tablename__ = "calendar_days"
-    day: Mapped[date] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))      # holiday | workday
-    name: Mapped[str] = mapped_column(String(60), default="")
-
-
 class Deflection(db.Model):
-    """"This solved it" on the ticket form: a ticket that did not need filing. No user id."""
+    """ "This solved it" on the ticket form: a ticket that did not need filing. No user id."""
 
     __tablename__ = "deflections"
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")   # what the employee had typed
+    title: Mapped[str] = mapped_column(String(200), default="")  # what the employee had typed
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

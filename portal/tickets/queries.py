@@ -1,4 +1,5 @@
 """Reading tickets: my tickets, the support queue with its filters, the FAQ occurrence ranking."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 
-from portal.auth.models import Region, User, UserRole, utcnow
+from portal.auth.models import Region, User, UserRole
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.tickets.models import QuickReply, Ticket
@@ -20,16 +22,16 @@ SORTS = {
     "updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
 }
 RISKS = ("breached", "warning", "ok")
-WARN_WINDOW = timedelta(hours=1)   # list filter: due within the next hour counts as "at risk"
+WARN_WINDOW = timedelta(hours=1)  # list filter: due within the next hour counts as "at risk"
 
 
 @dataclass
 class QueueFilter:
-    state: str = "open"          # open | a state | all
+    state: str = "open"  # open | a state | all
     region: int | None = None
     severity: str | None = None
     risk: str | None = None
-    assignee: str = "all"        # all | me | none | <user id>
+    assignee: str = "all"  # all | me | none | <user id>
     sort: str = "due"
     q: str = ""
 
@@ -48,8 +50,16 @@ class QueueFilter:
         return f
 
     def args(self, **change) -> dict:
-        values = {"state": self.state, "region": self.region, "severity": self.severity, "risk": self.risk,
-                  "assignee": self.assignee, "sort": self.sort, "q": self.q or None, **change}
+        values = {
+            "state": self.state,
+            "region": self.region,
+            "severity": self.severity,
+            "risk": self.risk,
+            "assignee": self.assignee,
+            "sort": self.sort,
+            "q": self.q or None,
+            **change,
+        }
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
@@ -77,18 +87,28 @@ def queue(f: QueueFilter, me: User, page: int, per_page: int, now: datetime | No
     if f.risk == "breached":
         query = query.where(or_(Ticket.response_breached.is_(True), Ticket.resolution_breached.is_(True)))
     elif f.risk == "warning":
-        query = query.where(_open(), Ticket.resolution_breached.is_(False), Ticket.response_breached.is_(False),
-                            or_(Ticket.resolution_due <= now + WARN_WINDOW,
-                                Ticket.response_warned.is_(True), Ticket.resolution_warned.is_(True),
-                                (Ticket.first_response_at.is_(None)) & (Ticket.first_response_due <= now + WARN_WINDOW)))
+        query = query.where(
+            _open(),
+            Ticket.resolution_breached.is_(False),
+            Ticket.response_breached.is_(False),
+            or_(
+                Ticket.resolution_due <= now + WARN_WINDOW,
+                Ticket.response_warned.is_(True),
+                Ticket.resolution_warned.is_(True),
+                (Ticket.first_response_at.is_(None)) & (Ticket.first_response_due <= now + WARN_WINDOW),
+            ),
+        )
     elif f.risk == "ok":
-        query = query.where(Ticket.response_breached.is_(False), Ticket.resolution_breached.is_(False),
-                            Ticket.response_warned.is_(False), Ticket.resolution_warned.is_(False))
+        query = query.where(
+            Ticket.response_breached.is_(False),
+            Ticket.resolution_breached.is_(False),
+            Ticket.response_warned.is_(False),
+            Ticket.resolution_warned.is_(False),
+        )
     if f.q:
         like = f"%{f.q}%"
         number = f.q.lstrip("Tt").lstrip("0")
-        query = query.where(or_(Ticket.title.ilike(like),
-                                Ticket.id == int(number) if number.isdigit() else False))
+        query = query.where(or_(Ticket.title.ilike(like), Ticket.id == int(number) if number.isdigit() else False))
     query = query.order_by(*SORTS[f.sort])
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
@@ -99,24 +119,30 @@ def mine(user: User, state: str, page: int, per_page: int):
         query = query.where(_open())
     elif state == "done":
         query = query.where(~_open())
-    return db.paginate(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()),
-                       page=page, per_page=per_page, error_out=False)
+    return db.paginate(
+        query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()), page=page, per_page=per_page, error_out=False
+    )
 
 
 def counts_for(user: User) -> dict[str, int]:
     """Numbers for the navigation: my open tickets, and for agents the open queue and mine to do."""
-    out = {"mine": db.session.scalar(select(func.count(Ticket.id)).where(
-        Ticket.requester_id == user.id, _open())) or 0}
-    out["assigned"] = db.session.scalar(select(func.count(Ticket.id)).where(
-        Ticket.assignee_id == user.id, _open())) or 0
+    out = {"mine": db.session.scalar(select(func.count(Ticket.id)).where(Ticket.requester_id == user.id, _open())) or 0}
+    out["assigned"] = (
+        db.session.scalar(select(func.count(Ticket.id)).where(Ticket.assignee_id == user.id, _open())) or 0
+    )
     return out
 
 
 def engineers() -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(["engineer", "senior_engineer"]), User.active.is_(True))
-        .distinct().order_by(User.region_id, User.username)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_(["engineer", "senior_engineer"]), User.active.is_(True))
+            .distinct()
+            .order_by(User.region_id, User.username)
+        )
+    )
 
 
 def regions() -> list[Region]:
@@ -130,12 +156,17 @@ def quick_replies() -> list[QuickReply]:
 def top_faqs(limit: int = 50, *, authenticated: bool = True) -> list[tuple[Article, int]]:
     """FAQs by how often their problem occurs: the number of tickets linked to each."""
     n = func.count(Ticket.id).label("n")
-    query = (select(Article, n).join(Ticket, Ticket.article_id == Article.id)
-             .where(Article.kind == "faq", Article.published.is_(True)))
+    query = (
+        select(Article, n)
+        .join(Ticket, Ticket.article_id == Article.id)
+        .where(Article.kind == "faq", Article.published.is_(True))
+    )
     if not authenticated:
         query = query.where(Article.visibility == "public")
-    return [(a, c) for a, c in db.session.execute(
-        query.group_by(Article.id).order_by(n.desc(), Article.id).limit(limit)).all()]
+    return [
+        (a, c)
+        for a, c in db.session.execute(query.group_by(Article.id).order_by(n.desc(), Article.id).limit(limit)).all()
+    ]
 
 
 def tickets_for_article(article_id: int) -> int:

@@ -1,6 +1,7 @@
 """Tickets in the search index. A solved ticket support marked shareable is a past case every
 signed-in employee finds; every other ticket is found only by its requester and support —
 the visibility tokens go into the index, so the filter is part of the search itself."""
+
 from __future__ import annotations
 
 from flask import url_for
@@ -36,29 +37,31 @@ def _stamp(updated_at, version: int) -> str:
 
 def _load(ids: list[int]) -> list[dict]:
     rows = db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))
-    return [{
-        "key": make_key(PREFIX, t.id),
-        "kind": KIND,
-        "category": t.category.name,
-        "visibility": visibility(t),
-        "external_id": t.number,
-        "title": t.title,
-        "body": _body(t),
-        "popularity": 0,
-        "stamp": stamp(t),
-    } for t in rows]
+    return [
+        {
+            "key": make_key(PREFIX, t.id),
+            "kind": KIND,
+            "category": t.category.name,
+            "visibility": visibility(t),
+            "external_id": t.number,
+            "title": t.title,
+            "body": _body(t),
+            "popularity": 0,
+            "stamp": stamp(t),
+        }
+        for t in rows
+    ]
 
 
 def _stamps():
     rows = db.session.execute(select(Ticket.id, Ticket.updated_at, Ticket.version).order_by(Ticket.id))
-    for ident, updated_at, version in rows:   # columns only: no joined people per ticket
+    for ident, updated_at, version in rows:  # columns only: no joined people per ticket
         yield ident, _stamp(updated_at, version)
 
 
 def _snippets(ids: list[int]) -> dict[int, dict]:
     rows = db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))
-    return {t.id: {"title": t.title, "text": _body(t), "url": url_for("tickets.show", ticket_id=t.id)}
-            for t in rows}
+    return {t.id: {"title": t.title, "text": _body(t), "url": url_for("tickets.show", ticket_id=t.id)} for t in rows}
 
 
 def _readable(ident: int, viewer) -> dict | None:
@@ -66,7 +69,8 @@ def _readable(ident: int, viewer) -> dict | None:
     if ticket is None or not viewer.authenticated:
         return None
     if visibility(ticket) != "internal" and not (
-            viewer.user_id == ticket.requester_id or access.is_agent(viewer.roles)):
+        viewer.user_id == ticket.requester_id or access.is_agent(viewer.roles)
+    ):
         return None
     return {"title": ticket.title, "url": url_for("tickets.show", ticket_id=ident)}
 

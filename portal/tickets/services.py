@@ -4,6 +4,7 @@ Every function checks who may do it, changes everything or nothing, writes the l
 queues the index refresh in the same transaction. Two agents acting on the same ticket at once:
 the version column lets one through and the other gets a 409 to refresh.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,24 +15,26 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
 from portal.auth.services import active_user
+from portal.core import uploads as files
+from portal.core.clock import utcnow
+from portal.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from portal.extensions import db
 from portal.kb import markdown
 from portal.kb.models import Article, Category
 from portal.search import queue
 from portal.search.documents import make_key
 from portal.search.models import SearchLog
-from portal.tickets import access, attachments, clock
+from portal.tickets import access, clock
 from portal.tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketPause
 from portal.tickets.sla import Complexity, Severity
 from portal.tickets.states import Action, Actor, State, TransitionError, next_state
-from portal.web.errors import Conflict, DomainError, InvalidInput, NotAllowed
 
 PREFIX = "ticket"
 CHANNELS = ("web", "phone", "email", "chat")
 TITLE_MAX, BODY_MAX, CONTACT_MAX, REASON_MAX = 200, 10_000, 120, 300
-FILED_AFTER_SEARCH = timedelta(minutes=30)   # a ticket this soon after a search "followed" it
+FILED_AFTER_SEARCH = timedelta(minutes=30)  # a ticket this soon after a search "followed" it
 
 
 class TicketError(InvalidInput):
@@ -41,6 +44,7 @@ class TicketError(InvalidInput):
 def _one_decision(fn):
     """Another agent changed the ticket after we loaded it (the version column noticed, at
     commit or at an earlier autoflush): nothing of ours is written, the user refreshes."""
+
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         try:
@@ -48,6 +52,7 @@ def _one_decision(fn):
         except StaleDataError:
             db.session.rollback()
             raise Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again.")) from None
+
     return wrapped
 
 
@@ -59,7 +64,7 @@ class TicketInput:
     severity: str = "normal"
     contact: str = ""
     channel: str = "web"
-    requester_username: str = ""        # support filing for someone else
+    requester_username: str = ""  # support filing for someone else
     uploads: list = field(default_factory=list)
 
 
@@ -89,28 +94,44 @@ def _validate(data: TicketInput, filer: User) -> tuple[dict[str, str], User | No
             requester = active_user(on_behalf)
             if requester is None:
                 errors["requester_username"] = _("No active account %(name)s.", name=on_behalf)
-    if problem := attachments.problems(data.uploads):
+    if problem := files.problems(data.uploads):
         errors["attachments"] = problem
     return errors, requester
 
 
-def file_ticket(data: TicketInput, filer: User, *, search_token: str | None = None,
-                now: datetime | None = None) -> Ticket:
+def file_ticket(
+    data: TicketInput, filer: User, *, search_token: str | None = None, now: datetime | None = None
+) -> Ticket:
     errors, requester = _validate(data, filer)
     if errors:
         raise TicketError(errors)
-    clock_given = now is not None   # tests and the demo replay a timeline; jobs follow it
+    clock_given = now is not None  # tests and the demo replay a timeline; jobs follow it
     now = now or utcnow()
-    ticket = Ticket(title=data.title.strip(), description=data.description.strip(),
-                    category_id=data.category_id, severity=data.severity, channel=data.channel,
-                    contact=data.contact.strip() or (requester.email or ""), requester=requester,
-                    filed_by=filer if filer.id != requester.id else None,
-                    region_id=requester.region_id, department_id=requester.department_id,
-                    state=State.PENDING, created_at=now, updated_at=now)
+    ticket = Ticket(
+        title=data.title.strip(),
+        description=data.description.strip(),
+        category_id=data.category_id,
+        severity=data.severity,
+        channel=data.channel,
+        contact=data.contact.strip() or (requester.email or ""),
+        requester=requester,
+        filed_by=filer if filer.id != requester.id else None,
+        region_id=requester.region_id,
+        department_id=requester.department_id,
+        state=State.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(ticket)
     clock.set_due_times(ticket)
-    event = _event(ticket, "created", filer, body=ticket.description, now=now,
-                   data={"channel": data.channel} if filer.id != requester.id else {})
+    event = _event(
+        ticket,
+        "created",
+        filer,
+        body=ticket.description,
+        now=now,
+        data={"channel": data.channel} if filer.id != requester.id else {},
+    )
     stored = _attach(ticket, event, filer, data.uploads, internal=False)
     if search_token:
         _mark_search_followed(search_token, now)
@@ -120,7 +141,7 @@ def file_ticket(data: TicketInput, filer: User, *, search_token: str | None = No
         db.session.commit()
     except Exception:
         db.session.rollback()
-        attachments.discard(stored)
+        files.discard(stored)
         raise
     queue.kick()
     from portal.tickets.tasks import assign_ticket
@@ -130,16 +151,33 @@ def file_ticket(data: TicketInput, filer: User, *, search_token: str | None = No
 
 
 def _mark_search_followed(token: str, now: datetime) -> None:
-    last = db.session.scalar(select(SearchLog).where(SearchLog.session_token == token)
-                             .order_by(SearchLog.id.desc()).limit(1))
+    last = db.session.scalar(
+        select(SearchLog).where(SearchLog.session_token == token).order_by(SearchLog.id.desc()).limit(1)
+    )
     if last is not None and now - last.updated_at <= FILED_AFTER_SEARCH:
         last.ticket_filed = True
 
 
-def _event(ticket: Ticket, kind: str, actor: User | None, *, body: str = "", internal: bool = False,
-           data: dict | None = None, target: User | None = None, now: datetime | None = None) -> TicketEvent:
-    event = TicketEvent(kind=kind, actor=actor, body=body, internal=internal, data=data or {},
-                        target_id=target.id if target else None, created_at=now or utcnow())
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    body: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+    target: User | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        kind=kind,
+        actor=actor,
+        body=body,
+        internal=internal,
+        data=data or {},
+        target_id=target.id if target else None,
+        created_at=now or utcnow(),
+    )
     ticket.events.append(event)
     ticket.updated_at = event.created_at
     return event
@@ -149,17 +187,24 @@ def _attach(ticket: Ticket, event: TicketEvent, user: User, uploads, internal: b
     stored = []
     try:
         for u in uploads:
-            name = attachments.store(u)
+            name = files.store(u)
             stored.append(name)
-            ticket.attachments.append(Attachment(filename=u.filename, content_type=u.content_type,
-                                                 size=len(u.data), stored_name=name, internal=internal,
-                                                 uploaded_by_id=user.id))
+            ticket.attachments.append(
+                Attachment(
+                    filename=u.filename,
+                    content_type=u.content_type,
+                    size=len(u.data),
+                    stored_name=name,
+                    internal=internal,
+                    uploaded_by_id=user.id,
+                )
+            )
     except OSError:
-        attachments.discard(stored)
+        files.discard(stored)
         raise
     if stored:
         db.session.flush()
-        for a in ticket.attachments[-len(stored):]:
+        for a in ticket.attachments[-len(stored) :]:
             a.event_id = event.id
     return stored
 
@@ -170,11 +215,11 @@ def _commit(ticket: Ticket, stored: list[str] = ()) -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        attachments.discard(stored)
-        raise Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again."))
+        files.discard(stored)
+        raise Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again.")) from None
     except Exception:
         db.session.rollback()
-        attachments.discard(stored)
+        files.discard(stored)
         raise
     queue.kick()
 
@@ -188,6 +233,7 @@ def deflect(article_id: int | None, title: str) -> None:
 
 
 # --- acting on a ticket ---------------------------------------------------------------------
+
 
 def _responded(ticket: Ticket, now: datetime) -> None:
     if ticket.first_response_at is None:
@@ -209,8 +255,16 @@ def _resume(ticket: Ticket, now: datetime) -> None:
 
 
 @_one_decision
-def change_state(ticket: Ticket, user: User | None, action: Action | str, *, body: str = "",
-                 now: datetime | None = None, rating: int | None = None, comment: str = "") -> Ticket:
+def change_state(
+    ticket: Ticket,
+    user: User | None,
+    action: Action | str,
+    *,
+    body: str = "",
+    now: datetime | None = None,
+    rating: int | None = None,
+    comment: str = "",
+) -> Ticket:
     """Take a state action as this user (None: the system); the rules decide if it is allowed."""
     now = now or utcnow()
     action = Action(action)
@@ -224,15 +278,18 @@ def change_state(ticket: Ticket, user: User | None, action: Action | str, *, bod
             raise NotAllowed(_("You may not do this with this ticket."))
     try:
         new = next_state(State(ticket.state), action, actor)
-    except TransitionError:
-        raise Conflict(_("This ticket is %(state)s now; that action is no longer possible.",
-                         state=state_label(ticket.state)))
+    except TransitionError as err:
+        raise Conflict(
+            _("This ticket is %(state)s now; that action is no longer possible.", state=state_label(ticket.state))
+        ) from err
     body = body.strip()
     errors = {}
     if action in (Action.ASK, Action.REOPEN, Action.CLOSE) and not body:
-        errors["body"] = {Action.ASK: _("Say what you need from the requester."),
-                          Action.REOPEN: _("Say why the problem is not solved."),
-                          Action.CLOSE: _("Say why the ticket is closed.")}[action]
+        errors["body"] = {
+            Action.ASK: _("Say what you need from the requester."),
+            Action.REOPEN: _("Say why the problem is not solved."),
+            Action.CLOSE: _("Say why the ticket is closed."),
+        }[action]
     if action == Action.RESOLVE and not body:
         errors["body"] = _("Describe the solution for the requester.")
     if len(body) > BODY_MAX:
@@ -262,13 +319,22 @@ def change_state(ticket: Ticket, user: User | None, action: Action | str, *, bod
         ticket.rating, ticket.rating_comment = rating, comment.strip()[:500]
     ticket.state = new
     clock.set_due_times(ticket)
-    if ticket.resolved_at and ticket.resolution_due and ticket.resolved_at > ticket.resolution_due \
-            and not ticket.resolution_breached:
+    if (
+        ticket.resolved_at
+        and ticket.resolution_due
+        and ticket.resolved_at > ticket.resolution_due
+        and not ticket.resolution_breached
+    ):
         ticket.resolution_breached = True
         _event(ticket, "sla_breach", None, data={"clock": "resolution"}, now=now, internal=True)
-    _event(ticket, "state", user, body=body, now=now,
-           data={"from": old, "to": new, "action": action.value,
-                 **({"rating": rating} if rating is not None else {})})
+    _event(
+        ticket,
+        "state",
+        user,
+        body=body,
+        now=now,
+        data={"from": old, "to": new, "action": action.value, **({"rating": rating} if rating is not None else {})},
+    )
     if rating is not None:
         _event(ticket, "rating", user, body=ticket.rating_comment, data={"rating": rating}, now=now)
     _commit(ticket)
@@ -276,8 +342,9 @@ def change_state(ticket: Ticket, user: User | None, action: Action | str, *, bod
 
 
 @_one_decision
-def reply(ticket: Ticket, user: User, body: str, *, internal: bool = False, uploads=(),
-          now: datetime | None = None) -> TicketEvent:
+def reply(
+    ticket: Ticket, user: User, body: str, *, internal: bool = False, uploads=(), now: datetime | None = None
+) -> TicketEvent:
     """A message on the ticket; an internal note only among agents. The requester answering a
     question restarts the clock."""
     now = now or utcnow()
@@ -293,7 +360,7 @@ def reply(ticket: Ticket, user: User, body: str, *, internal: bool = False, uplo
         errors["body"] = _("Write a message or attach a file.")
     elif len(body) > BODY_MAX:
         errors["body"] = _("The text may have at most %(n)d characters.", n=BODY_MAX)
-    if problem := attachments.problems(list(uploads)):
+    if problem := files.problems(list(uploads)):
         errors["attachments"] = problem
     if errors:
         raise TicketError(errors)
@@ -320,8 +387,9 @@ def _require_agent(user: User, desk: bool = False) -> None:
 
 
 @_one_decision
-def assign(ticket: Ticket, assignee: User, by: User | None, *, note: str = "",
-           now: datetime | None = None, commit: bool = True) -> Ticket:
+def assign(
+    ticket: Ticket, assignee: User, by: User | None, *, note: str = "", now: datetime | None = None, commit: bool = True
+) -> Ticket:
     """Give the ticket to an engineer (support desk, or the assignment rules when `by` is None)."""
     if by is not None:
         _require_agent(by, desk=True)
@@ -331,12 +399,19 @@ def assign(ticket: Ticket, assignee: User, by: User | None, *, note: str = "",
         raise Conflict(_("Only open tickets can be assigned."))
     if ticket.assignee_id == assignee.id:
         if commit and db.session.dirty:
-            _commit(ticket)   # e.g. an escalation event for the engineer who already has it
+            _commit(ticket)  # e.g. an escalation event for the engineer who already has it
         return ticket
     previous = ticket.assignee
     ticket.assignee = assignee
-    _event(ticket, "assign", by, body=note, target=assignee, now=now,
-           data={"from": previous.username if previous else None, "to": assignee.username})
+    _event(
+        ticket,
+        "assign",
+        by,
+        body=note,
+        target=assignee,
+        now=now,
+        data={"from": previous.username if previous else None, "to": assignee.username},
+    )
     if commit:
         _commit(ticket)
     return ticket
@@ -378,8 +453,11 @@ def rate(ticket: Ticket, user: User, rating: int, comment: str = "", *, now: dat
     if ticket.state == State.RESOLVED:
         return change_state(ticket, user, Action.CONFIRM, now=now, rating=rating, comment=comment)
     if user.id != ticket.requester_id:
-        raise DomainError(_("No such ticket."), status=404) if not access.is_agent(user.roles) \
+        raise (
+            DomainError(_("No such ticket."), status=404)
+            if not access.is_agent(user.roles)
             else NotAllowed(_("Only the requester rates the service."))
+        )
     if ticket.state != State.CLOSED or ticket.rating is not None:
         raise Conflict(_("This ticket cannot be rated now."))
     if not 1 <= rating <= 5:
@@ -411,11 +489,21 @@ def draft_faq(ticket: Ticket, by: User) -> Article:
         return ticket.article
     if not ticket.solution:
         raise Conflict(_("Resolve the ticket first: the FAQ needs its solution."))
-    body = _("## Problem\n\n%(problem)s\n\n## Solution\n\n%(solution)s",
-             problem=ticket.description or ticket.title, solution=ticket.solution)
-    article = Article(kind="faq", title=ticket.title, body=body, body_text=markdown.plain_text(body),
-                      category_id=ticket.category_id, visibility="internal", published=False,
-                      author_id=by.id)
+    body = _(
+        "## Problem\n\n%(problem)s\n\n## Solution\n\n%(solution)s",
+        problem=ticket.description or ticket.title,
+        solution=ticket.solution,
+    )
+    article = Article(
+        kind="faq",
+        title=ticket.title,
+        body=body,
+        body_text=markdown.plain_text(body),
+        category_id=ticket.category_id,
+        visibility="internal",
+        published=False,
+        author_id=by.id,
+    )
     db.session.add(article)
     db.session.flush()
     article.source_ticket_id = ticket.id
@@ -438,9 +526,14 @@ def link_article(ticket: Ticket, article_id: int | None, by: User, *, now: datet
 
 
 def state_label(state: str) -> str:
-    return {State.PENDING: _("Pending"), State.IN_PROGRESS: _("In progress"),
-            State.WAITING: _("Waiting for information"), State.RESOLVED: _("Resolved"),
-            State.CLOSED: _("Closed"), State.REOPENED: _("Reopened")}.get(state, state)
+    return {
+        State.PENDING: _("Pending"),
+        State.IN_PROGRESS: _("In progress"),
+        State.WAITING: _("Waiting for information"),
+        State.RESOLVED: _("Resolved"),
+        State.CLOSED: _("Closed"),
+        State.REOPENED: _("Reopened"),
+    }.get(state, state)
 
 
 @_one_decision
@@ -463,6 +556,5 @@ def bulk_assign(ticket_ids: list[int], assignee: User, by: User) -> int:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(_("Someone else changed one of these tickets a moment ago. Refresh and try again."))
+        raise Conflict(_("Someone else changed one of these tickets a moment ago. Refresh and try again.")) from None
     return len(tickets)
-

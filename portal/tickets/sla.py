@@ -1,4 +1,5 @@
 """SLA rules over plain values: first-response and resolution due times, pauses, risk, KPI."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from portal.tickets.calendar import WorkCalendar, require_aware
+from portal.core.calendar import WorkCalendar, require_aware
 
-Pause = tuple[datetime, datetime | None]   # (start, end); end None: still waiting
+Pause = tuple[datetime, datetime | None]  # (start, end); end None: still waiting
 
 
 class Severity(StrEnum):
@@ -31,13 +32,13 @@ class Risk(StrEnum):
 
 @dataclass(frozen=True)
 class SlaPolicy:
-    urgent_response: timedelta = timedelta(minutes=15)              # wall clock, filed in working time
+    urgent_response: timedelta = timedelta(minutes=15)  # wall clock, filed in working time
     urgent_after_hours_response: timedelta = timedelta(minutes=30)  # wall clock, filed outside it
-    normal_response: timedelta = timedelta(hours=1)                 # working time
-    simple_resolution_days: int = 1                                 # working days
+    normal_response: timedelta = timedelta(hours=1)  # working time
+    simple_resolution_days: int = 1  # working days
     complex_resolution_days: int = 3
-    warn_share: float = 0.75        # warn once this share of the allowed time is used ...
-    warn_min: timedelta = timedelta(minutes=10)   # ... or when less than this remains
+    warn_share: float = 0.75  # warn once this share of the allowed time is used ...
+    warn_min: timedelta = timedelta(minutes=10)  # ... or when less than this remains
 
     def __post_init__(self) -> None:
         if not 0 < self.warn_share <= 1:
@@ -55,8 +56,12 @@ def response_in_working_time(severity: Severity | str) -> bool:
     return Severity(severity) is Severity.NORMAL
 
 
-def first_response_due(created: datetime, severity: Severity | str, cal: WorkCalendar = DEFAULT_CALENDAR,
-                       policy: SlaPolicy = DEFAULT_POLICY) -> datetime:
+def first_response_due(
+    created: datetime,
+    severity: Severity | str,
+    cal: WorkCalendar = DEFAULT_CALENDAR,
+    policy: SlaPolicy = DEFAULT_POLICY,
+) -> datetime:
     created = require_aware(created, "created").astimezone(cal.tz)
     if Severity(severity) is Severity.URGENT:
         wait = policy.urgent_response if cal.is_working_time(created) else policy.urgent_after_hours_response
@@ -68,11 +73,15 @@ def _wall_add(t: datetime, delta: timedelta, cal: WorkCalendar) -> datetime:
     return (t.astimezone(UTC) + delta).astimezone(cal.tz)
 
 
-def resolution_target(complexity: Complexity | str, cal: WorkCalendar = DEFAULT_CALENDAR,
-                      policy: SlaPolicy = DEFAULT_POLICY) -> timedelta:
+def resolution_target(
+    complexity: Complexity | str, cal: WorkCalendar = DEFAULT_CALENDAR, policy: SlaPolicy = DEFAULT_POLICY
+) -> timedelta:
     """Allowed working time: N working days of cal.day_length() each."""
-    days = (policy.complex_resolution_days if Complexity(complexity) is Complexity.COMPLEX
-            else policy.simple_resolution_days)
+    days = (
+        policy.complex_resolution_days
+        if Complexity(complexity) is Complexity.COMPLEX
+        else policy.simple_resolution_days
+    )
     return days * cal.day_length()
 
 
@@ -102,8 +111,13 @@ def _merged(pauses: Sequence[Pause], since: datetime, until: datetime | None = N
     return merged
 
 
-def resolution_due(created: datetime, complexity: Complexity | str, cal: WorkCalendar = DEFAULT_CALENDAR,
-                   pauses: Sequence[Pause] = (), policy: SlaPolicy = DEFAULT_POLICY) -> datetime | None:
+def resolution_due(
+    created: datetime,
+    complexity: Complexity | str,
+    cal: WorkCalendar = DEFAULT_CALENDAR,
+    pauses: Sequence[Pause] = (),
+    policy: SlaPolicy = DEFAULT_POLICY,
+) -> datetime | None:
     """Working-time due date; each pause that starts before the due time pushes it by the working
     time it covered. An open pause (end None) stops the clock: None."""
     created = require_aware(created, "created")
@@ -111,14 +125,15 @@ def resolution_due(created: datetime, complexity: Complexity | str, cal: WorkCal
         return None
     due = cal.add_working(created, resolution_target(complexity, cal, policy))
     for start, end in _merged(pauses, created):
-        if start >= due:          # the clock had already run out; a later pause cannot undo a breach
+        if start >= due:  # the clock had already run out; a later pause cannot undo a breach
             break
         due = cal.add_working(due, cal.working_between(start, end))
     return due
 
 
-def elapsed_working(start: datetime, now: datetime, cal: WorkCalendar = DEFAULT_CALENDAR,
-                    pauses: Sequence[Pause] = ()) -> timedelta:
+def elapsed_working(
+    start: datetime, now: datetime, cal: WorkCalendar = DEFAULT_CALENDAR, pauses: Sequence[Pause] = ()
+) -> timedelta:
     """Working time the clock has run from start to now, pauses (open ones up to now) excluded."""
     total = cal.working_between(start, now)
     if total:
@@ -135,8 +150,13 @@ def remaining(now: datetime, due: datetime, cal: WorkCalendar = DEFAULT_CALENDAR
     return cal.working_between(now, due) if due >= now else -cal.working_between(due, now)
 
 
-def warn_at(start: datetime, due: datetime, cal: WorkCalendar = DEFAULT_CALENDAR,
-            policy: SlaPolicy = DEFAULT_POLICY, working: bool = True) -> datetime:
+def warn_at(
+    start: datetime,
+    due: datetime,
+    cal: WorkCalendar = DEFAULT_CALENDAR,
+    policy: SlaPolicy = DEFAULT_POLICY,
+    working: bool = True,
+) -> datetime:
     """The first instant at which risk() turns to WARNING (handy to schedule a job)."""
     require_aware(start, "start")
     require_aware(due, "due")
@@ -151,9 +171,16 @@ def warn_at(start: datetime, due: datetime, cal: WorkCalendar = DEFAULT_CALENDAR
     return min(by_share, by_min)
 
 
-def risk(now: datetime, start: datetime, due: datetime | None, done_at: datetime | None = None,
-         paused: bool = False, cal: WorkCalendar = DEFAULT_CALENDAR, policy: SlaPolicy = DEFAULT_POLICY,
-         working: bool = True) -> Risk:
+def risk(
+    now: datetime,
+    start: datetime,
+    due: datetime | None,
+    done_at: datetime | None = None,
+    paused: bool = False,
+    cal: WorkCalendar = DEFAULT_CALENDAR,
+    policy: SlaPolicy = DEFAULT_POLICY,
+    working: bool = True,
+) -> Risk:
     """Where a target stands. `working` measures in working time (normal response, resolution);
     pass False for the wall-clock urgent response. While paused the due time moves, so PAUSED."""
     require_aware(now, "now")

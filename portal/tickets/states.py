@@ -1,4 +1,5 @@
 """The ticket state machine: which action moves which state, and who may take it."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,23 +8,23 @@ from types import MappingProxyType
 
 
 class State(StrEnum):
-    PENDING = "pending"           # 待处理
-    IN_PROGRESS = "in_progress"   # 处理中
-    WAITING = "waiting"           # 等待补充: waiting for the requester, resolution clock paused
-    RESOLVED = "resolved"         # 已解决
-    CLOSED = "closed"             # 已关闭
-    REOPENED = "reopened"         # 已重开
+    PENDING = "pending"  # 待处理
+    IN_PROGRESS = "in_progress"  # 处理中
+    WAITING = "waiting"  # 等待补充: waiting for the requester, resolution clock paused
+    RESOLVED = "resolved"  # 已解决
+    CLOSED = "closed"  # 已关闭
+    REOPENED = "reopened"  # 已重开
 
 
-class Action(StrEnum):            # declaration order is the display order
+class Action(StrEnum):  # declaration order is the display order
     START = "start"
-    ASK = "ask"                   # ask the requester for information
-    ANSWER = "answer"             # the requester replies while waiting
+    ASK = "ask"  # ask the requester for information
+    ANSWER = "answer"  # the requester replies while waiting
     RESOLVE = "resolve"
-    CONFIRM = "confirm"           # the requester confirms the solution
+    CONFIRM = "confirm"  # the requester confirms the solution
     REOPEN = "reopen"
-    AUTO_CLOSE = "auto_close"     # the system closes an unconfirmed resolved ticket
-    CLOSE = "close"               # an agent closes a duplicate or invalid ticket
+    AUTO_CLOSE = "auto_close"  # the system closes an unconfirmed resolved ticket
+    CLOSE = "close"  # an agent closes a duplicate or invalid ticket
 
 
 class Actor(StrEnum):

@@ -1,5 +1,6 @@
 """Ticket rules that run as jobs in the queue, never inside a request: assignment, escalation,
 and the SLA sweep (warnings, breaches, escalation of breaches, auto-close of resolved tickets)."""
+
 from __future__ import annotations
 
 import logging
@@ -9,9 +10,10 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.auth.models import User, UserRole, utcnow
+from portal.auth.models import User, UserRole
+from portal.core.clock import utcnow
+from portal.core.jobs import crontab, job, periodic_job
 from portal.extensions import db
-from portal.jobs import crontab, job, periodic_job
 from portal.notify.services import notify
 from portal.tickets import assignment, clock, services
 from portal.tickets.models import Ticket, TicketEvent
@@ -24,15 +26,31 @@ log = logging.getLogger(__name__)
 def candidates(senior: bool) -> list[assignment.Candidate]:
     """Active engineers with their open load and when each last received a ticket."""
     role = "senior_engineer" if senior else "engineer"
-    users = db.session.execute(select(User.id, User.region_id).join(UserRole, UserRole.user_id == User.id)
-                               .where(UserRole.role == role, User.active.is_(True))).all()
-    load = dict(db.session.execute(select(Ticket.assignee_id, func.count(Ticket.id))
-                                   .where(Ticket.state.in_([str(s) for s in OPEN_STATES]))
-                                   .group_by(Ticket.assignee_id)).all())
-    last = dict(db.session.execute(select(TicketEvent.target_id, func.max(TicketEvent.created_at))
-                                   .where(TicketEvent.kind == "assign").group_by(TicketEvent.target_id)).all())
-    return [assignment.Candidate(user_id=uid, region_id=rid, open_load=load.get(uid, 0),
-                                 last_assigned=last.get(uid), senior=senior) for uid, rid in users]
+    users = db.session.execute(
+        select(User.id, User.region_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+    ).all()
+    load = dict(
+        db.session.execute(
+            select(Ticket.assignee_id, func.count(Ticket.id))
+            .where(Ticket.state.in_([str(s) for s in OPEN_STATES]))
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    last = dict(
+        db.session.execute(
+            select(TicketEvent.target_id, func.max(TicketEvent.created_at))
+            .where(TicketEvent.kind == "assign")
+            .group_by(TicketEvent.target_id)
+        ).all()
+    )
+    return [
+        assignment.Candidate(
+            user_id=uid, region_id=rid, open_load=load.get(uid, 0), last_assigned=last.get(uid), senior=senior
+        )
+        for uid, rid in users
+    ]
 
 
 def auto_assign(ticket: Ticket, *, senior: bool = False, reason: str = "", now: datetime | None = None) -> bool:
@@ -42,8 +60,15 @@ def auto_assign(ticket: Ticket, *, senior: bool = False, reason: str = "", now: 
         return False
     if senior:
         ticket.escalated = True
-        services._event(ticket, "escalate", None, internal=True, now=now,
-                        data={"reason": reason}, target=db.session.get(User, chosen))
+        services._event(
+            ticket,
+            "escalate",
+            None,
+            internal=True,
+            now=now,
+            data={"reason": reason},
+            target=db.session.get(User, chosen),
+        )
     services.assign(ticket, db.session.get(User, chosen), None, now=now, note=reason)
     return True
 
@@ -74,8 +99,14 @@ def escalate_ticket(ticket_id: int, reason: str, at: str | None = None) -> None:
 def _tell_assignee(ticket: Ticket, kind: str, now: datetime) -> None:
     """The engineer on the ticket hears of a coming or missed SLA due time in the portal."""
     if ticket.assignee_id is not None:
-        notify(ticket.assignee_id, kind, f"{ticket.number} · {ticket.title}", f"/tickets/{ticket.id}",
-               important=kind == "ticket_sla_breach", now=now)
+        notify(
+            ticket.assignee_id,
+            kind,
+            f"{ticket.number} · {ticket.title}",
+            f"/tickets/{ticket.id}",
+            important=kind == "ticket_sla_breach",
+            now=now,
+        )
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
@@ -83,13 +114,14 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     cal = clock.calendar()
     counts = {"warned": 0, "breached": 0, "escalated": 0, "closed": 0}
-    open_ids = list(db.session.scalars(select(Ticket.id).where(
-        Ticket.state.in_([str(s) for s in OPEN_STATES]))))
+    open_ids = list(db.session.scalars(select(Ticket.id).where(Ticket.state.in_([str(s) for s in OPEN_STATES]))))
     for ticket_id in open_ids:
         ticket = db.session.get(Ticket, ticket_id)
         changed = False
-        for kind, risk in (("response", clock.response_risk(ticket, now, cal)),
-                           ("resolution", clock.resolution_risk(ticket, now, cal))):
+        for kind, risk in (
+            ("response", clock.response_risk(ticket, now, cal)),
+            ("resolution", clock.resolution_risk(ticket, now, cal)),
+        ):
             if risk == Risk.WARNING and not getattr(ticket, f"{kind}_warned"):
                 setattr(ticket, f"{kind}_warned", True)
                 services._event(ticket, "sla_warning", None, internal=True, data={"clock": kind}, now=now)
@@ -102,8 +134,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
                 _tell_assignee(ticket, "ticket_sla_breach", now)
                 counts["breached"] += 1
                 changed = True
-        escalate = ((ticket.response_breached or ticket.resolution_breached
-                     or ticket.complexity == Complexity.COMPLEX) and not ticket.escalated)
+        escalate = (
+            ticket.response_breached or ticket.resolution_breached or ticket.complexity == Complexity.COMPLEX
+        ) and not ticket.escalated
         try:
             if changed:
                 services._commit(ticket)
@@ -115,12 +148,12 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             db.session.rollback()
     hours = float(current_app.config["TICKET_AUTO_CLOSE_HOURS"])
     cutoff = now - timedelta(hours=hours)
-    stale = list(db.session.scalars(select(Ticket.id).where(Ticket.state == State.RESOLVED.value,
-                                                            Ticket.resolved_at <= cutoff)))
+    stale = list(
+        db.session.scalars(select(Ticket.id).where(Ticket.state == State.RESOLVED.value, Ticket.resolved_at <= cutoff))
+    )
     for ticket_id in stale:
         try:
-            services.change_state(db.session.get(Ticket, ticket_id), None, Action.AUTO_CLOSE, now=now,
-                                  body="")
+            services.change_state(db.session.get(Ticket, ticket_id), None, Action.AUTO_CLOSE, now=now, body="")
             counts["closed"] += 1
         except (services.Conflict, StaleDataError):
             db.session.rollback()

@@ -1,26 +1,28 @@
 """The employee's side of the desk: filing with live deflection, my tickets, a ticket's page,
 replies, confirming and rating. Support's pages are in desk.py on the same blueprint."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from portal.core import uploads as files
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Category
 from portal.search import log as search_log
 from portal.search import query as search_query
-from portal.search.views import current_viewer, parse_page
-from portal.tickets import access, attachments, clock, queries, search_source, services
+from portal.tickets import access, clock, queries, search_source, services
 from portal.tickets.forms import ActionForm, RateForm, ReplyForm, TicketForm
 from portal.tickets.models import Attachment, Ticket
 from portal.tickets.states import Action, Actor, State, allowed_actions
 from portal.web.access import login_required
-from portal.web.errors import DomainError
+from portal.web.filters import when
 from portal.web.htmx import render
+from portal.web.request import current_viewer, parse_page
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 SUGGEST_LIMIT = 5
@@ -44,8 +46,9 @@ def _categories(form: TicketForm) -> None:
 def mine():
     state = request.args.get("state", "open")
     state = state if state in ("open", "done", "all") else "open"
-    page = queries.mine(current_user, state, parse_page(request.args.get("page")),
-                        current_app.config["TICKET_PAGE_SIZE"])
+    page = queries.mine(
+        current_user, state, parse_page(request.args.get("page")), current_app.config["TICKET_PAGE_SIZE"]
+    )
     return render("tickets/mine.html", "tickets/_mine_rows.html", rows=page, state=state)
 
 
@@ -56,23 +59,33 @@ def new():
     _categories(form)
     desk = access.is_desk(current_user.roles)
     if request.method == "GET":
-        form.title.data = (request.args.get("title") or "")[:services.TITLE_MAX]
+        form.title.data = (request.args.get("title") or "")[: services.TITLE_MAX]
         form.contact.data = current_user.email or ""
     errors = {}
     if form.validate_on_submit():
         data = services.TicketInput(
-            title=form.title.data, description=form.description.data or "", category_id=form.category_id.data,
-            severity=form.severity.data, contact=form.contact.data or "",
+            title=form.title.data,
+            description=form.description.data or "",
+            category_id=form.category_id.data,
+            severity=form.severity.data,
+            contact=form.contact.data or "",
             channel=form.channel.data if desk else "web",
             requester_username=(form.requester_username.data or "") if desk else "",
-            uploads=attachments.from_request(request.files.getlist(form.attachments.name)))
+            uploads=files.from_request(request.files.getlist(form.attachments.name)),
+        )
         try:
             ticket = services.file_ticket(data, current_user, search_token=search_log.session_token())
         except services.TicketError as err:
             errors = err.errors
         else:
-            flash(_("Ticket %(number)s was filed. We will answer by %(due)s.", number=ticket.number,
-                    due=_local(ticket.first_response_due)), "success")
+            flash(
+                _(
+                    "Ticket %(number)s was filed. We will answer by %(due)s.",
+                    number=ticket.number,
+                    due=_local(ticket.first_response_due),
+                ),
+                "success",
+            )
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     for name, message in errors.items():
         getattr(form, name, form.title).errors = [*getattr(form, name, form.title).errors, message]
@@ -82,13 +95,11 @@ def new():
 
 
 def _local(t):
-    from portal.tickets import _when
-
-    return _when(t)
+    return when(t)
 
 
 def _suggestions(title: str, description: str):
-    text = f"{title} {description}".strip()[:current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    text = f"{title} {description}".strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
     if not text:
         return []
     results = search_query.search(text, current_viewer(), page=1, pagelen=SUGGEST_LIMIT)
@@ -101,14 +112,13 @@ def suggest():
     """Live deflection: articles matching what the employee is typing."""
     title = (request.args.get("title") or "").strip()
     description = (request.args.get("description") or "").strip()
-    return render_template("tickets/_suggestions.html", suggestions=_suggestions(title, description),
-                           title=title)
+    return render_template("tickets/_suggestions.html", suggestions=_suggestions(title, description), title=title)
 
 
 @bp.post("/deflect")
 @login_required
 def deflect():
-    form = FlaskForm()   # the CSRF token only
+    form = FlaskForm()  # the CSRF token only
     if not form.validate_on_submit():
         abort(400)
     article_id = request.form.get("article_id", type=int)
@@ -133,11 +143,17 @@ def _page_context(ticket: Ticket, **extra) -> dict:
     events = [e for e in ticket.events if is_agent or not e.internal]
     files = [a for a in ticket.attachments if is_agent or not a.internal]
     context = {
-        "ticket": ticket, "events": events, "files": files, "is_agent": is_agent,
-        "is_requester": is_requester, "actions": actions,
+        "ticket": ticket,
+        "events": events,
+        "files": files,
+        "is_agent": is_agent,
+        "is_requester": is_requester,
+        "actions": actions,
         "response_risk": clock.response_risk(ticket, cal=cal),
         "resolution_risk": clock.resolution_risk(ticket, cal=cal),
-        "reply_form": ReplyForm(), "action_form": ActionForm(), "rate_form": RateForm(),
+        "reply_form": ReplyForm(),
+        "action_form": ActionForm(),
+        "rate_form": RateForm(),
     }
     if is_agent:
         from portal.tickets.desk import manage_form
@@ -153,7 +169,7 @@ def _page_context(ticket: Ticket, **extra) -> dict:
 def show(ticket_id: int):
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is not None and not access.can_view(current_user.id, current_user.roles, ticket.requester_id):
-        if search_source.visibility(ticket) == "internal":   # a shared past case: the solution only
+        if search_source.visibility(ticket) == "internal":  # a shared past case: the solution only
             return render_template("tickets/case.html", ticket=ticket)
         ticket = None
     if ticket is None:
@@ -180,11 +196,15 @@ def reply(ticket_id: int):
     ticket = load_ticket_or_404(ticket_id)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _failed(ticket, services.TicketError({"body": _("The message could not be accepted.")}),
-                       reply_form=form)
+        return _failed(ticket, services.TicketError({"body": _("The message could not be accepted.")}), reply_form=form)
     try:
-        services.reply(ticket, current_user, form.body.data or "", internal=bool(form.internal.data),
-                       uploads=attachments.from_request(request.files.getlist(form.attachments.name)))
+        services.reply(
+            ticket,
+            current_user,
+            form.body.data or "",
+            internal=bool(form.internal.data),
+            uploads=files.from_request(request.files.getlist(form.attachments.name)),
+        )
     except DomainError as err:
         db.session.rollback()
         return _failed(db.session.get(Ticket, ticket_id), err, reply_form=form)
@@ -203,8 +223,11 @@ def act(ticket_id: int):
     except ValueError:
         abort(400)
     if form.version.data and form.version.data.isdigit() and int(form.version.data) != ticket.version:
-        return _failed(ticket, services.Conflict(
-            _("Someone else changed this ticket a moment ago. Refresh and try again.")), action_form=form)
+        return _failed(
+            ticket,
+            services.Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again.")),
+            action_form=form,
+        )
     try:
         services.change_state(ticket, current_user, action, body=form.body.data or "")
     except DomainError as err:
@@ -236,11 +259,15 @@ def download(ticket_id: int, file_id: int):
     item = db.session.get(Attachment, file_id)
     if item is None or item.ticket_id != ticket.id or (item.internal and not access.is_agent(current_user.roles)):
         abort(404)
-    path = attachments.path_of(item.stored_name)
+    path = files.path_of(item.stored_name)
     if not path.exists():
         abort(404)
     inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
-    response = send_file(path, mimetype=item.content_type if inline else "application/octet-stream",
-                         as_attachment=not inline, download_name=item.filename)
+    response = send_file(
+        path,
+        mimetype=item.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=item.filename,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

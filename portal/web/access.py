@@ -1,4 +1,5 @@
 """Access decorators: who may open a page, checked before the view runs."""
+
 from __future__ import annotations
 
 import functools

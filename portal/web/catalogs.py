@@ -1,4 +1,5 @@
 """Compile the translation catalogs (.po -> .mo); run at install time and before the tests."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,7 @@
-"""Error pages that match the site, and JSON errors for the API; never a stack trace."""
+"""Error pages that match the site, and JSON errors for the API; never a stack trace.
+
+The domain errors themselves live in portal.core.errors; this module only maps them to responses."""
+
 from __future__ import annotations
 
 import logging
@@ -8,37 +11,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.core.errors import DomainError
+
 log = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A rule said no. Views let it through; it becomes a 4xx."""
-
-    status = 409
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status:
-            self.status = status
-
-
-class NotAllowed(DomainError):
-    status = 403
-
-
-class Conflict(DomainError):
-    """Someone else changed the thing a moment ago, or the action is no longer possible."""
-    status = 409
-
-
-class InvalidInput(DomainError):
-    """What was typed cannot be accepted: {field name: message}, shown beside each field."""
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _messages():
@@ -57,8 +32,7 @@ def _messages():
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def error_response(status: int, message: str | None = None, code: str | None = None):
@@ -72,8 +46,11 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return error_response(400, _("The form has expired. Go back, reload the page and submit "
-                                     "again; your text is still in the form."), "csrf")
+        return error_response(
+            400,
+            _("The form has expired. Go back, reload the page and submit again; your text is still in the form."),
+            "csrf",
+        )
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):

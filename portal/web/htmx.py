@@ -3,6 +3,7 @@
 A fragment is rendered only for an htmx request that is neither boosted nor a history restore;
 every other request gets the full page from the same context.
 """
+
 from __future__ import annotations
 
 import json

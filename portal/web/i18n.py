@@ -1,4 +1,5 @@
 """Locale and time-zone selection: the visitor's explicit choice, else Simplified Chinese."""
+
 from __future__ import annotations
 
 from flask import current_app, g, request
@@ -26,8 +27,7 @@ def html_lang() -> str:
 def init_app(app) -> None:
     @app.context_processor
     def _i18n_context():
-        return {"html_lang": html_lang(), "languages": app.config["LANGUAGES"],
-                "current_language": select_locale()}
+        return {"html_lang": html_lang(), "languages": app.config["LANGUAGES"], "current_language": select_locale()}
 
     @app.before_request
     def _remember_locale():

@@ -1,4 +1,5 @@
 """Small request-safety helpers shared by views."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,4 +1,5 @@
 """Site-wide routes that belong to no domain: language switch and health check."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request

@@ -31,11 +31,20 @@ def test_pages_do_not_overlap(client):
     assert second and not {r["id"] for r in first} & {r["id"] for r in second}
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"q": ""}, {"q": "   "}, {"q": "密" * 201}, {"q": "密码", "limit": "abc"},
-    {"q": "密码", "limit": "0"}, {"q": "密码", "limit": "51"}, {"q": "密码", "kind": "blog"},
-    {"q": "密码", "page": "-1"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "密" * 201},
+        {"q": "密码", "limit": "abc"},
+        {"q": "密码", "limit": "0"},
+        {"q": "密码", "limit": "51"},
+        {"q": "密码", "kind": "blog"},
+        {"q": "密码", "page": "-1"},
+    ],
+)
 def test_bad_input_is_a_400_with_a_message(client, params):
     response = search(client, **params)
     assert response.status_code == 400
@@ -52,8 +61,11 @@ def test_whoosh_syntax_never_breaks_the_search(client, q):
 def test_internal_articles_need_credentials(client, runner):
     anonymous = {r["external_id"] for r in search(client, q="解锁 账号 工单", limit=50).get_json()["results"]}
     token = runner.invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
-    signed = client.get("/api/v1/search", query_string={"q": "解锁 账号 工单", "limit": 50},
-                        headers={"Authorization": f"Bearer {token}"}).get_json()["results"]
+    signed = client.get(
+        "/api/v1/search",
+        query_string={"q": "解锁 账号 工单", "limit": 50},
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()["results"]
     internal = {r["external_id"] for r in signed} - anonymous
     assert internal, "a signed-in employee should find internal articles the public cannot"
 
@@ -62,10 +74,18 @@ def test_public_kb_off_requires_a_token(client, demo_app, runner):
     demo_app.config["PUBLIC_KB"] = False
     assert search(client, q="密码").status_code == 401
     token = runner.invoke(args=["token", "create", "--username", "zhangwei"]).output.strip()
-    assert client.get("/api/v1/search", query_string={"q": "密码"},
-                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert client.get("/api/v1/search", query_string={"q": "密码"},
-                      headers={"Authorization": "Bearer pt_wrong"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/search", query_string={"q": "密码"}, headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/api/v1/search", query_string={"q": "密码"}, headers={"Authorization": "Bearer pt_wrong"}
+        ).status_code
+        == 401
+    )
 
 
 def test_session_authenticates_the_api_too(client, auth):
@@ -90,13 +110,22 @@ def test_total_is_exact_whatever_the_limit(client):
     assert len(totals) == 1
     everything = search(client, q="忘记密码", limit=50)
     assert totals.pop() == len(everything.get_json()["results"]) + sum(
-        len(search(client, q="忘记密码", limit=50, page=p).get_json()["results"]) for p in (2, 3))
+        len(search(client, q="忘记密码", limit=50, page=p).get_json()["results"]) for p in (2, 3)
+    )
 
 
-@pytest.mark.parametrize("q,corrected", [
-    ("登陆", "登录"), ("秘码", "密码"), ("denglu", "登录"), ("dlmm", "登录密码"), ("登錄", "登录"),
-    ("denglu mima", "登录密码"), ("报消", "报销"),
-])
+@pytest.mark.parametrize(
+    "q,corrected",
+    [
+        ("登陆", "登录"),
+        ("秘码", "密码"),
+        ("denglu", "登录"),
+        ("dlmm", "登录密码"),
+        ("登錄", "登录"),
+        ("denglu mima", "登录密码"),
+        ("报消", "报销"),
+    ],
+)
 def test_typos_pinyin_and_traditional_find_the_login_and_password_faqs(client, q, corrected):
     data = search(client, q=q, limit=5).get_json()
     assert data["corrected"] == corrected

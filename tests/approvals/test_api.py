@@ -1,5 +1,6 @@
 """/api/v1/approvals: the routes the rules give for 50k, 300k, 800k, 1.5M and a cross-department
 item; deciding over the API; a concurrent double approval records one decision."""
+
 from __future__ import annotations
 
 import re
@@ -20,6 +21,7 @@ def token(runner):
             value = runner.invoke(args=["token", "create", "--username", username]).output.strip()
             made[username] = {"Authorization": f"Bearer {value}"}
         return made[username]
+
     return make
 
 
@@ -34,12 +36,15 @@ def route_of(body):
     return [(s["approver"], s["position"]) for s in body["route"]]
 
 
-@pytest.mark.parametrize(("amount", "expected", "fast"), [
-    (50_000, [("jiangtao", "supervisor")], False),
-    (300_000, [("jiangtao", "supervisor"), ("qianhong", "manager")], False),
-    (800_000, [("jiangtao", "supervisor"), ("qianhong", "manager"), ("zhouhaitao", "division_leader")], False),
-    (1_500_000, [("jiangtao", "supervisor"), ("zhouhaitao", "division_leader")], True),
-])
+@pytest.mark.parametrize(
+    ("amount", "expected", "fast"),
+    [
+        (50_000, [("jiangtao", "supervisor")], False),
+        (300_000, [("jiangtao", "supervisor"), ("qianhong", "manager")], False),
+        (800_000, [("jiangtao", "supervisor"), ("qianhong", "manager"), ("zhouhaitao", "division_leader")], False),
+        (1_500_000, [("jiangtao", "supervisor"), ("zhouhaitao", "division_leader")], True),
+    ],
+)
 def test_route_by_amount(client, token, amount, expected, fast):
     body = submit(client, token, amount)
     assert route_of(body) == expected
@@ -63,28 +68,38 @@ def test_same_department_is_not_cross(client, token):
 
 
 def test_other_templates_and_minimal_fields(client, token):
-    r = client.post("/api/v1/approvals", headers=token("zhangwei"),
-                    json={"template": "leave", "title": "年假", "fields": {}})
+    r = client.post(
+        "/api/v1/approvals", headers=token("zhangwei"), json={"template": "leave", "title": "年假", "fields": {}}
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert route_of(body) == [("jiangtao", "supervisor")] and body["amount"] == 0
     assert set(body["missing_fields"]) == {"leave_type", "period", "days", "reason"}
-    r = client.post("/api/v1/approvals", headers=token("zhangwei"),
-                    json={"template": "generic", "title": "跨部门合作", "amount": 0,
-                          "fields": {"department": "hr"}})
+    r = client.post(
+        "/api/v1/approvals",
+        headers=token("zhangwei"),
+        json={"template": "generic", "title": "跨部门合作", "amount": 0, "fields": {"department": "hr"}},
+    )
     assert r.status_code == 201 and r.get_json()["fast_track"] is True
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    ({"template": "travel", "title": "x", "amount": 1}, 422, "template"),
-    ({"template": "procurement", "title": "", "amount": 1, "fields": ITEM}, 422, "title"),
-    ({"template": "procurement", "title": "x", "fields": ITEM}, 422, "amount"),
-    ({"template": "procurement", "title": "x", "amount": -5, "fields": ITEM}, 422, "amount"),
-    ({"template": "procurement", "title": "x", "amount": "很多", "fields": ITEM}, 422, "amount"),
-    ({"template": "procurement", "title": "x", "amount": 5, "fields": {**ITEM, "category": "cars"}}, 422, "category"),
-    ({"template": "procurement", "title": "x", "amount": 5, "fields": ["a"]}, 400, None),
-    ({"template": "procurement", "title": "x", "amount": True}, 400, None),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"template": "travel", "title": "x", "amount": 1}, 422, "template"),
+        ({"template": "procurement", "title": "", "amount": 1, "fields": ITEM}, 422, "title"),
+        ({"template": "procurement", "title": "x", "fields": ITEM}, 422, "amount"),
+        ({"template": "procurement", "title": "x", "amount": -5, "fields": ITEM}, 422, "amount"),
+        ({"template": "procurement", "title": "x", "amount": "很多", "fields": ITEM}, 422, "amount"),
+        (
+            {"template": "procurement", "title": "x", "amount": 5, "fields": {**ITEM, "category": "cars"}},
+            422,
+            "category",
+        ),
+        ({"template": "procurement", "title": "x", "amount": 5, "fields": ["a"]}, 400, None),
+        ({"template": "procurement", "title": "x", "amount": True}, 400, None),
+    ],
+)
 def test_bad_input_is_a_clear_4xx(client, token, body, status, code):
     r = client.post("/api/v1/approvals", headers=token("zhangwei"), json=body)
     assert r.status_code == status, r.get_json()
@@ -95,8 +110,11 @@ def test_bad_input_is_a_clear_4xx(client, token, body, status, code):
 
 
 def test_top_of_the_chart_has_no_approver(client, token):
-    r = client.post("/api/v1/approvals", headers=token("gm"), json={"template": "procurement", "title": "x",
-                                                                     "amount": 10, "fields": ITEM})
+    r = client.post(
+        "/api/v1/approvals",
+        headers=token("gm"),
+        json={"template": "procurement", "title": "x", "amount": 10, "fields": ITEM},
+    )
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "route"
 
 
@@ -112,7 +130,7 @@ def test_decisions_walk_the_route(client, token):
     assert client.post(url + "/decision", headers=token("zhangwei"), json={"decision": "approve"}).status_code == 403
     assert client.post(url + "/decision", headers=token("qianhong"), json={"decision": "approve"}).status_code == 403
     assert client.get(url, headers=token("shenyue")).status_code == 404
-    assert client.get(url, headers=token("qianhong")).status_code == 200     # routed to them, later
+    assert client.get(url, headers=token("qianhong")).status_code == 200  # routed to them, later
     r = client.post(url + "/decision", headers=token("jiangtao"), json={"decision": "approve", "comment": "同意"})
     assert r.status_code == 200, r.get_json()
     after = r.get_json()
@@ -188,6 +206,7 @@ def test_openapi_describes_approvals_and_responses_match_it(client, token):
     schema = {"$ref": "#/components/schemas/Approval", "components": doc["components"]}
     body = submit(client, token, 1_500_000)
     Draft202012Validator(schema).validate(body)
-    decided = client.post(f"/api/v1/approvals/{body['id']}/decision", headers=token("jiangtao"),
-                          json={"decision": "approve"}).get_json()
+    decided = client.post(
+        f"/api/v1/approvals/{body['id']}/decision", headers=token("jiangtao"), json={"decision": "approve"}
+    ).get_json()
     Draft202012Validator(schema).validate(decided)

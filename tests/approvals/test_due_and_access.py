@@ -1,4 +1,5 @@
 """Due times on whole working days, and who may see and act (pure rules)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -19,13 +20,16 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=SH)
 
 
-@pytest.mark.parametrize(("submitted", "expected"), [
-    (at(2026, 11, 30, 15, 0), at(2026, 12, 1, 15, 0)),     # Monday -> Tuesday
-    (at(2026, 12, 4, 15, 0), at(2026, 12, 7, 15, 0)),      # Friday -> Monday: the weekend does not count
-    (at(2026, 12, 5, 10, 0), at(2026, 12, 8, 0, 0)),       # Saturday: the clock starts Monday 00:00
-    (at(2026, 9, 30, 12, 0), at(2026, 10, 5, 12, 0)),      # holidays 1-2 Oct, weekend 3-4 Oct
-    (at(2026, 10, 9, 12, 0), at(2026, 10, 10, 12, 0)),     # Saturday 10 Oct is a make-up working day
-])
+@pytest.mark.parametrize(
+    ("submitted", "expected"),
+    [
+        (at(2026, 11, 30, 15, 0), at(2026, 12, 1, 15, 0)),  # Monday -> Tuesday
+        (at(2026, 12, 4, 15, 0), at(2026, 12, 7, 15, 0)),  # Friday -> Monday: the weekend does not count
+        (at(2026, 12, 5, 10, 0), at(2026, 12, 8, 0, 0)),  # Saturday: the clock starts Monday 00:00
+        (at(2026, 9, 30, 12, 0), at(2026, 10, 5, 12, 0)),  # holidays 1-2 Oct, weekend 3-4 Oct
+        (at(2026, 10, 9, 12, 0), at(2026, 10, 10, 12, 0)),  # Saturday 10 Oct is a make-up working day
+    ],
+)
 def test_fast_track_is_24_hours_on_working_days(submitted, expected):
     assert due.request_due(submitted, 2, True, CAL, LIMITS) == expected
     assert due.step_due(submitted, 1, 2, True, submitted, CAL, LIMITS) == expected
@@ -64,15 +68,17 @@ def test_who_sees_a_request():
 
 def test_who_decides_a_step():
     assert access.may_decide(2, requester_id=1, step_approver_id=2, delegators=set())
-    assert access.may_decide(5, requester_id=1, step_approver_id=2, delegators={2})     # stands in for 2
+    assert access.may_decide(5, requester_id=1, step_approver_id=2, delegators={2})  # stands in for 2
     assert not access.may_decide(5, requester_id=1, step_approver_id=2, delegators={3})
     assert not access.may_decide(1, requester_id=1, step_approver_id=1, delegators=set())  # never one's own
     assert not access.may_decide(1, requester_id=1, step_approver_id=2, delegators={2})
     assert access.may_change(1, 1) and not access.may_change(2, 1)
 
 
-@given(start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
-       minutes=st.integers(0, 60 * 24 * 20))
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    minutes=st.integers(0, 60 * 24 * 20),
+)
 def test_adding_working_time_and_measuring_it_agree(start, minutes):
     t = start.replace(tzinfo=SH)
     end = CAL.add_working(t, timedelta(minutes=minutes))

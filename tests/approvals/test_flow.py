@@ -1,10 +1,19 @@
 """The decision flow of an approval request, with plain values."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.approvals.flow import (Decision, FlowError, RequestState, StepState, can_resubmit, can_withdraw,
-                                   decide, start)
+from portal.approvals.flow import (
+    Decision,
+    FlowError,
+    RequestState,
+    StepState,
+    can_resubmit,
+    can_withdraw,
+    decide,
+    start,
+)
 
 P, W, A = StepState.PENDING, StepState.WAITING, StepState.APPROVED
 
@@ -23,10 +32,13 @@ def test_approvals_walk_the_route_and_the_last_one_approves_the_request():
     assert out.steps == (A, A) and out.request == RequestState.APPROVED and out.next_position is None
 
 
-@pytest.mark.parametrize("decision, step, ending", [
-    ("reject", StepState.REJECTED, RequestState.REJECTED),
-    ("return", StepState.RETURNED, RequestState.RETURNED),
-])
+@pytest.mark.parametrize(
+    "decision, step, ending",
+    [
+        ("reject", StepState.REJECTED, RequestState.REJECTED),
+        ("return", StepState.RETURNED, RequestState.RETURNED),
+    ],
+)
 def test_reject_and_return_end_the_round(decision, step, ending):
     out = decide("in_progress", (A, P, W), 1, decision)
     assert out.steps == (A, step, StepState.SKIPPED) and out.request == ending
@@ -35,11 +47,11 @@ def test_reject_and_return_end_the_round(decision, step, ending):
 def test_a_decision_cannot_be_made_twice_or_out_of_turn():
     out = decide("in_progress", (P, W), 0, "approve")
     with pytest.raises(FlowError):
-        decide(out.request, out.steps, 0, "approve")      # the same step again (double click)
+        decide(out.request, out.steps, 0, "approve")  # the same step again (double click)
     with pytest.raises(FlowError):
-        decide("in_progress", (P, W), 1, "approve")        # the second approver before the first
+        decide("in_progress", (P, W), 1, "approve")  # the second approver before the first
     with pytest.raises(FlowError):
-        decide("approved", (A, A), 1, "reject")            # after the end
+        decide("approved", (A, A), 1, "reject")  # after the end
     with pytest.raises(FlowError):
         decide("in_progress", (P,), 5, "approve")
 
@@ -61,6 +73,6 @@ def test_any_sequence_of_decisions_keeps_exactly_one_pending_step_while_in_progr
         before = out
         out = decide(out.request, out.steps, out.next_position, d)
         assert sum(s == P for s in out.steps) == (1 if out.request == RequestState.IN_PROGRESS else 0)
-        assert out.steps[:before.next_position] == before.steps[:before.next_position], "decided steps never change"
+        assert out.steps[: before.next_position] == before.steps[: before.next_position], "decided steps never change"
     if out.request == RequestState.APPROVED:
         assert all(s == A for s in out.steps)

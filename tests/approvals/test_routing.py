@@ -1,4 +1,5 @@
 """Approval routing as pure rules: examples on a small org chart, then properties over random charts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -9,8 +10,18 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from portal.approvals.routing import (LIMITS, MAJOR_AMOUNT, Delegation, OrgChart, Person, Route, RoutingError,
-                                      Step, authority, route)
+from portal.approvals.routing import (
+    LIMITS,
+    MAJOR_AMOUNT,
+    Delegation,
+    OrgChart,
+    Person,
+    Route,
+    RoutingError,
+    Step,
+    authority,
+    route,
+)
 
 STAFF, SUP, MGR, DL = "staff", "supervisor", "manager", "division_leader"
 SALES, IT = 10, 20
@@ -20,10 +31,16 @@ SALES, IT = 10, 20
 # IT:    manager 20 <- supervisor 21 <- staff 22
 PEOPLE = [
     Person(1, DL, None, None),
-    Person(2, DL, None, 1), Person(3, DL, None, 1),
-    Person(10, MGR, SALES, 2), Person(11, SUP, SALES, 10), Person(12, STAFF, SALES, 11),
-    Person(13, STAFF, SALES, 10), Person(14, SUP, SALES, 10),
-    Person(20, MGR, IT, 3), Person(21, SUP, IT, 20), Person(22, STAFF, IT, 21),
+    Person(2, DL, None, 1),
+    Person(3, DL, None, 1),
+    Person(10, MGR, SALES, 2),
+    Person(11, SUP, SALES, 10),
+    Person(12, STAFF, SALES, 11),
+    Person(13, STAFF, SALES, 10),
+    Person(14, SUP, SALES, 10),
+    Person(20, MGR, IT, 3),
+    Person(21, SUP, IT, 20),
+    Person(22, STAFF, IT, 21),
 ]
 ORG = OrgChart({p.id: p for p in PEOPLE}, {SALES: 2, IT: 3})
 
@@ -44,6 +61,7 @@ def originals(r: Route) -> list[int]:
 
 # ---------------------------------------------------------------- examples
 
+
 def test_authority_matrix():
     assert authority(SUP, Decimal("99999.99"), True) and not authority(SUP, Decimal(100_000), True)
     assert not authority(SUP, Decimal(1), False), "a supervisor approves only within their own department"
@@ -52,19 +70,22 @@ def test_authority_matrix():
     assert not authority(STAFF, Decimal(0), True) and not authority("gm", Decimal(0), True)
 
 
-@pytest.mark.parametrize("amount, expected, fast, reason", [
-    ("50000", [11], False, "amount"),
-    ("300000", [11, 10], False, "amount"),
-    ("800000", [11, 10, 2], False, "amount"),
-    ("1500000", [11, 2], True, "major_amount"),
-    ("0", [11], False, "amount"),
-    ("99999.99", [11], False, "amount"),
-    ("100000", [11, 10], False, "amount"),
-    ("499999.99", [11, 10], False, "amount"),
-    ("500000", [11, 10, 2], False, "amount"),
-    ("1000000", [11, 10, 2], False, "amount"),
-    ("1000000.01", [11, 2], True, "major_amount"),
-])
+@pytest.mark.parametrize(
+    "amount, expected, fast, reason",
+    [
+        ("50000", [11], False, "amount"),
+        ("300000", [11, 10], False, "amount"),
+        ("800000", [11, 10, 2], False, "amount"),
+        ("1500000", [11, 2], True, "major_amount"),
+        ("0", [11], False, "amount"),
+        ("99999.99", [11], False, "amount"),
+        ("100000", [11, 10], False, "amount"),
+        ("499999.99", [11, 10], False, "amount"),
+        ("500000", [11, 10, 2], False, "amount"),
+        ("1000000", [11, 10, 2], False, "amount"),
+        ("1000000.01", [11, 2], True, "major_amount"),
+    ],
+)
 def test_staff_under_a_supervisor(amount, expected, fast, reason):
     r = route(12, Decimal(amount), ORG)
     assert (ids(r), r.fast_track, r.reason) == (expected, fast, reason)
@@ -144,7 +165,7 @@ def test_a_supervisor_has_no_authority_over_a_cross_department_item():
 
 
 def test_a_cycle_in_the_chart_ends_the_chain():
-    org = chart(replace(ORG.people[10], superior_id=11))          # manager <-> supervisor
+    org = chart(replace(ORG.people[10], superior_id=11))  # manager <-> supervisor
     assert [p.id for p in org.chain_above(org.people[12])] == [11, 10]
     assert ids(route(12, Decimal(300_000), org)) == [11, 10]
     with pytest.raises(RoutingError):
@@ -191,6 +212,7 @@ def test_delegation():
 
 # ---------------------------------------------------------------- properties
 
+
 @dataclass(frozen=True)
 class Chart:
     org: OrgChart
@@ -212,28 +234,49 @@ def org_charts(draw) -> Chart:
     departments = tuple(range(100, 100 + draw(st.integers(1, 4))))
     gm = Person(next_id(), DL, None, None)
     people = [gm]
-    leaders = [Person(next_id(), DL, draw(st.sampled_from((None,) + departments)), gm.id, draw(active()))
-               for _ in range(draw(st.integers(1, 3)))]
+    leaders = [
+        Person(next_id(), DL, draw(st.sampled_from((None,) + departments)), gm.id, draw(active()))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
     people += leaders
     responsible: dict[int, int] = {}
     for dept in departments:
         leader = draw(st.sampled_from(leaders + [None, leaders[0]]))
         if leader is not None:
             responsible[dept] = leader.id
-        manager = Person(next_id(), MGR, dept, draw(st.sampled_from([p.id for p in leaders] + [gm.id])),
-                         draw(active()))
-        above_sups = [manager.id, manager.id] + [p.id for p in leaders]     # mostly the manager
-        sups = [Person(next_id(), SUP, dept, draw(st.sampled_from(above_sups)), draw(active()))
-                for _ in range(draw(st.integers(1, 3)))]
+        manager = Person(next_id(), MGR, dept, draw(st.sampled_from([p.id for p in leaders] + [gm.id])), draw(active()))
+        above_sups = [manager.id, manager.id] + [p.id for p in leaders]  # mostly the manager
+        sups = [
+            Person(next_id(), SUP, dept, draw(st.sampled_from(above_sups)), draw(active()))
+            for _ in range(draw(st.integers(1, 3)))
+        ]
         above_staff = [p.id for p in sups] + [manager.id]
-        staff = [Person(next_id(), STAFF, dept, draw(st.sampled_from(above_staff)), draw(active()))
-                 for _ in range(draw(st.integers(0, 4)))]
+        staff = [
+            Person(next_id(), STAFF, dept, draw(st.sampled_from(above_staff)), draw(active()))
+            for _ in range(draw(st.integers(0, 4)))
+        ]
         people += [manager, *sups, *staff]
     return Chart(OrgChart({p.id: p for p in people}, responsible), gm.id, departments)
 
 
-BOUNDARIES = [Decimal(a) for a in ("0", "0.01", "99999.99", "100000", "100000.00", "100000.01", "499999.99",
-                                   "500000", "999999.99", "1000000", "1000000.00", "1000000.01", "1500000")]
+BOUNDARIES = [
+    Decimal(a)
+    for a in (
+        "0",
+        "0.01",
+        "99999.99",
+        "100000",
+        "100000.00",
+        "100000.01",
+        "499999.99",
+        "500000",
+        "999999.99",
+        "1000000",
+        "1000000.00",
+        "1000000.01",
+        "1500000",
+    )
+]
 amounts = st.one_of(
     st.sampled_from(BOUNDARIES),
     st.integers(0, 3_000_000).map(Decimal),
@@ -253,8 +296,14 @@ class Request:
     delegations: tuple[Delegation, ...]
 
     def route(self, with_delegations: bool = True) -> Route:
-        return route(self.requester.id, self.amount, self.chart.org, target_department_id=self.target,
-                     on=self.on, delegations=self.delegations if with_delegations else ())
+        return route(
+            self.requester.id,
+            self.amount,
+            self.chart.org,
+            target_department_id=self.target,
+            on=self.on,
+            delegations=self.delegations if with_delegations else (),
+        )
 
     @property
     def major(self) -> bool:
@@ -266,8 +315,9 @@ class Request:
 
     def can(self, person: Person) -> bool:
         dept = self.requester.department_id
-        return authority(person.position, self.amount,
-                         not self.cross and dept is not None and person.department_id == dept)
+        return authority(
+            person.position, self.amount, not self.cross and dept is not None and person.department_id == dept
+        )
 
     def eligible_chain(self) -> list[Person]:
         return [p for p in self.chart.org.chain_above(self.requester) if p.active and p.position in LIMITS]
@@ -291,12 +341,22 @@ def requests(draw, with_delegations: bool = True) -> Request:
     on = None
     if with_delegations:
         ids_ = [p.id for p in people]
-        above = [p.id for p in chart.org.chain_above(requester)]   # the likely approvers ...
+        above = [p.id for p in chart.org.chain_above(requester)]  # the likely approvers ...
         stand_ins = st.sampled_from(ids_[:6]) | st.sampled_from(ids_)  # ... and a few shared stand-ins
-        delegations = tuple(draw(st.lists(
-            st.builds(lambda a, d, s, n: Delegation(a, d, s, s + timedelta(days=n)),
-                      st.sampled_from(above) | st.sampled_from(ids_), stand_ins, days, st.integers(0, 6)),
-            max_size=8)))
+        delegations = tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        lambda a, d, s, n: Delegation(a, d, s, s + timedelta(days=n)),
+                        st.sampled_from(above) | st.sampled_from(ids_),
+                        stand_ins,
+                        days,
+                        st.integers(0, 6),
+                    ),
+                    max_size=8,
+                )
+            )
+        )
         on = draw(st.none() | days)
     target = draw(st.none() | st.sampled_from(chart.departments))
     return Request(chart, requester, draw(amounts), target, on, delegations)
@@ -309,8 +369,7 @@ def test_every_request_gets_exactly_one_route(req):
     assert r == req.route(), "deterministic"
     assert len(r.steps) >= 1
     assert r.fast_track == req.major
-    assert r.reason == ("major_amount" if req.amount > MAJOR_AMOUNT else
-                        "cross_department" if req.cross else "amount")
+    assert r.reason == ("major_amount" if req.amount > MAJOR_AMOUNT else "cross_department" if req.cross else "amount")
 
 
 @settings(max_examples=300, deadline=None)
@@ -347,7 +406,7 @@ def test_a_normal_route_climbs_the_chain_to_the_first_with_authority(req):
     org, r = req.chart.org, req.route()
     chain = req.eligible_chain()
     steps = [org.people[i] for i in ids(r)]
-    assert steps == chain[:len(steps)], "the eligible superiors in order, none skipped"
+    assert steps == chain[: len(steps)], "the eligible superiors in order, none skipped"
     assert not any(req.can(p) for p in steps[:-1]), "it ends at the first with the authority"
     for lower, upper in zip(steps, steps[1:]):
         assert upper in org.chain_above(lower), "every step is a superior above the previous"
@@ -374,18 +433,26 @@ def test_delegation_changes_who_acts_not_who_is_accountable(req):
     on_route = set(ids(r)) | set(originals(r)) | {req.requester.id}
     for step in r.steps:
         original = step.acting_for if step.acting_for is not None else step.approver_id
-        covering = [d for d in req.delegations
-                    if req.on is not None and d.approver_id == original and d.starts <= req.on <= d.ends]
+        covering = [
+            d
+            for d in req.delegations
+            if req.on is not None and d.approver_id == original and d.starts <= req.on <= d.ends
+        ]
         if step.acting_for is not None:
             assert any(d.delegate_id == step.approver_id for d in covering)
         else:
-            assert all(d.delegate_id in on_route or not req.chart.org.people[d.delegate_id].active
-                       for d in covering), "a usable delegation was ignored"
+            assert all(d.delegate_id in on_route or not req.chart.org.people[d.delegate_id].active for d in covering), (
+                "a usable delegation was ignored"
+            )
 
 
 @settings(max_examples=300, deadline=None)
-@given(position=st.sampled_from([STAFF, SUP, MGR, DL, "gm"]), same=st.booleans(), amount=amounts,
-       less=st.decimals(min_value=0, max_value=1, places=2))
+@given(
+    position=st.sampled_from([STAFF, SUP, MGR, DL, "gm"]),
+    same=st.booleans(),
+    amount=amounts,
+    less=st.decimals(min_value=0, max_value=1, places=2),
+)
 def test_authority_is_a_limit(position, same, amount, less):
     limit = LIMITS.get(position)
     expected = position in LIMITS and (same or position != SUP) and (limit is None or amount < limit)

@@ -1,4 +1,5 @@
 """Approval statistics with plain rows: averages, the time limit, months in local time; the SVG chart."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -6,25 +7,43 @@ import pytest
 from portal.approvals import charts, stats
 from portal.approvals.stats import RequestRow, StepRow
 
-T0 = datetime(2026, 3, 2, 1, 0)          # naive UTC, a Monday 09:00 in Shanghai
+T0 = datetime(2026, 3, 2, 1, 0)  # naive UTC, a Monday 09:00 in Shanghai
 NOW = datetime(2026, 3, 20, 4, 0)
 H = timedelta(hours=1)
 
 
 def req(template="expense", state="approved", hours=None, due_hours=24, dept=1, at=T0):
-    return RequestRow(template, dept, state, at, at + hours * H if hours is not None else None,
-                      at + due_hours * H if due_hours is not None else None)
+    return RequestRow(
+        template,
+        dept,
+        state,
+        at,
+        at + hours * H if hours is not None else None,
+        at + due_hours * H if due_hours is not None else None,
+    )
 
 
 def step(role="supervisor", state="approved", hours=None, due_hours=24, template="expense", dept=1, at=T0):
-    return StepRow(template, role, at if state != "waiting" else None,
-                   at + hours * H if hours is not None else None,
-                   at + due_hours * H if due_hours is not None and state != "waiting" else None, state, dept, at)
+    return StepRow(
+        template,
+        role,
+        at if state != "waiting" else None,
+        at + hours * H if hours is not None else None,
+        at + due_hours * H if due_hours is not None and state != "waiting" else None,
+        state,
+        dept,
+        at,
+    )
 
 
 def test_average_hours_per_template_counts_only_finished_requests():
-    rows = [req(hours=10), req(hours=20, state="rejected"), req(state="in_progress"),
-            req(state="withdrawn", hours=1), req("leave", hours=5)]
+    rows = [
+        req(hours=10),
+        req(hours=20, state="rejected"),
+        req(state="in_progress"),
+        req(state="withdrawn", hours=1),
+        req("leave", hours=5),
+    ]
     assert stats.average_hours_by_template(rows) == {"expense": 15.0, "leave": 5.0}
     groups = {g.key: g for g in stats.requests_by(rows, "template", NOW)}
     assert groups["expense"].count == 4 and groups["expense"].finished == 2
@@ -32,13 +51,19 @@ def test_average_hours_per_template_counts_only_finished_requests():
 
 
 def test_average_hours_per_step_role_uses_decided_steps():
-    rows = [step("supervisor", hours=2), step("supervisor", "returned", hours=4), step("manager", hours=30),
-            step("manager", "pending"), step("division_leader", "waiting"), step("division_leader", "skipped")]
+    rows = [
+        step("supervisor", hours=2),
+        step("supervisor", "returned", hours=4),
+        step("manager", hours=30),
+        step("manager", "pending"),
+        step("division_leader", "waiting"),
+        step("division_leader", "skipped"),
+    ]
     assert stats.average_hours_by_role(rows) == {"supervisor": 3.0, "manager": 30.0}
     groups = stats.steps_by(rows, "role", NOW, order=("supervisor", "manager", "division_leader"))
     assert [g.key for g in groups] == ["supervisor", "manager", "division_leader"]
     leader = groups[2]
-    assert leader.count == 0 and leader.avg_hours is None and leader.over_share is None   # never reached
+    assert leader.count == 0 and leader.avg_hours is None and leader.over_share is None  # never reached
     manager = groups[1]
     assert manager.count == 2 and manager.timed == 2 and manager.over == 2 and manager.over_share == 1.0
 
@@ -58,7 +83,7 @@ def test_exactly_at_the_due_time_is_not_over():
     assert stats.step_over(step(hours=24.01, due_hours=24), NOW) is True
     assert stats.request_over(req(hours=24, due_hours=24), NOW) is False
     due = T0 + 24 * H
-    assert stats.step_over(step("manager", "pending", due_hours=24), due) is False     # now == due
+    assert stats.step_over(step("manager", "pending", due_hours=24), due) is False  # now == due
     assert stats.step_over(step("manager", "pending", due_hours=24), due + timedelta(seconds=1)) is True
     assert stats.request_over(req(state="in_progress"), due) is False
     assert stats.request_over(req(state="in_progress"), due + timedelta(seconds=1)) is True
@@ -71,24 +96,27 @@ def test_what_has_no_verdict_on_the_time_limit():
     assert stats.step_over(step(state="skipped"), NOW) is None
     assert stats.step_over(step(state="waiting"), NOW) is None
     rows = [step(hours=30), step(hours=10), step(state="pending"), step(state="skipped")]
-    assert stats.over_share(rows, NOW) == pytest.approx(2 / 3)       # the pending one is long overdue
-    assert stats.over_share(rows, T0 + H) == pytest.approx(1 / 3)     # ...but not an hour in
+    assert stats.over_share(rows, NOW) == pytest.approx(2 / 3)  # the pending one is long overdue
+    assert stats.over_share(rows, T0 + H) == pytest.approx(1 / 3)  # ...but not an hour in
 
 
 def test_month_is_taken_in_local_time():
-    end_of_january_utc = datetime(2026, 1, 31, 15, 59, 59)     # 23:59:59 in Shanghai
-    start_of_february = datetime(2026, 1, 31, 16, 0)           # 00:00 on 1 February in Shanghai
+    end_of_january_utc = datetime(2026, 1, 31, 15, 59, 59)  # 23:59:59 in Shanghai
+    start_of_february = datetime(2026, 1, 31, 16, 0)  # 00:00 on 1 February in Shanghai
     assert stats.month_of(end_of_january_utc, "Asia/Shanghai") == "2026-01"
     assert stats.month_of(start_of_february, "Asia/Shanghai") == "2026-02"
     assert stats.month_of(start_of_february, "UTC") == "2026-01"
     rows = [req(at=end_of_january_utc, hours=1), req(at=start_of_february, hours=3)]
     groups = stats.requests_by(rows, "month", NOW, tz="Asia/Shanghai", order=["2026-01", "2026-02", "2026-03"])
-    assert [(g.key, g.count, g.avg_hours) for g in groups] == [("2026-01", 1, 1.0), ("2026-02", 1, 3.0),
-                                                               ("2026-03", 0, None)]
+    assert [(g.key, g.count, g.avg_hours) for g in groups] == [
+        ("2026-01", 1, 1.0),
+        ("2026-02", 1, 3.0),
+        ("2026-03", 0, None),
+    ]
 
 
 def test_the_last_months_and_where_they_start():
-    now = datetime(2026, 2, 28, 16, 30)       # 1 March 00:30 in Shanghai
+    now = datetime(2026, 2, 28, 16, 30)  # 1 March 00:30 in Shanghai
     assert stats.last_months(now, 3, "Asia/Shanghai") == ["2026-01", "2026-02", "2026-03"]
     assert stats.last_months(datetime(2026, 1, 10), 3) == ["2025-11", "2025-12", "2026-01"]
     assert stats.months_start(now, 3, "Asia/Shanghai") == datetime(2025, 12, 31, 16, 0)
@@ -100,9 +128,15 @@ def test_departments_group_with_none_last():
 
 
 def test_bar_chart_is_accessible_svg_that_scales():
-    html = str(charts.bar_chart("c1", "Average <duration>", [charts.Bar("费用报销", 12.5, "12.5 h"),
-                                                             charts.Bar("Leave & more", None)],
-                                label_header="Template", value_header="Hours"))
+    html = str(
+        charts.bar_chart(
+            "c1",
+            "Average <duration>",
+            [charts.Bar("费用报销", 12.5, "12.5 h"), charts.Bar("Leave & more", None)],
+            label_header="Template",
+            value_header="Hours",
+        )
+    )
     assert '<svg role="img" aria-labelledby="c1-title c1-desc" viewBox="0 0 320 ' in html
     assert 'width="100%"' in html
     assert '<title id="c1-title">Average &lt;duration&gt;</title>' in html

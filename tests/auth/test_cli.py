@@ -15,14 +15,30 @@ def test_users_list_json_has_the_org_chart(runner):
 
 
 def test_users_create_validates_everything_first(runner):
-    ok = runner.invoke(args=["users", "create", "--username", "newbie", "--password", "Start#2026x",
-                             "--department", "it", "--region", "north", "--superior", "admin",
-                             "--role", "curator"])
+    ok = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "newbie",
+            "--password",
+            "Start#2026x",
+            "--department",
+            "it",
+            "--region",
+            "north",
+            "--superior",
+            "admin",
+            "--role",
+            "curator",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     users = {u["username"]: u for u in json.loads(runner.invoke(args=["users", "list", "--json"]).output)}
     assert users["newbie"]["roles"] == ["curator", "employee"] and users["newbie"]["superior"] == "admin"
-    weak = runner.invoke(args=["users", "create", "--username", "weak", "--password", "12345678",
-                               "--department", "nowhere"])
+    weak = runner.invoke(
+        args=["users", "create", "--username", "weak", "--password", "12345678", "--department", "nowhere"]
+    )
     assert weak.exit_code == 1 and "weak password" in weak.output and "unknown department" in weak.output
     dup = runner.invoke(args=["users", "create", "--username", "newbie", "--password", "Start#2026x"])
     assert "already exists" in dup.output

@@ -19,13 +19,16 @@ def test_wrong_password_keeps_the_username_and_says_why(client):
 
 def test_login_redirects_to_a_local_next_only(client):
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "chenjing", "password": "Demo@2026",
-                                           "next": "//evil.example/x", "csrf_token": token})
+    response = client.post(
+        "/login",
+        data={"username": "chenjing", "password": "Demo@2026", "next": "//evil.example/x", "csrf_token": token},
+    )
     assert response.location == "/"
     client.post("/logout", data={"csrf_token": token})
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "chenjing", "password": "Demo@2026",
-                                           "next": "/kb/categories", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "chenjing", "password": "Demo@2026", "next": "/kb/categories", "csrf_token": token}
+    )
     assert response.location == "/kb/categories"
 
 

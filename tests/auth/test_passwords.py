@@ -7,12 +7,15 @@ def test_strong_password_passes():
     assert password_problems("Demo@2026") == []
 
 
-@pytest.mark.parametrize("password,problem", [
-    ("De@1", "too_short"),
-    ("12345678@", "no_letter"),
-    ("Password@", "no_digit"),
-    ("Password1", "no_special"),
-])
+@pytest.mark.parametrize(
+    "password,problem",
+    [
+        ("De@1", "too_short"),
+        ("12345678@", "no_letter"),
+        ("Password@", "no_digit"),
+        ("Password1", "no_special"),
+    ],
+)
 def test_each_rule(password, problem):
     assert problem in password_problems(password)
 

@@ -1,6 +1,7 @@
 """Approvals in Chromium: an employee submits a 1,200,000 CNY procurement, sees the two-step fast
 track before confirming, and both approvers approve from their to-do lists while the
 requester's page follows the route live."""
+
 import re
 
 import pytest
@@ -66,14 +67,14 @@ def test_fast_track_procurement_approved_by_both_levels(browser, live_server):
     expect(nodes.nth(1)).to_contain_text("周海涛")
     expect(nodes.nth(1)).to_contain_text("分管领导")
     expect(preview).to_contain_text("工作日 24 小时")
-    expect(employee.locator("#f-item")).to_have_value("灾备机房土建、配电与网络设备")   # nothing typed is lost
+    expect(employee.locator("#f-item")).to_have_value("灾备机房土建、配电与网络设备")  # nothing typed is lost
     shot(employee, "approval-new-route-preview")
     employee.locator("button[value=confirm]").click()
     expect(employee).to_have_url(re.compile(r"/approvals/\d+$"))
     expect(employee.locator(".alert.success")).to_contain_text("蒋涛")
     route = employee.locator("#route")
     expect(route.locator("li.current")).to_contain_text("蒋涛")
-    expect(route.locator("li.node")).to_have_count(4)          # requester, two approvers, the end
+    expect(route.locator("li.node")).to_have_count(4)  # requester, two approvers, the end
     shot(employee, "approval-submitted")
 
     approve_from_todo(browser, live_server, "jiangtao", "同意，请按招标流程执行")

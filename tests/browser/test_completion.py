@@ -1,4 +1,5 @@
 """Completion while typing, chosen with the keyboard; did-you-mean on the results page."""
+
 import pytest
 from playwright.sync_api import expect
 

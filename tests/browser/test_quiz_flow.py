@@ -1,6 +1,7 @@
 """Certification in Chromium: a trainee takes and passes the beginner quiz one question per
 screen (answers saved as they go), a trainer reviews the practical task, the certificate PDF is
 produced, and its code verifies."""
+
 import re
 import subprocess
 
@@ -23,14 +24,25 @@ def paper(db_url: str, attempt_id: int) -> list[dict]:
     """The stored paper with each question's kind and correct keys (what the trainee 'knows')."""
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT i.position, q.kind, q.answer, i.option_order FROM quiz_attempt_items i "
-            "JOIN quiz_questions q ON q.id = i.question_id WHERE i.attempt_id = :a ORDER BY i.position"),
-            {"a": attempt_id}).all()
+        rows = conn.execute(
+            text(
+                "SELECT i.position, q.kind, q.answer, i.option_order FROM quiz_attempt_items i "
+                "JOIN quiz_questions q ON q.id = i.question_id WHERE i.attempt_id = :a ORDER BY i.position"
+            ),
+            {"a": attempt_id},
+        ).all()
     engine.dispose()
     import json
-    return [{"position": p, "kind": k, "answer": json.loads(a) if isinstance(a, str) else a,
-             "order": json.loads(o) if isinstance(o, str) else o} for p, k, a, o in rows]
+
+    return [
+        {
+            "position": p,
+            "kind": k,
+            "answer": json.loads(a) if isinstance(a, str) else a,
+            "order": json.loads(o) if isinstance(o, str) else o,
+        }
+        for p, k, a, o in rows
+    ]
 
 
 def test_take_pass_review_and_verify(browser, live_server, tmp_path):
@@ -52,15 +64,17 @@ def test_take_pass_review_and_verify(browser, live_server, tmp_path):
         form = trainee.locator(f"#q{item['position']}")
         expect(form).to_be_visible()
         if item["kind"] == "practical":
-            form.locator("textarea").fill("先在帮助中心搜索“首页空白”，按文章清理浏览器缓存、换用 Chrome、检查网络；"
-                                          "仍无法解决时提交工单并附上截图和发生时间。")
+            form.locator("textarea").fill(
+                "先在帮助中心搜索“首页空白”，按文章清理浏览器缓存、换用 Chrome、检查网络；"
+                "仍无法解决时提交工单并附上截图和发生时间。"
+            )
             form.locator("textarea").blur()
         else:
             for key in item["answer"]:
                 form.locator(f"input[value='{key}']").check()
         # saved by htmx on change, before moving on
         expect(form.locator(".saved")).to_contain_text("已保存")
-        if item["position"] == 3:   # a reload shows the same paper with the saved answer
+        if item["position"] == 3:  # a reload shows the same paper with the saved answer
             trainee.reload()
             expect(trainee.locator(f"#q3 input[value='{item['answer'][0]}']")).to_be_checked()
             shot(trainee, "quiz-question")
@@ -96,10 +110,20 @@ def test_take_pass_review_and_verify(browser, live_server, tmp_path):
     assert "张伟" in words and "初级" in words
     code = re.search(r"QZ-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", words).group(0)
     fonts = subprocess.run(["pdffonts", str(tmp_path / "certificate.pdf")], capture_output=True, text=True).stdout
-    assert re.search(r"Noto-S(ans|erif)-CJK-SC\S*\s.*\byes\s+yes\s+yes", fonts), fonts   # a real CJK font, embedded
+    assert re.search(r"Noto-S(ans|erif)-CJK-SC\S*\s.*\byes\s+yes\s+yes", fonts), fonts  # a real CJK font, embedded
     # the page as people see it: test-artifacts/certificate-page.png (Chinese, logo, QR code)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(tmp_path / "certificate.pdf"),
-                    str(ARTIFACTS / "certificate-page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-singlefile",
+            str(tmp_path / "certificate.pdf"),
+            str(ARTIFACTS / "certificate-page"),
+        ],
+        check=True,
+    )
     png = (ARTIFACTS / "certificate-page.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 

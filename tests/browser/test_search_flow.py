@@ -1,4 +1,5 @@
 """An employee types a problem, sees results appear, opens one and says it helped."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """The ticket desk in Chromium: suggestions while typing, filing, support answers and resolves,
 the requester confirms and rates."""
+
 import re
 
 import pytest
@@ -34,11 +35,11 @@ def test_file_answer_resolve_and_rate(browser, live_server):
     login(support, live_server, "lina")
     support.goto(live_server + "/tickets/queue")
     support.fill(".filters input[name=q]", "昨天改的OA密码忘了")
-    support.locator(".filters input[name=q]").press("Enter")   # htmx swaps the table in
+    support.locator(".filters input[name=q]").press("Enter")  # htmx swaps the table in
     expect(support.locator("#queue tbody tr")).to_have_count(1)
     support.locator("#queue a", has_text="昨天改的OA密码忘了").first.click()
     expect(support).to_have_url(ticket_url)
-    support.locator("#reply .quick button").first.click()   # quick reply "收到"
+    support.locator("#reply .quick button").first.click()  # quick reply "收到"
     expect(support.locator("#reply-body")).not_to_have_value("")
     support.locator("#reply button[type=submit]").click()
     expect(support.locator("#ledger")).to_contain_text("已收到")

@@ -13,10 +13,13 @@ def api_ids(client, q):
 
 
 def test_jsonl_import_upserts_and_is_searchable_on_exit(runner, client, tmp_path):
-    f = write_jsonl(tmp_path / "kb.jsonl", [
-        {"external_id": "x-1", "title": "电子签章无法加盖", "body": "检查**签章**证书", "category": "签章问题"},
-        {"external_id": "x-2", "title": "公文套红模板缺失", "body": "", "category": ""},
-    ])
+    f = write_jsonl(
+        tmp_path / "kb.jsonl",
+        [
+            {"external_id": "x-1", "title": "电子签章无法加盖", "body": "检查**签章**证书", "category": "签章问题"},
+            {"external_id": "x-2", "title": "公文套红模板缺失", "body": "", "category": ""},
+        ],
+    )
     result = runner.invoke(args=["import-kb", f])
     assert result.exit_code == 0, result.output
     assert "2 created, 0 updated, 0 unchanged" in result.output
@@ -24,21 +27,27 @@ def test_jsonl_import_upserts_and_is_searchable_on_exit(runner, client, tmp_path
     categories = client.get("/api/v1/search", query_string={"q": "套红模板"}).get_json()["results"][0]["category"]
     assert categories == "未分类"
 
-    write_jsonl(tmp_path / "kb.jsonl", [
-        {"external_id": "x-1", "title": "电子印章无法加盖", "body": "", "category": "签章问题"},
-        {"external_id": "x-2", "title": "公文套红模板缺失", "body": "", "category": ""},
-    ])
+    write_jsonl(
+        tmp_path / "kb.jsonl",
+        [
+            {"external_id": "x-1", "title": "电子印章无法加盖", "body": "", "category": "签章问题"},
+            {"external_id": "x-2", "title": "公文套红模板缺失", "body": "", "category": ""},
+        ],
+    )
     result = runner.invoke(args=["import-kb", f])
     assert "0 created, 1 updated, 1 unchanged" in result.output
     assert api_ids(client, "电子印章")[0] == "x-1"
 
 
 def test_bad_rows_reject_the_whole_file_and_name_each_line(runner, client, tmp_path):
-    f = write_jsonl(tmp_path / "bad.jsonl", [
-        {"external_id": "ok-1", "title": "报销审批退回原因查询"},
-        {"external_id": "", "title": "没有编号"},
-        {"external_id": "ok-3", "title": "t", "kind": "video"},
-    ])
+    f = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {"external_id": "ok-1", "title": "报销审批退回原因查询"},
+            {"external_id": "", "title": "没有编号"},
+            {"external_id": "ok-3", "title": "t", "kind": "video"},
+        ],
+    )
     result = runner.invoke(args=["import-kb", f])
     assert result.exit_code == 1
     assert "bad.jsonl:2: external_id is empty" in result.output

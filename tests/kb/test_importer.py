@@ -12,24 +12,31 @@ def jsonl(*rows) -> bytes:
 
 
 def test_jsonl_defaults_kind_and_files_empty_category_as_uncategorized():
-    records, bad = importer.parse("kb.jsonl", jsonl(
-        {"external_id": "a1", "title": "忘记密码", "body": "", "category": ""}))
+    records, bad = importer.parse(
+        "kb.jsonl", jsonl({"external_id": "a1", "title": "忘记密码", "body": "", "category": ""})
+    )
     assert bad == []
     assert records[0].kind == "faq" and records[0].category == "未分类" and records[0].body == ""
 
 
 def test_bad_rows_are_named_by_line():
-    data = jsonl({"external_id": "a1", "title": "ok"},
-                 {"external_id": "", "title": "no id"},
-                 {"external_id": "a3", "title": "t", "kind": "blog"}) + b"\n{not json\n"
+    data = (
+        jsonl(
+            {"external_id": "a1", "title": "ok"},
+            {"external_id": "", "title": "no id"},
+            {"external_id": "a3", "title": "t", "kind": "blog"},
+        )
+        + b"\n{not json\n"
+    )
     records, bad = importer.parse("kb.jsonl", data)
     assert [r.external_id for r in records] == ["a1"]
     assert [(b.line, b.reason.split()[0]) for b in bad] == [(2, "external_id"), (3, "kind"), (4, "not")]
 
 
 def test_repeated_external_id_is_a_bad_row():
-    records, bad = importer.parse("kb.jsonl", jsonl({"external_id": "a", "title": "1"},
-                                                    {"external_id": "a", "title": "2"}))
+    records, bad = importer.parse(
+        "kb.jsonl", jsonl({"external_id": "a", "title": "1"}, {"external_id": "a", "title": "2"})
+    )
     assert len(records) == 1 and bad[0].line == 2 and "repeats line 1" in bad[0].reason
 
 
@@ -41,7 +48,7 @@ def test_csv_utf8_bom_and_gbk_both_read():
 
 
 def test_csv_line_numbers_count_the_header_and_multiline_cells():
-    data = 'external_id,title,body\nc1,t,"line one\nline two"\n,missing id,\n'.encode()
+    data = b'external_id,title,body\nc1,t,"line one\nline two"\n,missing id,\n'
     records, bad = importer.parse("kb.csv", data)
     assert records[0].body == "line one\nline two"
     assert bad[0].line == 4
@@ -61,13 +68,16 @@ def test_xlsx_rows():
     assert bad[0].line == 4 and "title is empty" in bad[0].reason
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("kb.txt", b"x", "unsupported"),
-    ("kb.csv", b"", "empty"),
-    ("kb.csv", b"id,name\n1,2\n", "header lacks"),
-    ("kb.xlsx", b"not a zip", "xlsx"),
-    ("kb.jsonl", b"\xff\xfe\x00bad", "neither UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("kb.txt", b"x", "unsupported"),
+        ("kb.csv", b"", "empty"),
+        ("kb.csv", b"id,name\n1,2\n", "header lacks"),
+        ("kb.xlsx", b"not a zip", "xlsx"),
+        ("kb.jsonl", b"\xff\xfe\x00bad", "neither UTF-8"),
+    ],
+)
 def test_unreadable_files_raise_a_clear_error(name, data, message):
     with pytest.raises(importer.ImportFileError, match=message):
         importer.parse(name, data)

@@ -2,7 +2,7 @@ from portal.kb import markdown
 
 
 def test_script_and_javascript_urls_do_not_survive():
-    html = markdown.render('<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<img src=x onerror=alert(1)>')
+    html = markdown.render("<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<img src=x onerror=alert(1)>")
     assert "<script" not in html
     assert "javascript:" not in html.replace("[x](javascript:alert(1))", "")
     assert "onerror" not in html or "&lt;img" in html

@@ -57,8 +57,9 @@ def test_vote_without_js_redirects_and_bad_value_is_400(client, auth, demo_app):
 def test_category_page_sorts_by_popularity(client, demo_app):
     with demo_app.app_context():
         category = db.session.scalar(select(Category).where(Category.name == "登录问题"))
-        articles = db.session.scalars(select(Article).where(Article.category_id == category.id,
-                                                            Article.visibility == "public")).all()
+        articles = db.session.scalars(
+            select(Article).where(Article.category_id == category.id, Article.visibility == "public")
+        ).all()
         expected = sorted(articles, key=lambda a: (-a.popularity, a.id))[:5]
         cid = category.id
     html = client.get(f"/kb/categories/{cid}").get_data(as_text=True)
@@ -75,9 +76,17 @@ def test_manual_page_has_a_table_of_contents(client, demo_app):
 def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth, demo_app):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
-    form = {"title": "会议室预订冲突怎么处理", "kind": "faq", "category_id": "4", "visibility": "public",
-            "manual_id": "0", "position": "0", "published": "y",
-            "body": "1. 打开 `行政服务 > 会议室`\n2. 点击**改期**", "csrf_token": token}
+    form = {
+        "title": "会议室预订冲突怎么处理",
+        "kind": "faq",
+        "category_id": "4",
+        "visibility": "public",
+        "manual_id": "0",
+        "position": "0",
+        "published": "y",
+        "body": "1. 打开 `行政服务 > 会议室`\n2. 点击**改期**",
+        "csrf_token": token,
+    }
     response = client.post("/kb/articles/new", data=form)
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
@@ -93,9 +102,18 @@ def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth,
 def test_invalid_article_keeps_what_was_typed(client, auth):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
-    response = client.post("/kb/articles/new", data={
-        "title": "", "kind": "faq", "category_id": "1", "visibility": "public", "manual_id": "0",
-        "body": "我写了很长的正文，不能丢", "csrf_token": token})
+    response = client.post(
+        "/kb/articles/new",
+        data={
+            "title": "",
+            "kind": "faq",
+            "category_id": "1",
+            "visibility": "public",
+            "manual_id": "0",
+            "body": "我写了很长的正文，不能丢",
+            "csrf_token": token,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "我写了很长的正文，不能丢" in html and 'aria-invalid="true"' in html
@@ -104,9 +122,18 @@ def test_invalid_article_keeps_what_was_typed(client, auth):
 def test_unknown_category_is_a_field_error_not_a_500(client, auth):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
-    response = client.post("/kb/articles/new", data={
-        "title": "x", "kind": "faq", "category_id": "999", "visibility": "public", "manual_id": "0",
-        "body": "", "csrf_token": token})
+    response = client.post(
+        "/kb/articles/new",
+        data={
+            "title": "x",
+            "kind": "faq",
+            "category_id": "999",
+            "visibility": "public",
+            "manual_id": "0",
+            "body": "",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 422
 
 
@@ -120,8 +147,9 @@ def test_employee_cannot_write_articles(client, auth):
 def test_preview_is_sanitized(client, auth):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
-    html = client.post("/kb/preview", data={"body": "**粗体**<script>x()</script>", "csrf_token": token},
-                       headers=HTMX).get_data(as_text=True)
+    html = client.post(
+        "/kb/preview", data={"body": "**粗体**<script>x()</script>", "csrf_token": token}, headers=HTMX
+    ).get_data(as_text=True)
     assert "<strong>粗体</strong>" in html and "<script>" not in html
 
 

@@ -1,4 +1,5 @@
 """Cleaning one bank question (pure): what trainers type in the form or in an Excel row."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,15 @@ from portal.quiz.bank import clean_question
 
 
 def single(**extra) -> dict:
-    raw = {"kind": "单选", "level": "初级", "stem": "忘记密码时首先应该怎么做？", "option_A": "提交工单",
-           "option_B": "在登录页点击“忘记密码”自助重置", "option_C": "借用同事账号", "answer": "B"}
+    raw = {
+        "kind": "单选",
+        "level": "初级",
+        "stem": "忘记密码时首先应该怎么做？",
+        "option_A": "提交工单",
+        "option_B": "在登录页点击“忘记密码”自助重置",
+        "option_C": "借用同事账号",
+        "answer": "B",
+    }
     raw.update(extra)
     return raw
 
@@ -27,28 +35,60 @@ def error(raw, field: str) -> str:
 
 
 def test_a_single_choice_question_typed_in_chinese():
-    v = ok(single(tags="登录，密码、 自助", external_id="Q-B-01", points="", articles="demo-faq-001，12",
-                  explanation="登录页提供自助重置。", edition="2026Q4"))
+    v = ok(
+        single(
+            tags="登录，密码、 自助",
+            external_id="Q-B-01",
+            points="",
+            articles="demo-faq-001，12",
+            explanation="登录页提供自助重置。",
+            edition="2026Q4",
+        )
+    )
     assert v["kind"] == "single" and v["level"] == "beginner"
-    assert v["options"] == [{"key": "A", "text": "提交工单"}, {"key": "B", "text": "在登录页点击“忘记密码”自助重置"},
-                            {"key": "C", "text": "借用同事账号"}]
+    assert v["options"] == [
+        {"key": "A", "text": "提交工单"},
+        {"key": "B", "text": "在登录页点击“忘记密码”自助重置"},
+        {"key": "C", "text": "借用同事账号"},
+    ]
     assert v["answer"] == ["B"] and v["points"] == 1 and v["tags"] == ["登录", "密码", "自助"]
     assert v["article_refs"] == ["demo-faq-001", 12] and v["external_id"] == "Q-B-01"
     assert v["edition"] == "2026Q4" and v["active"] is True and v["rubric"] == [] and v["allow_upload"] is False
 
 
-@pytest.mark.parametrize(("word", "kind"), [("单选", "single"), ("单选题", "single"), ("single", "single"),
-                                            ("Single", "single"), ("多选", "multiple"), ("多选题", "multiple"),
-                                            ("multiple", "multiple"), ("判断", "true_false"),
-                                            ("判断题", "true_false"), ("true_false", "true_false"),
-                                            ("实操", "practical"), ("实操题", "practical"), (" practical ", "practical")])
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("单选", "single"),
+        ("单选题", "single"),
+        ("single", "single"),
+        ("Single", "single"),
+        ("多选", "multiple"),
+        ("多选题", "multiple"),
+        ("multiple", "multiple"),
+        ("判断", "true_false"),
+        ("判断题", "true_false"),
+        ("true_false", "true_false"),
+        ("实操", "practical"),
+        ("实操题", "practical"),
+        (" practical ", "practical"),
+    ],
+)
 def test_kinds_in_chinese_and_english(word, kind):
     assert bank.normal_kind(word) == kind
 
 
-@pytest.mark.parametrize(("word", "level"), [("初级", "beginner"), ("中级", "intermediate"), ("高级", "advanced"),
-                                             ("Beginner", "beginner"), ("advanced", "advanced"),
-                                             ("中级认证", "intermediate")])
+@pytest.mark.parametrize(
+    ("word", "level"),
+    [
+        ("初级", "beginner"),
+        ("中级", "intermediate"),
+        ("高级", "advanced"),
+        ("Beginner", "beginner"),
+        ("advanced", "advanced"),
+        ("中级认证", "intermediate"),
+    ],
+)
 def test_levels_in_chinese_and_english(word, level):
     assert ok(single(level=word))["level"] == level
 
@@ -75,20 +115,39 @@ def test_single_needs_exactly_one_existing_option(answer):
 
 
 def test_options_are_two_to_eight_without_gaps():
-    assert "two" in error({"kind": "单选", "level": "初级", "stem": "?", "option_A": "只有一个", "answer": "A"}, "options")
+    assert "two" in error(
+        {"kind": "单选", "level": "初级", "stem": "?", "option_A": "只有一个", "answer": "A"}, "options"
+    )
     assert "C" in error(single(option_C="", option_D="第四个"), "options")
     eight = {f"option_{k}": f"选项{k}" for k in "ABCDEFGH"}
     assert len(ok(single(**eight, answer="H"))["options"]) == 8
     nine = {"kind": "单选", "level": "初级", "stem": "?", "answer": "A", "options": [str(i) for i in range(9)]}
     assert error(nine, "options")
-    listed = ok({"kind": "单选", "level": "初级", "stem": "?", "answer": "b",
-                 "options": [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}]})
+    listed = ok(
+        {
+            "kind": "单选",
+            "level": "初级",
+            "stem": "?",
+            "answer": "b",
+            "options": [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}],
+        }
+    )
     assert listed["options"] == [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}]
 
 
-@pytest.mark.parametrize(("answer", "keys"), [("A,C", ["A", "C"]), ("A，C", ["A", "C"]), ("AC", ["A", "C"]),
-                                              ("C、A", ["A", "C"]), ("a c", ["A", "C"]), ("ＡＣ", ["A", "C"]),
-                                              ("A;B;C", ["A", "B", "C"]), (["C", "A"], ["A", "C"])])
+@pytest.mark.parametrize(
+    ("answer", "keys"),
+    [
+        ("A,C", ["A", "C"]),
+        ("A，C", ["A", "C"]),
+        ("AC", ["A", "C"]),
+        ("C、A", ["A", "C"]),
+        ("a c", ["A", "C"]),
+        ("ＡＣ", ["A", "C"]),
+        ("A;B;C", ["A", "B", "C"]),
+        (["C", "A"], ["A", "C"]),
+    ],
+)
 def test_multiple_answer_spellings(answer, keys):
     assert ok(single(kind="多选", answer=answer))["answer"] == keys
 
@@ -99,10 +158,26 @@ def test_multiple_needs_at_least_two_correct_options():
     assert error(single(kind="多选", answer="A,E"), "answer")
 
 
-@pytest.mark.parametrize(("word", "answer"), [("对", "true"), ("错", "false"), ("true", "true"), ("FALSE", "false"),
-                                              ("T", "true"), ("f", "false"), ("是", "true"), ("否", "false"),
-                                              ("正确", "true"), ("错误", "false"), ("√", "true"), ("×", "false"),
-                                              (True, "true"), (False, "false"), (["true"], "true")])
+@pytest.mark.parametrize(
+    ("word", "answer"),
+    [
+        ("对", "true"),
+        ("错", "false"),
+        ("true", "true"),
+        ("FALSE", "false"),
+        ("T", "true"),
+        ("f", "false"),
+        ("是", "true"),
+        ("否", "false"),
+        ("正确", "true"),
+        ("错误", "false"),
+        ("√", "true"),
+        ("×", "false"),
+        (True, "true"),
+        (False, "false"),
+        (["true"], "true"),
+    ],
+)
 def test_true_false_answers(word, answer):
     v = ok({"kind": "判断", "level": "中级", "stem": "审批可以撤回。", "answer": word, "points": "2"})
     assert v["answer"] == [answer] and v["options"] == [] and v["points"] == 2
@@ -116,16 +191,24 @@ def test_true_false_refuses_other_answers_and_options():
 
 
 def practical(**extra) -> dict:
-    raw = {"kind": "实操", "level": "高级", "stem": "为新员工配置一个请假审批流程并截图。",
-           "rubric": "流程节点正确：4\n审批人设置正确:3分\n截图清晰: 3", "allow_upload": "是"}
+    raw = {
+        "kind": "实操",
+        "level": "高级",
+        "stem": "为新员工配置一个请假审批流程并截图。",
+        "rubric": "流程节点正确：4\n审批人设置正确:3分\n截图清晰: 3",
+        "allow_upload": "是",
+    }
     raw.update(extra)
     return raw
 
 
 def test_practical_task_with_a_rubric_in_lines():
     v = ok(practical())
-    assert v["rubric"] == [{"criterion": "流程节点正确", "points": 4}, {"criterion": "审批人设置正确", "points": 3},
-                           {"criterion": "截图清晰", "points": 3}]
+    assert v["rubric"] == [
+        {"criterion": "流程节点正确", "points": 4},
+        {"criterion": "审批人设置正确", "points": 3},
+        {"criterion": "截图清晰", "points": 3},
+    ]
     assert v["points"] == 10 and v["allow_upload"] is True and v["options"] == [] and v["answer"] == []
 
 
@@ -140,8 +223,9 @@ def test_a_criterion_text_may_contain_a_colon():
     assert v["rubric"] == [{"criterion": "打开 http://oa.example:8080 并登录", "points": 5}]
 
 
-@pytest.mark.parametrize("rubric", ["", "没有分值", "步骤：0", "步骤：101", "步骤：2.5", "：3",
-                                    "\n".join(f"第{i}步：1" for i in range(11))])
+@pytest.mark.parametrize(
+    "rubric", ["", "没有分值", "步骤：0", "步骤：101", "步骤：2.5", "：3", "\n".join(f"第{i}步：1" for i in range(11))]
+)
 def test_bad_rubrics(rubric):
     assert error(practical(rubric=rubric), "rubric")
 
@@ -158,8 +242,9 @@ def test_only_practical_tasks_have_a_rubric():
     assert error(single(rubric="步骤：3"), "rubric")
 
 
-@pytest.mark.parametrize(("points", "value"), [("", 1), (None, 1), ("3", 3), (3, 3), (3.0, 3), ("２", 2),
-                                               ("5分", 5), ("100", 100)])
+@pytest.mark.parametrize(
+    ("points", "value"), [("", 1), (None, 1), ("3", 3), (3, 3), (3.0, 3), ("２", 2), ("5分", 5), ("100", 100)]
+)
 def test_objective_points(points, value):
     assert ok(single(points=points))["points"] == value
 
@@ -170,7 +255,14 @@ def test_bad_points(points):
 
 
 def test_tags_split_on_chinese_and_ascii_separators_and_deduplicate():
-    assert ok(single(tags="登录,权限，审批;报销；考勤、登录  移动端"))["tags"] == ["登录", "权限", "审批", "报销", "考勤", "移动端"]
+    assert ok(single(tags="登录,权限，审批;报销；考勤、登录  移动端"))["tags"] == [
+        "登录",
+        "权限",
+        "审批",
+        "报销",
+        "考勤",
+        "移动端",
+    ]
     assert ok(single(tags=["登录", " 权限 ", ""]))["tags"] == ["登录", "权限"]
     assert error(single(tags="长" * 31), "tags")
     assert error(single(tags=",".join(str(i) for i in range(21))), "tags")
@@ -196,8 +288,9 @@ def test_article_references_stay_unresolved_and_resolve_against_what_exists():
 
 
 def test_several_errors_are_reported_together():
-    _values, errors = clean_question({"kind": "单选", "level": "", "stem": "", "option_A": "甲", "answer": "A",
-                                      "points": "0"})
+    _values, errors = clean_question(
+        {"kind": "单选", "level": "", "stem": "", "option_A": "甲", "answer": "A", "points": "0"}
+    )
     assert {"level", "stem", "options", "points"} <= set(errors)
 
 

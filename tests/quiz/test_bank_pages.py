@@ -1,5 +1,6 @@
 """The question bank pages: trainers only, one form for new and changed questions (errors beside
 the fields, input kept), retiring, and the Excel export and import."""
+
 from __future__ import annotations
 
 import io
@@ -16,14 +17,16 @@ from portal.quiz import xlsx
 from portal.quiz.models import Question
 from tests.conftest import HTMX, csrf_from
 
-PREFIX = "T-"   # the demo data may bring its own questions; these tests look at theirs
+PREFIX = "T-"  # the demo data may bring its own questions; these tests look at theirs
 
 
 @pytest.fixture
 def trainer(demo_app):
     with demo_app.app_context():
-        create_user(NewUser(username="peixun", password="Demo@2026", display_name="培训师",
-                            roles=["employee", "trainer"]), check_strength=False)
+        create_user(
+            NewUser(username="peixun", password="Demo@2026", display_name="培训师", roles=["employee", "trainer"]),
+            check_strength=False,
+        )
     return "peixun"
 
 
@@ -38,9 +41,24 @@ def mine(app) -> dict[str, dict]:
     with app.app_context():
         out = {}
         for q in db.session.scalars(select(Question).where(Question.external_id.like(PREFIX + "%"))):
-            out[q.external_id] = {k: getattr(q, k) for k in (
-                "kind", "level", "tags", "stem", "options", "answer", "points", "explanation", "rubric",
-                "allow_upload", "article_ids", "edition", "active")}
+            out[q.external_id] = {
+                k: getattr(q, k)
+                for k in (
+                    "kind",
+                    "level",
+                    "tags",
+                    "stem",
+                    "options",
+                    "answer",
+                    "points",
+                    "explanation",
+                    "rubric",
+                    "allow_upload",
+                    "article_ids",
+                    "edition",
+                    "active",
+                )
+            }
         return out
 
 
@@ -50,10 +68,22 @@ def article_id(app, external_id: str) -> int:
 
 
 def new_form(**extra) -> dict:
-    data = {"kind": "single", "level": "beginner", "external_id": "T-001", "stem": "忘记 OA 密码时首先应该怎么做？",
-            "option_A": "提交工单", "option_B": "在登录页自助重置", "option_C": "借用同事账号", "correct": ["B"],
-            "points": "2", "tags": "登录，密码", "articles": "demo-faq-001", "edition": "2026Q4",
-            "explanation": "登录页可以自助重置。", "active": "on"}
+    data = {
+        "kind": "single",
+        "level": "beginner",
+        "external_id": "T-001",
+        "stem": "忘记 OA 密码时首先应该怎么做？",
+        "option_A": "提交工单",
+        "option_B": "在登录页自助重置",
+        "option_C": "借用同事账号",
+        "correct": ["B"],
+        "points": "2",
+        "tags": "登录，密码",
+        "articles": "demo-faq-001",
+        "edition": "2026Q4",
+        "explanation": "登录页可以自助重置。",
+        "active": "on",
+    }
     data.update(extra)
     return data
 
@@ -101,6 +131,7 @@ def test_trainers_and_admins_open_the_bank(auth, trainer, path):
 
 # --- the form ----------------------------------------------------------------------------------
 
+
 def test_a_trainer_writes_a_single_choice_question(as_trainer, demo_app):
     response = post(as_trainer, "/quiz/questions/new", new_form())
     assert response.status_code == 303
@@ -113,8 +144,9 @@ def test_a_trainer_writes_a_single_choice_question(as_trainer, demo_app):
 
 
 def test_errors_are_shown_beside_the_fields_and_the_input_is_kept(as_trainer, demo_app):
-    response = post(as_trainer, "/quiz/questions/new", new_form(stem="", correct=["A", "B"], points="0",
-                                                               option_D="第四个选项"))
+    response = post(
+        as_trainer, "/quiz/questions/new", new_form(stem="", correct=["A", "B"], points="0", option_D="第四个选项")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     for field in ("stem", "answer", "points"):
@@ -137,19 +169,38 @@ def test_unknown_articles_and_a_taken_number_are_field_errors(as_trainer, demo_a
 
 
 def test_true_false_and_practical_questions_from_the_form(as_trainer, demo_app):
-    tf = {"kind": "true_false", "level": "intermediate", "external_id": "T-TF", "stem": "审批提交后可以撤回。",
-          "tf_answer": "false", "points": "1", "active": "on"}
+    tf = {
+        "kind": "true_false",
+        "level": "intermediate",
+        "external_id": "T-TF",
+        "stem": "审批提交后可以撤回。",
+        "tf_answer": "false",
+        "points": "1",
+        "active": "on",
+    }
     assert post(as_trainer, "/quiz/questions/new", tf).status_code == 303
-    practical = {"kind": "practical", "level": "advanced", "external_id": "T-P", "stem": "配置一个请假审批流程。",
-                 "criterion": ["流程节点正确", "审批人正确", ""], "criterion_points": ["4", "6", ""],
-                 "allow_upload": "on", "active": "on", "articles": "demo-manual-01"}
+    practical = {
+        "kind": "practical",
+        "level": "advanced",
+        "external_id": "T-P",
+        "stem": "配置一个请假审批流程。",
+        "criterion": ["流程节点正确", "审批人正确", ""],
+        "criterion_points": ["4", "6", ""],
+        "allow_upload": "on",
+        "active": "on",
+        "articles": "demo-manual-01",
+    }
     assert post(as_trainer, "/quiz/questions/new", practical).status_code == 303
     bank = mine(demo_app)
     assert bank["T-TF"]["answer"] == ["false"] and bank["T-TF"]["options"] == []
-    assert bank["T-P"]["rubric"] == [{"criterion": "流程节点正确", "points": 4}, {"criterion": "审批人正确", "points": 6}]
+    assert bank["T-P"]["rubric"] == [
+        {"criterion": "流程节点正确", "points": 4},
+        {"criterion": "审批人正确", "points": 6},
+    ]
     assert bank["T-P"]["points"] == 10 and bank["T-P"]["allow_upload"] is True
-    bad = post(as_trainer, "/quiz/questions/new",
-               {**practical, "external_id": "T-P2", "criterion_points": ["4", "x", ""]})
+    bad = post(
+        as_trainer, "/quiz/questions/new", {**practical, "external_id": "T-P2", "criterion_points": ["4", "x", ""]}
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and 'id="q-rubric-error"' in html and 'value="流程节点正确"' in html
 
@@ -185,12 +236,14 @@ def test_retire_and_activate_no_delete(as_trainer, demo_app):
     post(as_trainer, "/quiz/questions/new", new_form())
     qid = _id(demo_app, "T-001")
     token = as_trainer.csrf("/quiz/questions")
-    response = as_trainer.client.post(f"/quiz/questions/{qid}/toggle",
-                                      data={"csrf_token": token, "next": "/quiz/questions?active=0"})
+    response = as_trainer.client.post(
+        f"/quiz/questions/{qid}/toggle", data={"csrf_token": token, "next": "/quiz/questions?active=0"}
+    )
     assert response.status_code == 303 and response.location.endswith("/quiz/questions?active=0")
     assert mine(demo_app)["T-001"]["active"] is False
-    evil = as_trainer.client.post(f"/quiz/questions/{qid}/toggle",
-                                  data={"csrf_token": token, "next": "//evil.example/"})
+    evil = as_trainer.client.post(
+        f"/quiz/questions/{qid}/toggle", data={"csrf_token": token, "next": "//evil.example/"}
+    )
     assert evil.location == "/quiz/questions" and mine(demo_app)["T-001"]["active"] is True
     assert as_trainer.client.delete(f"/quiz/questions/{qid}/edit").status_code == 405
 
@@ -198,10 +251,18 @@ def test_retire_and_activate_no_delete(as_trainer, demo_app):
 def test_the_list_filters_counts_per_level_and_pages(as_trainer, demo_app):
     with demo_app.app_context():
         for i in range(33):
-            db.session.add(Question(external_id=f"{PREFIX}{i:03d}", kind="single" if i % 3 else "true_false",
-                                    level="beginner" if i < 31 else "advanced", tags=["登录" if i % 2 else "审批"],
-                                    stem=f"第{i}题 题干", options=[{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}],
-                                    answer=["A"], active=i != 5))
+            db.session.add(
+                Question(
+                    external_id=f"{PREFIX}{i:03d}",
+                    kind="single" if i % 3 else "true_false",
+                    level="beginner" if i < 31 else "advanced",
+                    tags=["登录" if i % 2 else "审批"],
+                    stem=f"第{i}题 题干",
+                    options=[{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}],
+                    answer=["A"],
+                    active=i != 5,
+                )
+            )
         db.session.commit()
     html = as_trainer.client.get("/quiz/questions?q=T-").get_data(as_text=True)
     assert re.search(r"\(31\)", html) and re.search(r"\(2\)", html) and re.search(r"\(33\)", html)
@@ -219,8 +280,25 @@ def test_the_list_filters_counts_per_level_and_pages(as_trainer, demo_app):
 
 # --- Excel ---------------------------------------------------------------------------------------
 
-HEADER = ["编号", "级别", "题型", "标签", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "分值", "解析",
-          "评分标准", "允许上传", "关联文章", "手册版本", "启用"]
+HEADER = [
+    "编号",
+    "级别",
+    "题型",
+    "标签",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "答案",
+    "分值",
+    "解析",
+    "评分标准",
+    "允许上传",
+    "关联文章",
+    "手册版本",
+    "启用",
+]
 
 
 def workbook(rows, header=HEADER, title_rows=()) -> bytes:
@@ -233,21 +311,74 @@ def workbook(rows, header=HEADER, title_rows=()) -> bytes:
     return out.getvalue()
 
 
-TRAINER_ROWS = [   # as a trainer types them: Chinese labels, full-width commas, a number typed as a number
-    ["T-S1", "初级", "单选", "登录，密码", "忘记密码时首先应该怎么做？", "提交工单", "自助重置", "借用账号", "", "b", 2,
-     "登录页可自助重置。", "", "否", "demo-faq-001", "2026Q4", "是"],
-    ["T-M1", "中级", "多选题", "审批、报销", "报销单可以由谁退回？", "直属上级", "财务", "本人", "总经理", "A，B，D", "",
-     "", "", "", "demo-faq-001，demo-manual-01", "", ""],
+TRAINER_ROWS = [  # as a trainer types them: Chinese labels, full-width commas, a number typed as a number
+    [
+        "T-S1",
+        "初级",
+        "单选",
+        "登录，密码",
+        "忘记密码时首先应该怎么做？",
+        "提交工单",
+        "自助重置",
+        "借用账号",
+        "",
+        "b",
+        2,
+        "登录页可自助重置。",
+        "",
+        "否",
+        "demo-faq-001",
+        "2026Q4",
+        "是",
+    ],
+    [
+        "T-M1",
+        "中级",
+        "多选题",
+        "审批、报销",
+        "报销单可以由谁退回？",
+        "直属上级",
+        "财务",
+        "本人",
+        "总经理",
+        "A，B，D",
+        "",
+        "",
+        "",
+        "",
+        "demo-faq-001，demo-manual-01",
+        "",
+        "",
+    ],
     ["T-T1", "初级", "判断", "登录", "账号锁定 30 分钟后自动解锁。", "", "", "", "", "对", 1, "", "", "", "", "", "是"],
-    ["T-P1", "高级", "实操", "流程", "配置一个请假审批流程并截图。", "", "", "", "", "", "",
-     "", "流程节点正确：4\n审批人设置正确：3分\n截图清晰：3", "是", "", "2026Q4", "否"],
+    [
+        "T-P1",
+        "高级",
+        "实操",
+        "流程",
+        "配置一个请假审批流程并截图。",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "流程节点正确：4\n审批人设置正确：3分\n截图清晰：3",
+        "是",
+        "",
+        "2026Q4",
+        "否",
+    ],
 ]
 
 
 def upload(auth, data: bytes, name="题库.xlsx", **form):
-    return auth.client.post("/quiz/questions/import", data={
-        "file": (io.BytesIO(data), name), "csrf_token": auth.csrf("/quiz/questions/import"), **form},
-        content_type="multipart/form-data")
+    return auth.client.post(
+        "/quiz/questions/import",
+        data={"file": (io.BytesIO(data), name), "csrf_token": auth.csrf("/quiz/questions/import"), **form},
+        content_type="multipart/form-data",
+    )
 
 
 def test_importing_a_trainers_workbook(as_trainer, demo_app):
@@ -279,7 +410,7 @@ def test_export_then_import_gives_the_same_questions(as_trainer, demo_app):
     assert by_number["T-M1"]["关联文章"] == "demo-faq-001,demo-manual-01" and by_number["T-S1"]["级别"] == "初级"
     assert by_number["T-P1"]["评分标准"] == "流程节点正确:4\n审批人设置正确:3\n截图清晰:3"
     formula_cell = next(row[4] for row in sheet.iter_rows(min_row=2) if row[0].value == "T-F1")
-    assert formula_cell.data_type == "s" and formula_cell.value.startswith("=1+1")   # text, never a formula
+    assert formula_cell.data_type == "s" and formula_cell.value.startswith("=1+1")  # text, never a formula
 
     again = upload(as_trainer, exported.data)
     assert again.status_code == 200
@@ -308,12 +439,14 @@ def test_an_exported_row_changed_in_excel_updates_its_question(as_trainer, demo_
 
 
 def test_bad_rows_are_reported_by_row_number_and_nothing_is_written(as_trainer, demo_app):
-    rows = [TRAINER_ROWS[0],
-            ["T-X1", "初级", "单选", "", "两个正确答案？", "甲", "乙", "", "", "A,B", "", "", "", "", "", "", ""],
-            TRAINER_ROWS[2],
-            ["T-X2", "专家", "问答", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-            ["T-X3", "初级", "判断", "", "文章不存在", "", "", "", "", "错", "", "", "", "", "demo-faq-999", "", ""],
-            ["T-S1", "初级", "判断", "", "编号重复", "", "", "", "", "对", "", "", "", "", "", "", ""]]
+    rows = [
+        TRAINER_ROWS[0],
+        ["T-X1", "初级", "单选", "", "两个正确答案？", "甲", "乙", "", "", "A,B", "", "", "", "", "", "", ""],
+        TRAINER_ROWS[2],
+        ["T-X2", "专家", "问答", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+        ["T-X3", "初级", "判断", "", "文章不存在", "", "", "", "", "错", "", "", "", "", "demo-faq-999", "", ""],
+        ["T-S1", "初级", "判断", "", "编号重复", "", "", "", "", "对", "", "", "", "", "", "", ""],
+    ]
     response = upload(as_trainer, workbook(rows, title_rows=[["说明"]]))
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="import-errors"' in html
@@ -336,12 +469,21 @@ def test_english_headers_are_accepted(as_trainer, demo_app):
     assert mine(demo_app)["T-E1"]["points"] == 3
 
 
-@pytest.mark.parametrize(("data", "name"), [(b"not a workbook", "题库.xlsx"), (b"a,b\n", "题库.csv"),
-                                            (None, "题库.xlsx"), ("no header", "题库.xlsx"), ("header only", "题库.xlsx")])
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"not a workbook", "题库.xlsx"),
+        (b"a,b\n", "题库.csv"),
+        (None, "题库.xlsx"),
+        ("no header", "题库.xlsx"),
+        ("header only", "题库.xlsx"),
+    ],
+)
 def test_unreadable_files_are_refused_whole(as_trainer, demo_app, data, name):
     if data is None:
-        response = as_trainer.client.post("/quiz/questions/import", data={
-            "csrf_token": as_trainer.csrf("/quiz/questions/import")})
+        response = as_trainer.client.post(
+            "/quiz/questions/import", data={"csrf_token": as_trainer.csrf("/quiz/questions/import")}
+        )
     else:
         if data == "no header":
             data = workbook([["T-1", "初级"]], header=["随便", "什么"])

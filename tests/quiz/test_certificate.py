@@ -1,5 +1,6 @@
 """Certificates: the verification code, the PDF (one A4 page, real text, who may fetch it) and the
 verification page's answers."""
+
 from __future__ import annotations
 
 import re
@@ -11,35 +12,61 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
 from portal.auth.services import NewUser, create_user
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz.models import Attempt, Certificate, Certification
 from portal.quiz.services import level_label
 
 CODE = "QZ-7K4M-9TXD-2PHF"
-needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdfinfo")),
-                                   reason="poppler-utils (pdftotext, pdfinfo) not installed")
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdfinfo")),
+    reason="poppler-utils (pdftotext, pdfinfo) not installed",
+)
 
 
-def issue(username: str = "zhangwei", code: str = CODE, *, level: str = "intermediate", days_left: int = 700,
-          revoked: bool = False) -> Certificate:
+def issue(
+    username: str = "zhangwei",
+    code: str = CODE,
+    *,
+    level: str = "intermediate",
+    days_left: int = 700,
+    revoked: bool = False,
+) -> Certificate:
     """A certificate straight into the database, with the definition and passed attempt behind it."""
     user = db.session.scalar(select(User).where(User.username == username))
     definition = db.session.scalar(select(Certification).where(Certification.level == level))
     if definition is None:
         definition = Certification(level=level, title=level, validity_months=24)
         db.session.add(definition)
-    number = 1 + len(db.session.scalars(select(Attempt).where(Attempt.user_id == user.id,
-                                                              Attempt.certification == definition)).all())
+    number = 1 + len(
+        db.session.scalars(select(Attempt).where(Attempt.user_id == user.id, Attempt.certification == definition)).all()
+    )
     now = utcnow()
-    attempt = Attempt(user=user, certification=definition, number=number, state="passed",
-                      started_at=now - timedelta(hours=1), deadline=now, submitted_at=now, finished_at=now,
-                      score=Decimal("86.50"), passed=True)
-    cert = Certificate(code=code, user=user, level=level, attempt=attempt, score=Decimal("86.50"),
-                       issued_at=now - timedelta(days=730 - days_left), expires_at=now + timedelta(days=days_left),
-                       revoked=revoked)
+    attempt = Attempt(
+        user=user,
+        certification=definition,
+        number=number,
+        state="passed",
+        started_at=now - timedelta(hours=1),
+        deadline=now,
+        submitted_at=now,
+        finished_at=now,
+        score=Decimal("86.50"),
+        passed=True,
+    )
+    cert = Certificate(
+        code=code,
+        user=user,
+        level=level,
+        attempt=attempt,
+        score=Decimal("86.50"),
+        issued_at=now - timedelta(days=730 - days_left),
+        expires_at=now + timedelta(days=days_left),
+        revoked=revoked,
+    )
     db.session.add_all([attempt, cert])
     db.session.commit()
     return cert
@@ -48,13 +75,16 @@ def issue(username: str = "zhangwei", code: str = CODE, *, level: str = "interme
 @pytest.fixture
 def cert(demo_app):
     with demo_app.app_context():
-        create_user(NewUser(username="peixun", password="Demo@2026", display_name="培训师",
-                            roles=["employee", "trainer"]), check_strength=False)
+        create_user(
+            NewUser(username="peixun", password="Demo@2026", display_name="培训师", roles=["employee", "trainer"]),
+            check_strength=False,
+        )
         issue()
     return CODE
 
 
 # -- the code ---------------------------------------------------------------------------------
+
 
 def test_new_codes_have_the_printed_shape_and_no_look_alikes():
     codes = {certs.new_code() for _i in range(500)}
@@ -66,19 +96,38 @@ def test_new_codes_have_the_printed_shape_and_no_look_alikes():
         assert certs.normalize_code(code.lower().replace("-", " ")) == code
 
 
-@pytest.mark.parametrize("typed", ["QZ-7K4M-9TXD-2PHF", "qz-7k4m-9txd-2phf", "qz7k4m9txd2phf", " QZ 7K4M 9TXD 2PHF ",
-                                   "7K4M-9TXD-2PHF", "7k4m9txd2phf"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "QZ-7K4M-9TXD-2PHF",
+        "qz-7k4m-9txd-2phf",
+        "qz7k4m9txd2phf",
+        " QZ 7K4M 9TXD 2PHF ",
+        "7K4M-9TXD-2PHF",
+        "7k4m9txd2phf",
+    ],
+)
 def test_typed_codes_are_normalised(typed):
     assert certs.normalize_code(typed) == CODE
 
 
-@pytest.mark.parametrize("typed", ["", None, "QZ-7K4M-9TXD", "QZ-7K4M-9TXD-2PHF-AAAA", "QZ-0K4M-9TXD-2PHF",
-                                   "https://x/quiz/verify?code=QZ-7K4M-9TXD-2PHF"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        None,
+        "QZ-7K4M-9TXD",
+        "QZ-7K4M-9TXD-2PHF-AAAA",
+        "QZ-0K4M-9TXD-2PHF",
+        "https://x/quiz/verify?code=QZ-7K4M-9TXD-2PHF",
+    ],
+)
 def test_what_cannot_be_a_code_is_refused(typed):
     assert certs.normalize_code(typed) is None
 
 
 # -- the PDF --------------------------------------------------------------------------------
+
 
 def test_holder_gets_a_one_page_pdf_inline(client, auth, cert):
     auth.login("zhangwei")
@@ -99,16 +148,16 @@ def test_pdf_text_is_real_chinese_text_on_one_a4_landscape_page(demo_app, cert, 
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M)
-    assert "841.89 x 595.2" in info                    # A4 landscape, in points
+    assert "841.89 x 595.2" in info  # A4 landscape, in points
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for expected in ("张伟", "财务部", "OA 帮助中心", cert, "86.5%"):
         assert expected in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    assert "CJK-SC" in fonts                            # the Noto CJK font, embedded, not a fallback
+    assert "CJK-SC" in fonts  # the Noto CJK font, embedded, not a fallback
 
 
 def test_pdf_for_the_holder_trainers_and_admins_only(client, auth, cert):
-    auth.login("wangqiang")                             # another employee: as if there were no such code
+    auth.login("wangqiang")  # another employee: as if there were no such code
     assert client.get(f"/quiz/certificates/{cert}.pdf").status_code == 404
     auth.logout()
     auth.login("peixun")
@@ -137,6 +186,7 @@ def test_the_qr_code_and_logo_are_embedded_and_point_at_the_verify_page(demo_app
 
 # -- the verification page ------------------------------------------------------------------
 
+
 def verify(client, code: str | None = None) -> str:
     resp = client.get("/quiz/verify", query_string={"code": code} if code is not None else None)
     assert resp.status_code == 200
@@ -154,7 +204,7 @@ def test_verify_form_without_a_code(client, auth):
 
 
 def test_valid_certificate_shows_holder_department_level_and_dates(demo_app, client, auth, cert):
-    auth.login("wangqiang")                             # anyone signed in, not only the holder
+    auth.login("wangqiang")  # anyone signed in, not only the holder
     with demo_app.test_request_context("/"):
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         from flask_babel import format_date
@@ -163,18 +213,18 @@ def test_valid_certificate_shows_holder_department_level_and_dates(demo_app, cli
         level = level_label("intermediate")
         valid = certs.status_label("valid")
     page = verify(client, cert)
-    result = page[page.index('id="result"'):]
+    result = page[page.index('id="result"') :]
     assert valid in result and "张伟" in result and "财务部" in result and level in result
     assert issued in result and until in result
-    assert f"/quiz/certificates/{cert}.pdf" not in result   # not theirs to download
+    assert f"/quiz/certificates/{cert}.pdf" not in result  # not theirs to download
 
 
 def test_lower_case_code_without_dashes_is_found(client, auth, cert):
     auth.login("zhangwei")
     page = verify(client, cert.lower().replace("-", ""))
-    result = page[page.index('id="result"'):]
+    result = page[page.index('id="result"') :]
     assert "alert success" in result and "张伟" in result
-    assert f"/quiz/certificates/{cert}.pdf" in result       # the holder may open it from here
+    assert f"/quiz/certificates/{cert}.pdf" in result  # the holder may open it from here
 
 
 def test_expired_certificate(demo_app, client, auth):
@@ -211,9 +261,11 @@ def test_unknown_code(client, auth, cert, typed):
 
 
 def test_a_trainer_revokes_a_certificate_with_a_reason(demo_app, client, auth, cert):
-    auth.login("shenyue")   # an employee may check, not revoke
+    auth.login("shenyue")  # an employee may check, not revoke
     token = auth.csrf("/quiz/verify")
-    assert client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "x", "csrf_token": token}).status_code == 403
+    assert (
+        client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "x", "csrf_token": token}).status_code == 403
+    )
     assert "revoke-reason" not in verify(client, cert)
     auth.logout()
     auth.login("admin")

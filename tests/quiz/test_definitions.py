@@ -1,4 +1,5 @@
 """Editing a level's definition: the pure cleaning, and the page with the bank check."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,20 @@ from werkzeug.datastructures import MultiDict
 
 from portal.quiz.definitions import clean_definition
 
-GOOD = {"title": "OA 系统中级认证", "time_limit_minutes": "30", "pass_mark": "70", "attempts_allowed": "2",
-        "wait_hours": "72", "validity_months": "24", "prerequisite_level": "beginner", "layout": "all",
-        "partial_credit": "penalty", "late_policy": "grade_at_limit", "edition": "2026Q4", "active": "on"}
+GOOD = {
+    "title": "OA 系统中级认证",
+    "time_limit_minutes": "30",
+    "pass_mark": "70",
+    "attempts_allowed": "2",
+    "wait_hours": "72",
+    "validity_months": "24",
+    "prerequisite_level": "beginner",
+    "layout": "all",
+    "partial_credit": "penalty",
+    "late_policy": "grade_at_limit",
+    "edition": "2026Q4",
+    "active": "on",
+}
 ROWS = [("single", "", "4"), ("multiple", "审批，权限", "3"), ("", "", ""), ("practical", "", "1")]
 
 
@@ -16,19 +28,31 @@ def test_a_good_definition(app):
     with app.test_request_context():
         values, errors = clean_definition(GOOD, "intermediate", ROWS)
     assert errors == {}
-    assert values["draws"] == [{"count": 4, "kind": "single"}, {"count": 3, "kind": "multiple", "tags": ["审批", "权限"]},
-                               {"count": 1, "kind": "practical"}]
+    assert values["draws"] == [
+        {"count": 4, "kind": "single"},
+        {"count": 3, "kind": "multiple", "tags": ["审批", "权限"]},
+        {"count": 1, "kind": "practical"},
+    ]
     assert values["pass_mark"] == 70 and values["active"] is True and values["prerequisite_level"] == "beginner"
 
 
-@pytest.mark.parametrize(("change", "rows", "field"), [
-    ({"title": ""}, ROWS, "title"), ({"pass_mark": "101"}, ROWS, "pass_mark"), ({"pass_mark": "六十"}, ROWS, "pass_mark"),
-    ({"time_limit_minutes": "0"}, ROWS, "time_limit_minutes"), ({"wait_hours": "-1"}, ROWS, "wait_hours"),
-    ({"prerequisite_level": "advanced"}, ROWS, "prerequisite_level"),
-    ({"prerequisite_level": "intermediate"}, ROWS, "prerequisite_level"),
-    ({"layout": "grid"}, ROWS, "layout"), ({"late_policy": "ignore"}, ROWS, "late_policy"),
-    ({}, [("", "", "")], "draws"), ({}, [("essay", "", "2")], "draw_0"), ({}, [("single", "", "0")], "draw_0"),
-])
+@pytest.mark.parametrize(
+    ("change", "rows", "field"),
+    [
+        ({"title": ""}, ROWS, "title"),
+        ({"pass_mark": "101"}, ROWS, "pass_mark"),
+        ({"pass_mark": "六十"}, ROWS, "pass_mark"),
+        ({"time_limit_minutes": "0"}, ROWS, "time_limit_minutes"),
+        ({"wait_hours": "-1"}, ROWS, "wait_hours"),
+        ({"prerequisite_level": "advanced"}, ROWS, "prerequisite_level"),
+        ({"prerequisite_level": "intermediate"}, ROWS, "prerequisite_level"),
+        ({"layout": "grid"}, ROWS, "layout"),
+        ({"late_policy": "ignore"}, ROWS, "late_policy"),
+        ({}, [("", "", "")], "draws"),
+        ({}, [("essay", "", "2")], "draw_0"),
+        ({}, [("single", "", "0")], "draw_0"),
+    ],
+)
 def test_bad_definitions(app, change, rows, field):
     with app.test_request_context():
         _values, errors = clean_definition({**GOOD, **change}, "intermediate", rows)
@@ -63,24 +87,28 @@ def test_the_page_checks_the_bank_and_saves(client, auth):
 
 
 def test_a_trainer_grants_an_extra_attempt(client, auth):
-    auth.login("liwen")        # the demo trainee out of attempts
+    auth.login("liwen")  # the demo trainee out of attempts
     assert "已用完" in client.get("/quiz/").get_data(as_text=True)
     auth.logout()
     auth.login("zhoulin")
     token = auth.csrf("/quiz/")
-    r = client.post("/quiz/extra-attempts", data={"username": "liwen", "level": "beginner", "reason": "",
-                                                  "csrf_token": token})
+    r = client.post(
+        "/quiz/extra-attempts", data={"username": "liwen", "level": "beginner", "reason": "", "csrf_token": token}
+    )
     assert r.status_code == 422
-    r = client.post("/quiz/extra-attempts", data={"username": "liwen", "level": "beginner",
-                                                  "reason": "培训后复考", "csrf_token": token})
+    r = client.post(
+        "/quiz/extra-attempts",
+        data={"username": "liwen", "level": "beginner", "reason": "培训后复考", "csrf_token": token},
+    )
     assert r.status_code == 302
     auth.logout()
     auth.login("liwen")
     page = client.get("/quiz/").get_data(as_text=True)
     assert "开始初级考试" in page
     auth.logout()
-    auth.login("shenyue")      # not a trainer
+    auth.login("shenyue")  # not a trainer
     token = auth.csrf("/quiz/")
-    r = client.post("/quiz/extra-attempts", data={"username": "liwen", "level": "beginner", "reason": "x",
-                                                  "csrf_token": token})
+    r = client.post(
+        "/quiz/extra-attempts", data={"username": "liwen", "level": "beginner", "reason": "x", "csrf_token": token}
+    )
     assert r.status_code == 403

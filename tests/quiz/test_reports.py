@@ -1,5 +1,6 @@
 """Trainer reports: results by level and department, most-missed questions, pending reviews,
 certificate holders (expiring soon highlighted), who may see them, and the Excel export."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,9 @@ from flask import url_for
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
-from portal.auth.models import Department, User, utcnow
+from portal.auth.models import Department, User
 from portal.auth.services import NewUser, create_user
+from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import report_views, reports
 from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, Question
@@ -24,32 +26,60 @@ PASSWORD = "Demo@2026"
 
 
 def _user(username: str, display: str, department: str | None, roles=("employee",)) -> User:
-    return create_user(NewUser(username=username, password=PASSWORD, display_name=display, department=department,
-                               roles=list(roles)), check_strength=False)
+    return create_user(
+        NewUser(username=username, password=PASSWORD, display_name=display, department=department, roles=list(roles)),
+        check_strength=False,
+    )
 
 
-def _attempt(user: User, cert: Certification, number: int, state: str, started: datetime, score: str | None,
-             items: list[tuple[Question, str | None]] = ()) -> Attempt:
+def _attempt(
+    user: User,
+    cert: Certification,
+    number: int,
+    state: str,
+    started: datetime,
+    score: str | None,
+    items: list[tuple[Question, str | None]] = (),
+) -> Attempt:
     """An attempt as the services would leave it; items are (question, points or None)."""
     finished = state in ("passed", "failed", "expired")
-    a = Attempt(user=user, certification=cert, number=number, state=state, started_at=started,
-                deadline=started + timedelta(minutes=30),
-                submitted_at=started + timedelta(minutes=20) if state != "in_progress" else None,
-                finished_at=started + timedelta(minutes=20) if finished else None,
-                score=Decimal(score) if score is not None else None,
-                passed=(state == "passed") if finished else None)
+    a = Attempt(
+        user=user,
+        certification=cert,
+        number=number,
+        state=state,
+        started_at=started,
+        deadline=started + timedelta(minutes=30),
+        submitted_at=started + timedelta(minutes=20) if state != "in_progress" else None,
+        finished_at=started + timedelta(minutes=20) if finished else None,
+        score=Decimal(score) if score is not None else None,
+        passed=(state == "passed") if finished else None,
+    )
     for position, (q, points) in enumerate(items):
-        a.items.append(AttemptItem(position=position, question=q, max_points=Decimal(q.points),
-                                   points=Decimal(points) if points is not None else None))
+        a.items.append(
+            AttemptItem(
+                position=position,
+                question=q,
+                max_points=Decimal(q.points),
+                points=Decimal(points) if points is not None else None,
+            )
+        )
     db.session.add(a)
     return a
 
 
 def _certificate(code: str, attempt: Attempt, days_left: float, *, revoked: bool = False) -> Certificate:
     now = utcnow()
-    c = Certificate(code=code, user=attempt.user, level=attempt.certification.level, attempt=attempt,
-                    score=attempt.score or Decimal("80"), issued_at=now - timedelta(days=700 - days_left),
-                    expires_at=now + timedelta(days=days_left), revoked=revoked)
+    c = Certificate(
+        code=code,
+        user=attempt.user,
+        level=attempt.certification.level,
+        attempt=attempt,
+        score=attempt.score or Decimal("80"),
+        issued_at=now - timedelta(days=700 - days_left),
+        expires_at=now + timedelta(days=days_left),
+        revoked=revoked,
+    )
     db.session.add(c)
     return c
 
@@ -70,16 +100,35 @@ def data(app):
         _user("eve", "Eve", "cs")
         beginner = Certification(level="beginner", title="初级认证")
         intermediate = Certification(level="intermediate", title="中级认证")
-        q1 = Question(kind="single", level="beginner", stem="单选题一：登录失败时先查什么？" + "很长的题干" * 20,
-                      options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}], answer=["A"], points=1,
-                      external_id="B-001")
+        q1 = Question(
+            kind="single",
+            level="beginner",
+            stem="单选题一：登录失败时先查什么？" + "很长的题干" * 20,
+            options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}],
+            answer=["A"],
+            points=1,
+            external_id="B-001",
+        )
         q2 = Question(kind="true_false", level="beginner", stem="判断题二", answer=["true"], points=1)
-        q3 = Question(kind="multiple", level="beginner", stem="多选题三", answer=["A", "B"], points=2,
-                      options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}, {"key": "C", "text": "c"}])
-        q4 = Question(kind="practical", level="intermediate", stem="实操题四", points=4,
-                      rubric=[{"criterion": "c", "points": 4}])
-        q6 = Question(kind="single", level="intermediate", stem="中级单选六", answer=["B"], points=1,
-                      options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}])
+        q3 = Question(
+            kind="multiple",
+            level="beginner",
+            stem="多选题三",
+            answer=["A", "B"],
+            points=2,
+            options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}, {"key": "C", "text": "c"}],
+        )
+        q4 = Question(
+            kind="practical", level="intermediate", stem="实操题四", points=4, rubric=[{"criterion": "c", "points": 4}]
+        )
+        q6 = Question(
+            kind="single",
+            level="intermediate",
+            stem="中级单选六",
+            answer=["B"],
+            points=1,
+            options=[{"key": "A", "text": "a"}, {"key": "B", "text": "b"}],
+        )
         q5 = Question(kind="single", level="beginner", stem="从未出过的题", answer=["A"], points=1)
         db.session.add_all([beginner, intermediate, q1, q2, q3, q4, q5, q6])
         db.session.flush()
@@ -96,11 +145,11 @@ def data(app):
         a8 = _attempt(carol, beginner, 1, "passed", now - 800 * day, "90")
         a9 = _attempt(dave, beginner, 1, "passed", now - 500 * day, "85")
         a10 = _attempt(alice, beginner, 1, "passed", now - 450 * day, "70")
-        _certificate("QZ-AAAA-AAAA-AAAA", a2, 700)                  # alice: valid
-        _certificate("QZ-BBBB-BBBB-BBBB", a3, 10)                   # bob: expires in 10 days
-        _certificate("QZ-CCCC-CCCC-CCCC", a8, -5)                   # carol: expired 5 days ago
-        _certificate("QZ-DDDD-DDDD-DDDD", a9, 200, revoked=True)    # dave: revoked
-        _certificate("QZ-EEEE-EEEE-EEEE", a10, 5)                   # alice's old one: she re-certified
+        _certificate("QZ-AAAA-AAAA-AAAA", a2, 700)  # alice: valid
+        _certificate("QZ-BBBB-BBBB-BBBB", a3, 10)  # bob: expires in 10 days
+        _certificate("QZ-CCCC-CCCC-CCCC", a8, -5)  # carol: expired 5 days ago
+        _certificate("QZ-DDDD-DDDD-DDDD", a9, 200, revoked=True)  # dave: revoked
+        _certificate("QZ-EEEE-EEEE-EEEE", a10, 5)  # alice's old one: she re-certified
         db.session.commit()
         ids = {"q1": q1.id, "q2": q2.id, "q3": q3.id, "q6": q6.id, "cs": cs.id, "fin": fin.id, "a1": a1.id}
     return ids
@@ -113,11 +162,12 @@ def _build(app, **kw):
 
 # -- the numbers ------------------------------------------------------------------------------
 
+
 def test_results_by_level(app, data):
     report = _build(app)
     rows = {r.key: r for r in report.by_level}
     assert [r.key for r in report.by_level] == ["beginner", "intermediate", "advanced"]
-    b = rows["beginner"]   # in progress and the attempt 400 days ago are not counted; expired counts as failed
+    b = rows["beginner"]  # in progress and the attempt 400 days ago are not counted; expired counts as failed
     assert (b.attempts, b.passed, b.failed, b.pending, b.trainees) == (4, 2, 2, 0, 3)
     assert b.pass_rate == pytest.approx(0.5) and b.avg_score == pytest.approx(53.75)
     i = rows["intermediate"]
@@ -159,7 +209,7 @@ def test_filters_narrow_every_result_section(app, data):
     assert (b.attempts, b.failed, b.avg_score) == (1, 1, 0.0)
     assert report.pending_count == 1 and [h.user_name for h in report.holders] == ["Carol"]
     assert _build(app, department_id=data["cs"]).pending == []
-    with app.app_context():   # a wider period takes in bob's first attempt
+    with app.app_context():  # a wider period takes in bob's first attempt
         wide = reports.build(reports.Filters(since=utcnow() - timedelta(days=420)))
     assert wide.by_level[0].attempts == 5
     assert next(r for r in wide.questions if r.question_id == data["q1"]).asked == 4
@@ -178,8 +228,13 @@ def test_pending_reviews(app, data):
 def test_certificate_holders_and_expiring_soon(app, data):
     report = _build(app)
     got = [(h.user_name, h.code[3:7], h.state) for h in report.holders]
-    assert got == [("Alice", "AAAA", "valid"), ("Alice", "EEEE", "valid"),   # re-certified: nothing to do
-                   ("Bob", "BBBB", "expiring"), ("Carol", "CCCC", "expired"), ("Dave", "DDDD", "revoked")]
+    assert got == [
+        ("Alice", "AAAA", "valid"),
+        ("Alice", "EEEE", "valid"),  # re-certified: nothing to do
+        ("Bob", "BBBB", "expiring"),
+        ("Carol", "CCCC", "expired"),
+        ("Dave", "DDDD", "revoked"),
+    ]
     assert [(h.user_name, h.days_left, h.department) for h in report.expiring] == [("Bob", 10, "客服部")]
     assert next(h for h in report.holders if h.user_name == "Carol").days_left == -5
 
@@ -200,18 +255,24 @@ def test_months_before_keeps_the_day_where_it_can():
 
 def test_the_filter_form_falls_back_to_the_last_12_months(app):
     tz = ZoneInfo("Asia/Shanghai")
-    now = datetime(2026, 6, 30, 20, 0)   # 04:00 on 1 July in Shanghai
+    now = datetime(2026, 6, 30, 20, 0)  # 04:00 on 1 July in Shanghai
     with app.app_context():
-        f, form = report_views.parse_filters(MultiDict({"level": "x", "department": "9", "from": "bad"}), now, tz,
-                                             {1: "客服部"})
+        f, form = report_views.parse_filters(
+            MultiDict({"level": "x", "department": "9", "from": "bad"}), now, tz, {1: "客服部"}
+        )
         assert (f.level, f.department_id, form["from"], form["to"]) == (None, None, "2025-07-01", "2026-07-01")
         assert f.since == datetime(2025, 6, 30, 16, 0) and f.until == datetime(2026, 7, 1, 16, 0)
-        f, form = report_views.parse_filters(MultiDict({"level": "advanced", "department": "1", "from": "2026-05-31",
-                                                        "to": "2026-05-01"}), now, tz, {1: "客服部"})
+        f, form = report_views.parse_filters(
+            MultiDict({"level": "advanced", "department": "1", "from": "2026-05-31", "to": "2026-05-01"}),
+            now,
+            tz,
+            {1: "客服部"},
+        )
         assert (f.level, f.department_id, form["from"], form["to"]) == ("advanced", 1, "2026-05-01", "2026-05-31")
 
 
 # -- the page ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def client(app):
@@ -234,20 +295,28 @@ def test_page_shows_every_section(app, data, client):
     resp = client.get("/quiz/reports")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    for section in ("report-summary", "report-levels", "report-departments", "report-questions", "report-pending",
-                    "report-holders", "report-expiring", "chart-quiz-level"):
+    for section in (
+        "report-summary",
+        "report-levels",
+        "report-departments",
+        "report-questions",
+        "report-pending",
+        "report-holders",
+        "report-expiring",
+        "chart-quiz-level",
+    ):
         assert f'id="{section}"' in html, section
     assert "客服部" in html and "财务部" in html and "QZ-BBBB-BBBB-BBBB" in html
     assert 'class="holder-expiring row-warning"' in html
     assert "/quiz/reviews" in html and "export.xlsx" in html
-    shown = re.search(r'lang="zh-CN">(单选题一[^<]*)</', html).group(1)   # the stem is cut (whole in its tooltip)
+    shown = re.search(r'lang="zh-CN">(单选题一[^<]*)</', html).group(1)  # the stem is cut (whole in its tooltip)
     assert shown.endswith("…") and len(shown) <= report_views.STEM_ON_PAGE
-    if "quiz.edit_question" in app.view_functions:   # the question bank's edit page, once it exists
+    if "quiz.edit_question" in app.view_functions:  # the question bank's edit page, once it exists
         with app.test_request_context():
             assert f'href="{url_for("quiz.edit_question", question_id=data["q3"])}"' in html
     # the most missed comes first
     questions = html.split('id="report-questions"')[1]
-    assert questions.index(f'report-question-{data["q3"]}') < questions.index(f'report-question-{data["q1"]}')
+    assert questions.index(f"report-question-{data['q3']}") < questions.index(f"report-question-{data['q1']}")
 
 
 def test_page_with_no_data_says_so(app, client):
@@ -258,12 +327,13 @@ def test_page_with_no_data_says_so(app, client):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert 'id="report-empty"' in html and "chart-quiz-level" not in html and 'id="report-expiring"' not in html
-    assert 'href="/quiz/reports"' in html   # back to the default period and all levels
+    assert 'href="/quiz/reports"' in html  # back to the default period and all levels
     html = client.get("/quiz/reports").get_data(as_text=True)
-    assert 'id="report-empty"' in html and 'href="/quiz/reports"' not in html   # nothing to widen
+    assert 'id="report-empty"' in html and 'href="/quiz/reports"' not in html  # nothing to widen
 
 
 # -- the export ----------------------------------------------------------------------------
+
 
 def _sheet_rows(wb, name):
     return [tuple(c for c in row) for row in wb[name].iter_rows(values_only=True)]
@@ -293,7 +363,7 @@ def test_export_opens_with_one_sheet_per_section(app, data, client):
     assert [r[0] for r in questions[1:]] == [data["q3"], data["q1"], data["q2"], data["q6"]]
     assert questions[1][2:4] == ("初级", "多选") and questions[1][5:8] == (3, 1, 2)
     assert questions[1][8] == pytest.approx(2 / 3)
-    assert questions[2][4].startswith("单选题一") and questions[2][1] == "B-001"   # the whole stem
+    assert questions[2][4].startswith("单选题一") and questions[2][1] == "B-001"  # the whole stem
 
     pending = _sheet_rows(wb, "待评阅")
     assert len(pending) == 2 and pending[1][1:4] == ("Carol", "财务部", "中级")
@@ -301,8 +371,13 @@ def test_export_opens_with_one_sheet_per_section(app, data, client):
 
     holders = _sheet_rows(wb, "证书持有人")
     assert holders[0][0] == "姓名" and len(holders) == 6
-    assert [(r[0], r[9]) for r in holders[1:]] == [("Alice", "有效"), ("Alice", "有效"), ("Bob", "即将到期"),
-                                                   ("Carol", "已过期"), ("Dave", "已吊销")]
+    assert [(r[0], r[9]) for r in holders[1:]] == [
+        ("Alice", "有效"),
+        ("Alice", "有效"),
+        ("Bob", "即将到期"),
+        ("Carol", "已过期"),
+        ("Dave", "已吊销"),
+    ]
     expiring = _sheet_rows(wb, "即将到期")
     assert [(r[0], r[4], r[8]) for r in expiring[1:]] == [("Bob", "QZ-BBBB-BBBB-BBBB", 10)]
     assert isinstance(expiring[1][7], datetime)
@@ -310,7 +385,7 @@ def test_export_opens_with_one_sheet_per_section(app, data, client):
 
 def test_export_follows_the_filters_and_never_writes_formulas(app, data, client):
     with app.app_context():
-        db.session.get(Question, data["q3"]).stem = "=HYPERLINK(\"http://x\")"
+        db.session.get(Question, data["q3"]).stem = '=HYPERLINK("http://x")'
         db.session.commit()
     Auth(client).login("trainer")
     resp = client.get(f"/quiz/reports/export.xlsx?department={data['fin']}")

@@ -1,4 +1,5 @@
 """Drawing, grading and attempt rules (pure)."""
+
 from __future__ import annotations
 
 import random
@@ -20,7 +21,11 @@ def bank(n_single=10, n_multi=5, n_tf=5, n_practical=2, level="beginner"):
     for kind, n in (("single", n_single), ("multiple", n_multi), ("true_false", n_tf), ("practical", n_practical)):
         for j in range(n):
             i += 1
-            keys = ("A", "B", "C", "D") if kind in ("single", "multiple") else (("true", "false") if kind == "true_false" else ())
+            keys = (
+                ("A", "B", "C", "D")
+                if kind in ("single", "multiple")
+                else (("true", "false") if kind == "true_false" else ())
+            )
             out.append(Candidate(i, kind, level, ("登录" if j % 2 else "审批",), keys))
     return out
 
@@ -57,12 +62,22 @@ def test_not_enough_questions_is_a_clear_error():
     inactive = [Candidate(1, "single", "beginner", (), ("A", "B"), active=False)]
     with pytest.raises(DrawError):
         drawing.draw(inactive, [Draw(1)], "beginner", random.Random(1))
-    with pytest.raises(DrawError):   # another level's questions do not count
+    with pytest.raises(DrawError):  # another level's questions do not count
         drawing.draw(bank(level="advanced"), [Draw(1)], "beginner", random.Random(1))
 
 
-@pytest.mark.parametrize("data", [None, [], [{"count": 0}], [{"count": True}], [{"count": 2, "kind": "essay"}],
-                                  [{"count": 2, "tags": "登录"}], ["x"]])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        [{"count": 0}],
+        [{"count": True}],
+        [{"count": 2, "kind": "essay"}],
+        [{"count": 2, "tags": "登录"}],
+        ["x"],
+    ],
+)
 def test_bad_draw_definitions(data):
     with pytest.raises(DrawError):
         drawing.parse_draws(data)
@@ -79,23 +94,32 @@ def test_a_drawn_paper_never_repeats_a_question(seed, counts):
     assert len({p.question_id for p in paper}) == sum(counts)
 
 
-@pytest.mark.parametrize(("kind", "correct", "response", "rule", "points"), [
-    ("single", ["B"], ["B"], "none", "2.00"), ("single", ["B"], ["A"], "none", "0.00"),
-    ("single", ["B"], [], "penalty", "0.00"), ("true_false", ["false"], ["false"], "none", "2.00"),
-    ("multiple", ["A", "C"], ["A", "C"], "none", "2.00"), ("multiple", ["A", "C"], ["A"], "none", "0.00"),
-    ("multiple", ["A", "C"], ["A"], "proportional", "1.00"),
-    ("multiple", ["A", "C"], ["A", "B"], "proportional", "0.00"),
-    ("multiple", ["A", "B", "C"], ["A", "B", "D"], "penalty", "0.67"),
-    ("multiple", ["A", "C"], ["A", "B", "D"], "penalty", "0.00"),
-    ("multiple", ["A", "C"], ["A", "B", "C", "D"], "penalty", "0.00"),
-    ("multiple", ["A", "C"], ["A", "B", "C"], "penalty", "1.00"),
-])
+@pytest.mark.parametrize(
+    ("kind", "correct", "response", "rule", "points"),
+    [
+        ("single", ["B"], ["B"], "none", "2.00"),
+        ("single", ["B"], ["A"], "none", "0.00"),
+        ("single", ["B"], [], "penalty", "0.00"),
+        ("true_false", ["false"], ["false"], "none", "2.00"),
+        ("multiple", ["A", "C"], ["A", "C"], "none", "2.00"),
+        ("multiple", ["A", "C"], ["A"], "none", "0.00"),
+        ("multiple", ["A", "C"], ["A"], "proportional", "1.00"),
+        ("multiple", ["A", "C"], ["A", "B"], "proportional", "0.00"),
+        ("multiple", ["A", "B", "C"], ["A", "B", "D"], "penalty", "0.67"),
+        ("multiple", ["A", "C"], ["A", "B", "D"], "penalty", "0.00"),
+        ("multiple", ["A", "C"], ["A", "B", "C", "D"], "penalty", "0.00"),
+        ("multiple", ["A", "C"], ["A", "B", "C"], "penalty", "1.00"),
+    ],
+)
 def test_objective_grading(kind, correct, response, rule, points):
     assert grading.grade_objective(kind, correct, response, 2, rule) == Decimal(points)
 
 
-@given(correct=st.sets(st.sampled_from("ABCDE"), min_size=1), chosen=st.sets(st.sampled_from("ABCDE")),
-       rule=st.sampled_from(grading.RULES))
+@given(
+    correct=st.sets(st.sampled_from("ABCDE"), min_size=1),
+    chosen=st.sets(st.sampled_from("ABCDE")),
+    rule=st.sampled_from(grading.RULES),
+)
 def test_partial_credit_stays_within_the_points_and_full_only_when_exact(correct, chosen, rule):
     points = grading.grade_objective("multiple", correct, chosen, 4, rule)
     assert Decimal(0) <= points <= Decimal(4)
@@ -123,7 +147,8 @@ def past(n, state="failed", hours_ago=48):
 def test_start_rules():
     assert policy.can_start(RULES, "beginner", [], [], T0).allowed
     assert policy.can_start(RULES, "beginner", [past(1, "in_progress")], [], T0) == policy.Decision(
-        False, "in_progress", resume=1)
+        False, "in_progress", resume=1
+    )
     assert policy.can_start(RULES, "beginner", [past(1), past(2)], [], T0).reason == "no_attempts_left"
     waiting = policy.can_start(RULES, "beginner", [past(1, hours_ago=2)], [], T0)
     assert waiting.reason == "wait" and waiting.not_before == T0 - timedelta(hours=2) + timedelta(minutes=20, hours=24)
@@ -134,14 +159,16 @@ def test_start_rules():
     expired = policy.Holding("beginner", T0 - timedelta(days=1))
     assert policy.can_start(inter, "intermediate", [], [expired], T0).reason == "no_prerequisite"
     assert policy.can_start(RULES, "beginner", [], [held], T0).reason == "certified"
-    soon = policy.Holding("beginner", T0 + timedelta(days=10))     # renewal window
+    soon = policy.Holding("beginner", T0 + timedelta(days=10))  # renewal window
     assert policy.can_start(RULES, "beginner", [], [soon], T0).allowed
 
 
 def test_time_limit_is_the_servers():
     end = policy.deadline(T0, RULES)
     assert end == T0 + timedelta(minutes=30)
-    assert policy.may_answer(end + timedelta(seconds=29), end) and not policy.may_answer(end + timedelta(seconds=31), end)
+    assert policy.may_answer(end + timedelta(seconds=29), end) and not policy.may_answer(
+        end + timedelta(seconds=31), end
+    )
     assert policy.submission(end, end, "refuse") == policy.Submission(True, False, end + policy.GRACE)
     late = end + timedelta(minutes=5)
     assert policy.submission(late, end, "refuse").accepted is False

@@ -1,12 +1,19 @@
 """The search box leads to the quizzes and verifies certificate codes."""
+
 import pytest
 
 from portal.quiz import shortcuts
 
 
-@pytest.mark.parametrize(("query", "code"), [("QZ-7K4M-9TXD-2PHF", "QZ-7K4M-9TXD-2PHF"),
-                                              ("证书 qz7k4m9txd2phf 真的吗", "qz7k4m9txd2phf"),
-                                              ("QZ-7K4M", None), ("忘记密码", None)])
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("QZ-7K4M-9TXD-2PHF", "QZ-7K4M-9TXD-2PHF"),
+        ("证书 qz7k4m9txd2phf 真的吗", "qz7k4m9txd2phf"),
+        ("QZ-7K4M", None),
+        ("忘记密码", None),
+    ],
+)
 def test_codes_in_queries(query, code):
     assert shortcuts.certificate_code(query) == code
 

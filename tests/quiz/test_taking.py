@@ -1,5 +1,6 @@
 """Taking a quiz through the pages, on a clock the test moves: the stored paper, answers saved as
 one goes, the server's time limit, one submission, attempt limits by every route, the review."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.quiz.models import Attempt, Certificate, Certification, Question
 
-T0 = datetime(2026, 12, 1, 1, 0)   # naive UTC: 09:00 in Shanghai
+T0 = datetime(2026, 12, 1, 1, 0)  # naive UTC: 09:00 in Shanghai
 
 
 class Clock:
@@ -50,7 +51,9 @@ def start(client, auth, level="beginner"):
     return int(r.headers["Location"].rstrip("/").split("/")[-1])
 
 
-def answer_all(client, auth, attempt_id, right=True, text="先在帮助中心搜索关键词，按文章逐步处理；无法解决时提交工单。"):
+def answer_all(
+    client, auth, attempt_id, right=True, text="先在帮助中心搜索关键词，按文章逐步处理；无法解决时提交工单。"
+):
     token = auth.csrf(f"/quiz/attempts/{attempt_id}")
     for item in fresh_attempt(attempt_id).items:
         q = item.question
@@ -59,8 +62,11 @@ def answer_all(client, auth, attempt_id, right=True, text="先在帮助中心搜
         else:
             keys = list(q.answer) if right else [k for k in item.option_order if k not in q.answer][:1]
             data = {"answer": keys}
-        r = client.post(f"/quiz/attempts/{attempt_id}/items/{item.position}", data={**data, "csrf_token": token},
-                        headers={"HX-Request": "true"})
+        r = client.post(
+            f"/quiz/attempts/{attempt_id}/items/{item.position}",
+            data={**data, "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
         assert r.status_code == 200, r.get_data(as_text=True)
 
 
@@ -93,15 +99,16 @@ def test_answers_are_saved_as_one_goes_and_validated(client, auth, clock):
     assert saved.response == [item.option_order[1]]
     bad = client.post(url, data={"answer": ["Z"], "csrf_token": token}, headers={"HX-Request": "true"})
     assert bad.status_code == 422
-    two = client.post(url, data={"answer": list(item.option_order[:2]), "csrf_token": token},
-                      headers={"HX-Request": "true"})
+    two = client.post(
+        url, data={"answer": list(item.option_order[:2]), "csrf_token": token}, headers={"HX-Request": "true"}
+    )
     saved = next(i for i in fresh_attempt(aid).items if i.position == item.position)
     assert two.status_code == 422 and saved.response == [item.option_order[1]]
     # the plain form (no script): save and go to the next question
     r = client.post(url, data={"answer": [item.option_order[0]], "go": "next", "csrf_token": token})
     assert r.status_code == 302 and f"q={item.position + 1}" in r.headers["Location"]
     auth.logout()
-    auth.login("shenyue")   # someone else's attempt does not exist for them
+    auth.login("shenyue")  # someone else's attempt does not exist for them
     assert client.get(f"/quiz/attempts/{aid}").status_code == 404
     token = auth.csrf("/quiz/")
     assert client.post(f"/quiz/attempts/{aid}/items/0", data={"answer": ["A"], "csrf_token": token}).status_code == 404
@@ -114,8 +121,11 @@ def test_time_limit_is_enforced_by_the_server(client, auth, clock):
     token = auth.csrf(f"/quiz/attempts/{aid}")
     item = fresh_attempt(aid).items[0]
     clock.move(minutes=20, seconds=31)
-    late = client.post(f"/quiz/attempts/{aid}/items/0", data={"answer": [item.option_order[0]], "csrf_token": token},
-                       headers={"HX-Request": "true"})
+    late = client.post(
+        f"/quiz/attempts/{aid}/items/0",
+        data={"answer": [item.option_order[0]], "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert late.status_code == 409 and fresh_attempt(aid).items[0].response == []
     # opening the paper after the time ran out hands it in, graded as of the limit
     r = client.get(f"/quiz/attempts/{aid}")
@@ -132,7 +142,7 @@ def test_answers_saved_in_time_count_when_the_sweep_closes_the_attempt(client, a
     answer_all(client, auth, aid, right=True)
     clock.move(hours=2)
     with demo_app.test_request_context():
-        assert services.close_expired() >= 1   # the demo has an abandoned attempt too
+        assert services.close_expired() >= 1  # the demo has an abandoned attempt too
     a = fresh_attempt(aid)
     assert a.state == "pending_review" and a.late and a.objective_points == a.objective_max
 
@@ -161,8 +171,9 @@ def test_submitted_once_and_answers_frozen(client, auth, clock):
     assert client.post(f"/quiz/attempts/{aid}/submit", data={"csrf_token": token}).status_code == 303
     again = client.post(f"/quiz/attempts/{aid}/submit", data={"csrf_token": token})
     assert again.status_code == 303 and fresh_attempt(aid).state == "pending_review"
-    r = client.post(f"/quiz/attempts/{aid}/items/0", data={"answer": ["A"], "csrf_token": token},
-                    headers={"HX-Request": "true"})
+    r = client.post(
+        f"/quiz/attempts/{aid}/items/0", data={"answer": ["A"], "csrf_token": token}, headers={"HX-Request": "true"}
+    )
     assert r.status_code == 409
 
 
@@ -174,7 +185,7 @@ def test_attempt_limits_cannot_be_sidestepped(client, auth, clock):
         token = auth.csrf("/quiz/")
         client.post(f"/quiz/attempts/{aid}/submit", data={"csrf_token": token})
         assert fresh_attempt(aid).state == "failed"
-        if n < 2:   # waiting time between attempts: refused, by the page and by a direct POST
+        if n < 2:  # waiting time between attempts: refused, by the page and by a direct POST
             r = client.post("/quiz/beginner/start", data={"csrf_token": token})
             assert r.status_code == 303 and db.session.query(Attempt).filter_by(id=aid + 1).first() is None
             clock.move(hours=25)
@@ -209,7 +220,7 @@ def test_review_makes_the_result_final_and_issues_the_certificate(client, auth, 
     result = client.get(f"/quiz/attempts/{aid}/result").get_data(as_text=True)
     assert "等待" in result
     auth.logout()
-    auth.login("shenyue")     # an employee is not a reviewer
+    auth.login("shenyue")  # an employee is not a reviewer
     assert client.get(f"/quiz/reviews/{aid}").status_code == 403
     auth.logout()
     auth.login("zhoulin")
@@ -278,8 +289,8 @@ def test_two_tabs_starting_at_once_get_one_attempt(demo_app, clock):
 
 def test_two_trainers_reviewing_at_once_record_one_review(client, auth, clock, demo_app):
     from portal.auth.models import User
+    from portal.core.errors import Conflict
     from portal.quiz import services
-    from portal.web.errors import Conflict
 
     auth.login("zhangwei")
     aid = start(client, auth)
@@ -289,7 +300,7 @@ def test_two_trainers_reviewing_at_once_record_one_review(client, auth, clock, d
     with demo_app.test_request_context():
         mine = db.session.get(Attempt, aid)
         assert mine.state == "pending_review"
-        with db.engine.begin() as other:   # the other trainer's review lands first
+        with db.engine.begin() as other:  # the other trainer's review lands first
             other.execute(Attempt.__table__.update().where(Attempt.id == aid).values(version=Attempt.version + 1))
         with pytest.raises(Conflict):
             services.review(mine, trainer, [4, 4, 2])

@@ -1,4 +1,5 @@
-from portal.search.access import ANONYMOUS, Viewer, visibility_tokens
+from portal.core.viewer import ANONYMOUS, Viewer
+from portal.search.access import visibility_tokens
 
 
 def test_anonymous_sees_public_only():

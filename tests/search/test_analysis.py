@@ -11,7 +11,7 @@ def test_normalize_folds_full_width_and_case_keeping_length():
 def test_tokens_carry_offsets_into_the_original_text():
     text = "忘记ＯＡ登录密码怎么办？"
     for tok in analysis.tokens(text):
-        assert analysis.normalize(text[tok.start:tok.end]) == tok.text
+        assert analysis.normalize(text[tok.start : tok.end]) == tok.text
 
 
 def test_search_mode_yields_words_and_sub_words():
@@ -25,7 +25,7 @@ def test_punctuation_and_function_words_are_dropped():
 
 
 def test_whoosh_syntax_is_just_text():
-    assert analysis.terms("AND OR ( * \"") == []
+    assert analysis.terms('AND OR ( * "') == []
     assert analysis.terms("密码 AND 登录") == ["密码", "登录"]
 
 

@@ -1,4 +1,5 @@
 """The pure query-repair code: folding, pinyin splitting, typo and pinyin correction."""
+
 import pytest
 
 from portal.search import pinyin as py
@@ -6,9 +7,16 @@ from portal.search.correction import QueryCorrector
 from portal.search.fold import fold
 from portal.search.vocabulary import Vocabulary
 
-KB = ["忘记登录密码怎么办", "在登录页点击忘记密码，按提示重置。", "没有审批权限怎么申请",
-      "联系部门管理员在系统里为你开通审批权限。", "报销单提交后数据错误", "撤回报销单，修改金额后重新提交。",
-      "如何修改登录密码", "进入个人设置，选择修改密码。"]
+KB = [
+    "忘记登录密码怎么办",
+    "在登录页点击忘记密码，按提示重置。",
+    "没有审批权限怎么申请",
+    "联系部门管理员在系统里为你开通审批权限。",
+    "报销单提交后数据错误",
+    "撤回报销单，修改金额后重新提交。",
+    "如何修改登录密码",
+    "进入个人设置，选择修改密码。",
+]
 
 
 def corrector(extra=()):
@@ -44,8 +52,9 @@ def test_fuzzy_variants_cover_common_dialect_merges():
     assert "lan" in py.fuzzy_variants("nan")
 
 
-@pytest.mark.parametrize("typed,fixed", [("忘记登陆密码", "忘记登录密码"), ("忘记秘码", "忘记密码"),
-                                         ("报消单", "报销单")])
+@pytest.mark.parametrize(
+    "typed,fixed", [("忘记登陆密码", "忘记登录密码"), ("忘记秘码", "忘记密码"), ("报消单", "报销单")]
+)
 def test_homophone_typos_are_corrected(fix, typed, fixed):
     result = fix.correct(typed)
     assert result.text == fixed and result.changed

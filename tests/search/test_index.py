@@ -1,14 +1,16 @@
 """The index path: after-commit updates through the queue, durability, rebuild, drift repair."""
+
 import time
 
 from sqlalchemy import select
 
-from portal.auth.models import User, utcnow
+from portal.auth.models import User
+from portal.core.clock import utcnow
+from portal.core.viewer import ANONYMOUS, Viewer
 from portal.extensions import db
 from portal.kb import services as kb
 from portal.kb.models import Article, Category
 from portal.search import queue, services
-from portal.search.access import ANONYMOUS, Viewer
 from portal.search.models import IndexJob
 from portal.search.query import search
 
@@ -18,8 +20,12 @@ EMPLOYEE = Viewer(authenticated=True, user_id=1, roles=frozenset({"employee"}))
 def new_article(title, body="", visibility="public", published=True):
     author = db.session.scalar(select(User).where(User.username == "chenjing"))
     category = db.session.scalar(select(Category).where(Category.name == "操作指南"))
-    return kb.save_article(kb.ArticleInput(title=title, body=body, kind="faq", category_id=category.id,
-                                           visibility=visibility, published=published), author)
+    return kb.save_article(
+        kb.ArticleInput(
+            title=title, body=body, kind="faq", category_id=category.id, visibility=visibility, published=published
+        ),
+        author,
+    )
 
 
 def keys(results):
@@ -30,9 +36,13 @@ def test_saved_article_is_searchable_at_once_and_edits_replace_it(demo_app):
     with demo_app.test_request_context():
         article = new_article("鲸鱼馆差旅补贴标准", "出差补贴按城市等级发放")
         assert keys(search("鲸鱼馆", ANONYMOUS)) == [f"article:{article.id}"]
-        kb.save_article(kb.ArticleInput(title="境外培训补贴标准", body="", kind="faq",
-                                        category_id=article.category_id, visibility="public"),
-                        article.author, article)
+        kb.save_article(
+            kb.ArticleInput(
+                title="境外培训补贴标准", body="", kind="faq", category_id=article.category_id, visibility="public"
+            ),
+            article.author,
+            article,
+        )
         assert search("鲸鱼馆", ANONYMOUS).total == 0
         assert keys(search("境外培训", ANONYMOUS))[0] == f"article:{article.id}"
         assert queue.pending() == 0
@@ -100,7 +110,8 @@ def test_facets_and_pagination(demo_app):
 
 def test_embedded_consumer_applies_changes_within_seconds(tmp_path):
     """The real queue (SQLite storage) and the in-process consumer, as `portal serve` runs them."""
-    from portal import create_app, jobs
+    from portal import create_app
+    from portal.core import jobs
     from portal.demo import loader
     from tests.conftest import make_config
 

@@ -9,8 +9,9 @@ from tests.conftest import HTMX
 
 def logs(app):
     with app.app_context():
-        return db.session.execute(select(SearchLog.query, SearchLog.hits, SearchLog.clicks)
-                                  .order_by(SearchLog.id)).all()
+        return db.session.execute(
+            select(SearchLog.query, SearchLog.hits, SearchLog.clicks).order_by(SearchLog.id)
+        ).all()
 
 
 def test_typing_refines_one_log_row_and_a_new_query_adds_one(client, demo_app):
@@ -68,7 +69,7 @@ def test_popular_searches_become_suggestions(client, demo_app):
 def test_old_searches_are_pruned(client, demo_app):
     from datetime import timedelta
 
-    from portal.auth.models import utcnow
+    from portal.core.clock import utcnow
     from portal.search import log
 
     client.get("/", query_string={"q": "报销"})

@@ -22,7 +22,7 @@ def click_together(app, query, *article_ids, visitors=2):
 
 
 def related_links(html):
-    section = html[html.index('id="related"'):]
+    section = html[html.index('id="related"') :]
     return [int(x) for x in re.findall(r'href="/kb/articles/(\d+)"', section)]
 
 
@@ -32,8 +32,18 @@ def test_curator_links_come_first_and_survive_edits(client, auth, demo_app):
     token = auth.csrf(f"/kb/articles/{a}/edit")
     page = client.get(f"/kb/articles/{a}/edit").get_data(as_text=True)
     title = re.search(r'id="title" [^>]*value="([^"]+)"', page).group(1)
-    form = {"title": title, "kind": "faq", "category_id": "1", "visibility": "public", "manual_id": "0",
-            "position": "0", "published": "y", "body": "正文", "related": f"{b}, {c}", "csrf_token": token}
+    form = {
+        "title": title,
+        "kind": "faq",
+        "category_id": "1",
+        "visibility": "public",
+        "manual_id": "0",
+        "position": "0",
+        "published": "y",
+        "body": "正文",
+        "related": f"{b}, {c}",
+        "csrf_token": token,
+    }
     assert client.post(f"/kb/articles/{a}/edit", data=form).status_code == 303
     assert related_links(client.get(f"/kb/articles/{a}").get_data(as_text=True))[:2] == [b, c]
     assert f"{b}, {c}" in client.get(f"/kb/articles/{a}/edit").get_data(as_text=True)
@@ -55,7 +65,7 @@ def test_results_page_shows_what_was_clicked_with_the_top_hit(client, demo_app):
     top = int(re.search(r'<h3><a href="/kb/articles/(\d+)', html).group(1))
     click_together(demo_app, "忘记密码", top, far)
     html = client.get("/?q=忘记密码").get_data(as_text=True)
-    section = html[html.index('id="related-results"'):]
+    section = html[html.index('id="related-results"') :]
     assert f'href="/kb/articles/{far}"' in section
 
 

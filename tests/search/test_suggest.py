@@ -7,8 +7,11 @@ def make(*entries):
 
 
 def test_chinese_pinyin_and_initial_prefixes():
-    s = make(Entry("报错信息怎么查看", 5, "title"), Entry("报销单无法提交", 9, "title"),
-             Entry("如何修改登录密码", 1, "title"))
+    s = make(
+        Entry("报错信息怎么查看", 5, "title"),
+        Entry("报销单无法提交", 9, "title"),
+        Entry("如何修改登录密码", 1, "title"),
+    )
     assert [e.text for e in s.suggest("报错", public_only=False)] == ["报错信息怎么查看"]
     assert [e.text for e in s.suggest("bx", public_only=False)] == ["报销单无法提交"]
     assert [e.text for e in s.suggest("baoxiao", public_only=False)] == ["报销单无法提交"]

@@ -6,7 +6,10 @@ from tests.conftest import HTMX
 
 def test_parse_synonyms_and_words():
     assert tuning.parse_synonyms("报销, 费用报销\n口令，密码\n单独\nOA、办公系统") == [
-        ["报销", "费用报销"], ["口令", "密码"], ["oa", "办公系统"]]
+        ["报销", "费用报销"],
+        ["口令", "密码"],
+        ["oa", "办公系统"],
+    ]
     assert tuning.parse_words("统一身份认证\n\n电子签章\n统一身份认证\nx") == ["统一身份认证", "电子签章"]
 
 
@@ -47,9 +50,9 @@ def test_analytics_lists_zero_result_queries_with_a_write_action(client, auth):
     client.get("/", query_string={"q": "忘记密码"})
     auth.login("chenjing")
     html = client.get("/search/analytics?days=7").get_data(as_text=True)
-    zero = html[html.index('id="zero-results"'):html.index('id="top-queries"')]
+    zero = html[html.index('id="zero-results"') : html.index('id="top-queries"')]
     assert "xyzzyplugh" in zero and "/kb/articles/new?title=" in zero
-    assert "忘记密码" in html[html.index('id="top-queries"'):]
+    assert "忘记密码" in html[html.index('id="top-queries"') :]
     page = client.get("/kb/articles/new?title=xyzzyplugh").get_data(as_text=True)
     assert 'value="xyzzyplugh"' in page
 

@@ -1,4 +1,5 @@
 """POST/GET /api/v1/tickets: the same rules as the form, other people's tickets are 404."""
+
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ def token(runner):
     def make(username: str) -> dict:
         value = runner.invoke(args=["token", "create", "--username", username]).output.strip()
         return {"Authorization": f"Bearer {value}"}
+
     return make
 
 
@@ -19,13 +21,20 @@ ISO_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
 
 def test_create_and_read_a_ticket(client, token):
     me = token("zhangwei")
-    r = client.post("/api/v1/tickets", headers=me, json={
-        "title": "报销单提交后一直转圈", "description": "点击提交后页面无响应", "category": "操作指南",
-        "severity": "urgent"})
+    r = client.post(
+        "/api/v1/tickets",
+        headers=me,
+        json={
+            "title": "报销单提交后一直转圈",
+            "description": "点击提交后页面无响应",
+            "category": "操作指南",
+            "severity": "urgent",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["state"] == "pending" and body["severity"] == "urgent"
-    assert body["assignee"] in {"wangqiang", "linhui"}          # an engineer of 华东区
+    assert body["assignee"] in {"wangqiang", "linhui"}  # an engineer of 华东区
     for field in ("created_at", "first_response_due", "resolution_due"):
         assert ISO_OFFSET.match(body[field]), body[field]
     assert r.headers["Location"].endswith(f"/api/v1/tickets/{body['id']}")
@@ -47,13 +56,16 @@ def test_other_employees_ticket_is_not_found(client, token):
     assert client.get(f"/api/v1/tickets/{ticket_id}", headers=token("lina")).status_code == 200
 
 
-@pytest.mark.parametrize("payload, status", [
-    ({"title": "", "category": "登录问题"}, 422),
-    ({"title": "x", "category": "不存在的分类"}, 422),
-    ({"title": "x", "category": "登录问题", "severity": "critical"}, 422),
-    ({"title": ["x"], "category": "登录问题"}, 400),
-    ({"title": "x" * 201, "category": "登录问题"}, 422),
-])
+@pytest.mark.parametrize(
+    "payload, status",
+    [
+        ({"title": "", "category": "登录问题"}, 422),
+        ({"title": "x", "category": "不存在的分类"}, 422),
+        ({"title": "x", "category": "登录问题", "severity": "critical"}, 422),
+        ({"title": ["x"], "category": "登录问题"}, 400),
+        ({"title": "x" * 201, "category": "登录问题"}, 422),
+    ],
+)
 def test_bad_input_is_a_clear_4xx(client, token, payload, status):
     r = client.post("/api/v1/tickets", headers=token("zhangwei"), json=payload)
     assert r.status_code == status
@@ -79,6 +91,7 @@ def test_a_browser_session_needs_its_csrf_token(client, auth):
     r = client.post("/api/v1/tickets", json={"title": "会话提交", "category": "登录问题"})
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "csrf"
     token = auth.csrf("/")
-    r = client.post("/api/v1/tickets", json={"title": "会话提交", "category": "登录问题"},
-                    headers={"X-CSRFToken": token})
+    r = client.post(
+        "/api/v1/tickets", json={"title": "会话提交", "category": "登录问题"}, headers={"X-CSRFToken": token}
+    )
     assert r.status_code == 201

@@ -1,18 +1,26 @@
 """The demo desk: enough tickets in every state and region to show each feature."""
+
 from collections import Counter
 
 from sqlalchemy import select
 
+from portal.core.calendar_days import CalendarDay
 from portal.extensions import db
-from portal.tickets.models import CalendarDay, QuickReply, Ticket
+from portal.tickets.models import QuickReply, Ticket
 
 
 def test_demo_tickets_cover_states_regions_breaches_and_ratings(demo_app):
     with demo_app.app_context():
         tickets = list(db.session.scalars(select(Ticket)))
         assert len(tickets) >= 50
-        assert set(Counter(t.state for t in tickets)) == {"pending", "in_progress", "waiting", "resolved",
-                                                          "closed", "reopened"}
+        assert set(Counter(t.state for t in tickets)) == {
+            "pending",
+            "in_progress",
+            "waiting",
+            "resolved",
+            "closed",
+            "reopened",
+        }
         assert {t.region.code for t in tickets} == {"north", "east", "south", "northwest", "southwest"}
         assert sum(t.response_breached or t.resolution_breached for t in tickets) >= 4
         assert sum(t.rating is not None for t in tickets) >= 8

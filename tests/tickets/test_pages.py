@@ -1,4 +1,5 @@
 """The ticket pages through the test client: filing, deflection, the ledger, the queue, access."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,15 @@ from tests.conftest import HTMX
 
 def file_ticket(client, auth, title="OA 登录提示账号已锁定", **extra):
     token = auth.csrf("/tickets/new")
-    data = {"csrf_token": token, "title": title, "description": "连续输错密码后账号被锁", "category_id": "1",
-            "severity": "normal", "contact": "13800000000", **extra}
+    data = {
+        "csrf_token": token,
+        "title": title,
+        "description": "连续输错密码后账号被锁",
+        "category_id": "1",
+        "severity": "normal",
+        "contact": "13800000000",
+        **extra,
+    }
     r = client.post("/tickets/new", data=data, content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return int(r.headers["Location"].rsplit("/", 1)[-1])
@@ -47,8 +55,9 @@ def test_search_results_link_to_a_prefilled_ticket(client, auth):
 def test_this_solved_it_counts_a_deflection_and_files_nothing(client, auth, demo_app):
     auth.login("zhangwei")
     token = auth.csrf("/tickets/new")
-    r = client.post("/tickets/deflect", data={"csrf_token": token, "article_id": "1", "url": "/kb/articles/1",
-                                              "title": "忘记密码"})
+    r = client.post(
+        "/tickets/deflect", data={"csrf_token": token, "article_id": "1", "url": "/kb/articles/1", "title": "忘记密码"}
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/kb/articles/1")
     with demo_app.app_context():
         from portal.extensions import db
@@ -62,8 +71,16 @@ def test_this_solved_it_counts_a_deflection_and_files_nothing(client, auth, demo
 def test_invalid_form_keeps_what_was_typed(client, auth):
     auth.login("zhangwei")
     token = auth.csrf("/tickets/new")
-    r = client.post("/tickets/new", data={"csrf_token": token, "title": "", "description": "这段描述不能丢",
-                                          "category_id": "1", "severity": "normal"})
+    r = client.post(
+        "/tickets/new",
+        data={
+            "csrf_token": token,
+            "title": "",
+            "description": "这段描述不能丢",
+            "category_id": "1",
+            "severity": "normal",
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "这段描述不能丢" in html and 'aria-invalid="true"' in html
 
@@ -74,20 +91,23 @@ def test_the_whole_life_of_a_ticket(client, auth):
     page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     assert "OA 登录提示账号已锁定" in page and 'id="status"' in page
     auth.logout()
-    auth.login("lina")   # support
+    auth.login("lina")  # support
     assert act(client, auth, ticket_id, "ask", "请提供出错截图").status_code == 302
     token = auth.csrf(f"/tickets/{ticket_id}")
-    client.post(f"/tickets/{ticket_id}/reply", data={"csrf_token": token, "body": "已联系 LDAP 管理员",
-                                                     "internal": "y"})
+    client.post(
+        f"/tickets/{ticket_id}/reply", data={"csrf_token": token, "body": "已联系 LDAP 管理员", "internal": "y"}
+    )
     auth.logout()
     auth.login("zhangwei")
     page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     assert "请提供出错截图" in page, "the requester sees why support waits"
     assert "已联系 LDAP 管理员" not in page, "internal notes stay internal"
     token = auth.csrf(f"/tickets/{ticket_id}")
-    r = client.post(f"/tickets/{ticket_id}/reply", data={"csrf_token": token, "body": "截图见附件",
-                                                         "attachments": (io.BytesIO(b"\x89PNG"), "截图.png")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/tickets/{ticket_id}/reply",
+        data={"csrf_token": token, "body": "截图见附件", "attachments": (io.BytesIO(b"\x89PNG"), "截图.png")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     auth.logout()
     auth.login("lina")
@@ -111,10 +131,12 @@ def test_another_employee_cannot_read_find_or_change_a_ticket(client, auth):
     auth.login("huanglei")
     assert client.get(f"/tickets/{ticket_id}").status_code == 404
     token = auth.csrf("/")
-    for path, data in [(f"/tickets/{ticket_id}/reply", {"body": "x"}),
-                       (f"/tickets/{ticket_id}/action", {"action": "close", "body": "x"}),
-                       (f"/tickets/{ticket_id}/rate", {"rating": "1"}),
-                       (f"/tickets/{ticket_id}/files/1", None)]:
+    for path, data in [
+        (f"/tickets/{ticket_id}/reply", {"body": "x"}),
+        (f"/tickets/{ticket_id}/action", {"action": "close", "body": "x"}),
+        (f"/tickets/{ticket_id}/rate", {"rating": "1"}),
+        (f"/tickets/{ticket_id}/files/1", None),
+    ]:
         r = client.post(path, data={"csrf_token": token, **data}) if data else client.get(path)
         assert r.status_code == 404, path
     assert client.post(f"/tickets/{ticket_id}/manage", data={"csrf_token": token}).status_code == 403
@@ -133,8 +155,10 @@ def test_a_shared_solved_ticket_is_a_past_case_for_everyone(client, auth):
     auth.login("lina")
     act(client, auth, ticket_id, "resolve", "在浏览器设置中将默认编码改为 UTF-8 后恢复正常")
     token = auth.csrf(f"/tickets/{ticket_id}")
-    r = client.post(f"/tickets/{ticket_id}/manage", data={"csrf_token": token, "assignee": "0",
-                                                          "complexity": "simple", "shareable": "y"})
+    r = client.post(
+        f"/tickets/{ticket_id}/manage",
+        data={"csrf_token": token, "assignee": "0", "complexity": "simple", "shareable": "y"},
+    )
     assert r.status_code == 302
     auth.logout()
     auth.login("huanglei")
@@ -160,19 +184,24 @@ def test_queue_is_for_support_with_filters_and_bulk_assignment(client, auth):
     token = auth.csrf("/tickets/queue")
     page = client.get("/tickets/queue").get_data(as_text=True)
     songyu = re.search(r'<option value="(\d+)">宋宇', page).group(1)
-    r = client.post("/tickets/queue/assign", data={"csrf_token": token, "ticket": [str(first), str(second)],
-                                                   "assignee": songyu})
+    r = client.post(
+        "/tickets/queue/assign", data={"csrf_token": token, "ticket": [str(first), str(second)], "assignee": songyu}
+    )
     assert r.status_code == 303
     html = client.get(f"/tickets/queue?assignee={songyu}").get_data(as_text=True)
     assert "考勤打卡记录缺失" in html and "邮箱无法收信" in html
     r = client.post("/tickets/queue/assign", data={"csrf_token": token, "assignee": songyu})
-    assert r.status_code == 303   # nothing selected: a message, nothing changes
+    assert r.status_code == 303  # nothing selected: a message, nothing changes
     auth.logout()
-    auth.login("wangqiang")   # an engineer reads the queue but does not dispatch
+    auth.login("wangqiang")  # an engineer reads the queue but does not dispatch
     assert client.get("/tickets/queue").status_code == 200
     token = auth.csrf("/tickets/queue")
-    assert client.post("/tickets/queue/assign", data={"csrf_token": token, "ticket": str(first),
-                                                      "assignee": songyu}).status_code == 403
+    assert (
+        client.post(
+            "/tickets/queue/assign", data={"csrf_token": token, "ticket": str(first), "assignee": songyu}
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("query", ["state=bogus&sort=nope&risk=x&region=abc&page=-3", "q=T000001", "risk=breached"])
@@ -199,8 +228,9 @@ def test_calendar_is_for_admins(client, auth):
     token = auth.csrf("/tickets/calendar")
     r = client.post("/tickets/calendar", data={"csrf_token": token, "day": "2026-13-01", "kind": "holiday"})
     assert r.status_code == 422
-    r = client.post("/tickets/calendar", data={"csrf_token": token, "day": "2027-01-01", "kind": "holiday",
-                                               "name": "元旦"})
+    r = client.post(
+        "/tickets/calendar", data={"csrf_token": token, "day": "2027-01-01", "kind": "holiday", "name": "元旦"}
+    )
     assert r.status_code == 302
     assert "2027-01-01" in client.get("/tickets/calendar").get_data(as_text=True)
 

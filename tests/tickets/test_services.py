@@ -1,4 +1,5 @@
 """Ticket services on the real demo database: filing, the clock, the ledger, jobs, access."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -7,13 +8,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from portal.auth.models import User
+from portal.core.errors import DomainError, NotAllowed
+from portal.core.uploads import Upload
 from portal.extensions import db
 from portal.kb.models import Article, Category
 from portal.search.models import SearchLog
 from portal.tickets import queries, services, tasks
-from portal.tickets.attachments import Upload
 from portal.tickets.models import Attachment, Deflection, Ticket, TicketEvent
-from portal.web.errors import DomainError, NotAllowed
 
 # Monday 2026-11-23 09:00 in Shanghai is 01:00 UTC; the database keeps naive UTC.
 MON_0900 = datetime(2026, 11, 23, 1, 0)
@@ -29,8 +30,13 @@ def category(name: str = "登录问题") -> int:
 
 def file(requester="zhangwei", title="OA 登录时提示密码错误", severity="normal", now=MON_0900, **kw) -> Ticket:
     filer = kw.pop("filer", None) or requester
-    data = services.TicketInput(title=title, description=kw.pop("description", "今天早上开始登录不了"),
-                                category_id=category(), severity=severity, **kw)
+    data = services.TicketInput(
+        title=title,
+        description=kw.pop("description", "今天早上开始登录不了"),
+        category_id=category(),
+        severity=severity,
+        **kw,
+    )
     return services.file_ticket(data, user(filer), now=now)
 
 
@@ -66,9 +72,9 @@ def test_assignment_balances_load_within_the_region(ctx):
 
 
 def test_normal_ticket_filed_in_the_evening_waits_for_the_next_working_morning(ctx):
-    evening = datetime(2026, 11, 23, 11, 30)   # 19:30 in Shanghai
+    evening = datetime(2026, 11, 23, 11, 30)  # 19:30 in Shanghai
     ticket = file(now=evening)
-    assert ticket.first_response_due == datetime(2026, 11, 24, 2, 0)   # Tue 10:00 = opening + 1 h
+    assert ticket.first_response_due == datetime(2026, 11, 24, 2, 0)  # Tue 10:00 = opening + 1 h
     urgent = file(now=evening, severity="urgent", title="全员无法登录")
     assert urgent.first_response_due == evening + timedelta(minutes=30)
 
@@ -107,7 +113,7 @@ def test_asking_the_requester_pauses_the_resolution_clock(ctx):
     # the requester answers two working hours later: the due time moves by two hours
     services.reply(ticket, ticket.requester, "截图已上传", now=MON_0900 + timedelta(hours=3))
     assert ticket.state == "in_progress"
-    assert ticket.resolution_due == datetime(2026, 11, 24, 3, 0)   # Mon 09:00 + 8 h + 2 h paused → Tue 11:00
+    assert ticket.resolution_due == datetime(2026, 11, 24, 3, 0)  # Mon 09:00 + 8 h + 2 h paused → Tue 11:00
     assert ticket.waiting_reason == ""
 
 
@@ -117,7 +123,7 @@ def test_transitions_are_checked_for_state_and_person(ctx):
     with pytest.raises(NotAllowed):
         services.change_state(ticket, requester, "resolve", body="我自己好了")
     with pytest.raises(services.TicketError):
-        services.change_state(ticket, engineer, "resolve", body="")   # a solution is required
+        services.change_state(ticket, engineer, "resolve", body="")  # a solution is required
     services.change_state(ticket, engineer, "resolve", body="已重置密码", now=MON_0900 + timedelta(hours=2))
     with pytest.raises(services.Conflict):
         services.change_state(ticket, engineer, "resolve", body="再次解决")
@@ -132,8 +138,12 @@ def test_transitions_are_checked_for_state_and_person(ctx):
 def test_a_decision_taken_meanwhile_by_someone_else_is_a_conflict(ctx):
     ticket = file()
     # another agent's request bumps the row version after we loaded it
-    db.session.execute(update(Ticket).where(Ticket.id == ticket.id).values(version=Ticket.version + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(version=Ticket.version + 1)
+        .execution_options(synchronize_session=False)
+    )
     with pytest.raises(services.Conflict):
         services.change_state(ticket, ticket.assignee, "start")
     db.session.expire_all()
@@ -157,7 +167,7 @@ def test_sweep_warns_breaches_escalates_and_closes(ctx):
     tid = ticket.id
     tasks.sweep(now=MON_0900 + timedelta(minutes=20))
     assert not db.session.get(Ticket, tid).response_warned
-    tasks.sweep(now=MON_0900 + timedelta(minutes=50))   # 50 of 60 working minutes used
+    tasks.sweep(now=MON_0900 + timedelta(minutes=50))  # 50 of 60 working minutes used
     ticket = db.session.get(Ticket, tid)
     assert ticket.response_warned and not ticket.response_breached
     first_engineer = ticket.assignee_id
@@ -167,10 +177,13 @@ def test_sweep_warns_breaches_escalates_and_closes(ctx):
     assert ticket.assignee.has_role("senior_engineer")
     kinds = [e.kind for e in ticket.events]
     assert kinds.count("sla_breach") == 1 and "escalate" in kinds
-    from portal.notify.models import Notification   # the engineer on it heard of both, the breach in red
-    notes = db.session.execute(select(Notification.kind, Notification.important)
-                               .where(Notification.user_id == first_engineer,
-                                      Notification.url == f"/tickets/{tid}")).all()
+    from portal.notify.models import Notification  # the engineer on it heard of both, the breach in red
+
+    notes = db.session.execute(
+        select(Notification.kind, Notification.important).where(
+            Notification.user_id == first_engineer, Notification.url == f"/tickets/{tid}"
+        )
+    ).all()
     assert sorted(notes) == [("ticket_sla_breach", True), ("ticket_sla_warning", False)]
     tasks.sweep(now=MON_0900 + timedelta(minutes=90))
     assert [e.kind for e in db.session.get(Ticket, tid).events].count("sla_breach") == 1, "recorded once"
@@ -193,7 +206,7 @@ def test_complex_problems_go_to_a_senior_engineer(ctx):
     services.set_complexity(ticket, "complex", ticket.assignee)
     ticket = db.session.get(Ticket, ticket.id)
     assert ticket.escalated and ticket.assignee.has_role("senior_engineer")
-    assert ticket.resolution_due == datetime(2026, 11, 25, 9, 0)   # three working days of 8 h: Wed 17:00
+    assert ticket.resolution_due == datetime(2026, 11, 25, 9, 0)  # three working days of 8 h: Wed 17:00
 
 
 def test_resolving_late_records_the_breach(ctx):
@@ -207,7 +220,7 @@ def test_ticket_to_faq_draft_links_both_ways_and_counts_for_the_top_list(ctx):
     ticket = file()
     agent = ticket.assignee
     with pytest.raises(services.Conflict):
-        services.draft_faq(ticket, agent)   # nothing to share before there is a solution
+        services.draft_faq(ticket, agent)  # nothing to share before there is a solution
     services.change_state(ticket, agent, "resolve", body="在统一身份平台解锁账号后恢复。")
     article = services.draft_faq(ticket, agent)
     assert article.source_ticket_id == ticket.id and ticket.article_id == article.id
@@ -228,18 +241,19 @@ def test_bulk_assignment_is_all_or_nothing(ctx):
     services.change_state(b, b.assignee, "resolve", body="好了")
     target = user("songyu")
     with pytest.raises(services.Conflict):
-        services.bulk_assign([a.id, b.id], target, user("lina"))   # b is no longer open
+        services.bulk_assign([a.id, b.id], target, user("lina"))  # b is no longer open
     db.session.expire_all()
     assert db.session.get(Ticket, a.id).assignee_id != target.id
     with pytest.raises(NotAllowed):
-        services.bulk_assign([a.id], target, user("wangqiang"))   # engineers do not dispatch
+        services.bulk_assign([a.id], target, user("wangqiang"))  # engineers do not dispatch
     assert services.bulk_assign([a.id], target, user("lina")) == 1
     assert db.session.get(Ticket, a.id).assignee_id == target.id
 
 
 def test_filing_after_a_search_marks_the_search_followed(ctx):
-    db.session.add(SearchLog(session_token="tok123", query="登录", typed="登录", hits=3,
-                             created_at=MON_0900, updated_at=MON_0900))
+    db.session.add(
+        SearchLog(session_token="tok123", query="登录", typed="登录", hits=3, created_at=MON_0900, updated_at=MON_0900)
+    )
     db.session.commit()
     data = services.TicketInput(title="登录不了", description="", category_id=category())
     services.file_ticket(data, user("zhangwei"), search_token="tok123", now=MON_0900 + timedelta(minutes=5))
@@ -250,7 +264,7 @@ def test_attachments_are_stored_and_removed_with_a_failed_write(ctx, tmp_path):
     ticket = file(uploads=[Upload("截图.png", "image/png", b"\x89PNG....")])
     item = ticket.attachments[0]
     assert item.filename == "截图.png" and item.event_id == ticket.events[0].id
-    from portal.tickets.attachments import path_of
+    from portal.core.uploads import path_of
 
     assert path_of(item.stored_name).read_bytes() == b"\x89PNG...."
     assert count(Attachment) == 1

@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.core.calendar import WorkCalendar
 from portal.tickets import sla
-from portal.tickets.calendar import WorkCalendar
 from portal.tickets.sla import Complexity, Risk, Severity, SlaPolicy
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -12,11 +12,13 @@ H = timedelta(hours=1)
 M = timedelta(minutes=1)
 S = timedelta(seconds=1)
 
-DEFAULT = WorkCalendar()                                                  # 7x8
-OFFICE = WorkCalendar(weekdays=frozenset(range(5)))                       # Monday to Friday
-CN = WorkCalendar(weekdays=frozenset(range(5)),
-                  holidays=frozenset(date(2026, 10, d) for d in range(1, 8)),      # 国庆
-                  workdays=frozenset({date(2026, 9, 27), date(2026, 10, 10)}))     # 调休
+DEFAULT = WorkCalendar()  # 7x8
+OFFICE = WorkCalendar(weekdays=frozenset(range(5)))  # Monday to Friday
+CN = WorkCalendar(
+    weekdays=frozenset(range(5)),
+    holidays=frozenset(date(2026, 10, d) for d in range(1, 8)),  # 国庆
+    workdays=frozenset({date(2026, 9, 27), date(2026, 10, 10)}),
+)  # 调休
 
 
 def sh(y, mo, d, h=0, mi=0, s=0):
@@ -27,25 +29,29 @@ def sh(y, mo, d, h=0, mi=0, s=0):
 
 # -- first response ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cal,created,severity,expected", [
-    (DEFAULT, sh(2026, 6, 1, 10), Severity.URGENT, sh(2026, 6, 1, 10, 15)),      # in hours: 15 min
-    (DEFAULT, sh(2026, 6, 1, 9), Severity.URGENT, sh(2026, 6, 1, 9, 15)),        # at opening
-    (DEFAULT, sh(2026, 6, 1, 16, 50), Severity.URGENT, sh(2026, 6, 1, 17, 5)),   # runs past closing
-    (DEFAULT, sh(2026, 6, 1, 17), Severity.URGENT, sh(2026, 6, 1, 17, 30)),      # at closing: after hours
-    (DEFAULT, sh(2026, 6, 1, 8, 59), Severity.URGENT, sh(2026, 6, 1, 9, 29)),    # just before opening
-    (DEFAULT, sh(2026, 6, 2, 3), Severity.URGENT, sh(2026, 6, 2, 3, 30)),        # at night: 30 min
-    (OFFICE, sh(2026, 6, 6, 11), Severity.URGENT, sh(2026, 6, 6, 11, 30)),       # Saturday, Mon-Fri
-    (CN, sh(2026, 10, 2, 10), Severity.URGENT, sh(2026, 10, 2, 10, 30)),         # on a holiday
-    (DEFAULT, sh(2026, 6, 1, 10), Severity.NORMAL, sh(2026, 6, 1, 11)),          # 1 working hour
-    (DEFAULT, sh(2026, 6, 1, 16), Severity.NORMAL, sh(2026, 6, 1, 17)),          # due at closing stays
-    (DEFAULT, sh(2026, 6, 1, 16, 30), Severity.NORMAL, sh(2026, 6, 2, 9, 30)),   # next day 09:30
-    (DEFAULT, sh(2026, 6, 1, 22), Severity.NORMAL, sh(2026, 6, 2, 10)),          # filed at night
-    (OFFICE, sh(2026, 6, 5, 16, 30), Severity.NORMAL, sh(2026, 6, 8, 9, 30)),    # Friday -> Monday
-    (OFFICE, sh(2026, 6, 7, 15), Severity.NORMAL, sh(2026, 6, 8, 10)),           # Sunday -> Monday
-    (CN, sh(2026, 9, 30, 16, 30), Severity.NORMAL, sh(2026, 10, 8, 9, 30)),      # over 国庆
-    (CN, sh(2026, 9, 26, 20), Severity.NORMAL, sh(2026, 9, 27, 10)),             # make-up Sunday
-    (CN, sh(2026, 10, 9, 16, 30), Severity.NORMAL, sh(2026, 10, 10, 9, 30)),     # make-up Saturday
-])
+
+@pytest.mark.parametrize(
+    "cal,created,severity,expected",
+    [
+        (DEFAULT, sh(2026, 6, 1, 10), Severity.URGENT, sh(2026, 6, 1, 10, 15)),  # in hours: 15 min
+        (DEFAULT, sh(2026, 6, 1, 9), Severity.URGENT, sh(2026, 6, 1, 9, 15)),  # at opening
+        (DEFAULT, sh(2026, 6, 1, 16, 50), Severity.URGENT, sh(2026, 6, 1, 17, 5)),  # runs past closing
+        (DEFAULT, sh(2026, 6, 1, 17), Severity.URGENT, sh(2026, 6, 1, 17, 30)),  # at closing: after hours
+        (DEFAULT, sh(2026, 6, 1, 8, 59), Severity.URGENT, sh(2026, 6, 1, 9, 29)),  # just before opening
+        (DEFAULT, sh(2026, 6, 2, 3), Severity.URGENT, sh(2026, 6, 2, 3, 30)),  # at night: 30 min
+        (OFFICE, sh(2026, 6, 6, 11), Severity.URGENT, sh(2026, 6, 6, 11, 30)),  # Saturday, Mon-Fri
+        (CN, sh(2026, 10, 2, 10), Severity.URGENT, sh(2026, 10, 2, 10, 30)),  # on a holiday
+        (DEFAULT, sh(2026, 6, 1, 10), Severity.NORMAL, sh(2026, 6, 1, 11)),  # 1 working hour
+        (DEFAULT, sh(2026, 6, 1, 16), Severity.NORMAL, sh(2026, 6, 1, 17)),  # due at closing stays
+        (DEFAULT, sh(2026, 6, 1, 16, 30), Severity.NORMAL, sh(2026, 6, 2, 9, 30)),  # next day 09:30
+        (DEFAULT, sh(2026, 6, 1, 22), Severity.NORMAL, sh(2026, 6, 2, 10)),  # filed at night
+        (OFFICE, sh(2026, 6, 5, 16, 30), Severity.NORMAL, sh(2026, 6, 8, 9, 30)),  # Friday -> Monday
+        (OFFICE, sh(2026, 6, 7, 15), Severity.NORMAL, sh(2026, 6, 8, 10)),  # Sunday -> Monday
+        (CN, sh(2026, 9, 30, 16, 30), Severity.NORMAL, sh(2026, 10, 8, 9, 30)),  # over 国庆
+        (CN, sh(2026, 9, 26, 20), Severity.NORMAL, sh(2026, 9, 27, 10)),  # make-up Sunday
+        (CN, sh(2026, 10, 9, 16, 30), Severity.NORMAL, sh(2026, 10, 10, 9, 30)),  # make-up Saturday
+    ],
+)
 def test_first_response_due(cal, created, severity, expected):
     due = sla.first_response_due(created, severity, cal)
     assert due == expected
@@ -61,13 +67,13 @@ def test_first_response_due_accepts_plain_strings_and_a_policy():
 
 
 def test_first_response_due_from_utc():
-    filed = datetime(2026, 6, 1, 8, 30, tzinfo=UTC)                      # 16:30 in Shanghai
+    filed = datetime(2026, 6, 1, 8, 30, tzinfo=UTC)  # 16:30 in Shanghai
     due = sla.first_response_due(filed, Severity.NORMAL, DEFAULT)
     assert due == sh(2026, 6, 2, 9, 30) == datetime(2026, 6, 2, 1, 30, tzinfo=UTC)
     assert due.isoformat() == "2026-06-02T09:30:00+08:00"
-    night = datetime(2026, 6, 1, 12, tzinfo=UTC)                          # 20:00 in Shanghai
+    night = datetime(2026, 6, 1, 12, tzinfo=UTC)  # 20:00 in Shanghai
     assert sla.first_response_due(night, Severity.URGENT, DEFAULT).isoformat() == "2026-06-01T20:30:00+08:00"
-    day = datetime(2026, 6, 1, 2, tzinfo=UTC)                             # 10:00 in Shanghai
+    day = datetime(2026, 6, 1, 2, tzinfo=UTC)  # 10:00 in Shanghai
     assert sla.first_response_due(day, Severity.URGENT, DEFAULT).isoformat() == "2026-06-01T10:15:00+08:00"
 
 
@@ -80,6 +86,7 @@ def test_naive_creation_time_is_refused():
 
 # -- resolution --------------------------------------------------------------------------------
 
+
 def test_resolution_targets():
     assert sla.resolution_target(Complexity.SIMPLE, DEFAULT) == 8 * H
     assert sla.resolution_target("complex", DEFAULT) == 24 * H
@@ -87,23 +94,26 @@ def test_resolution_targets():
     assert sla.resolution_target(Complexity.COMPLEX, nine_hours) == 27 * H
 
 
-@pytest.mark.parametrize("cal,created,complexity,expected", [
-    (DEFAULT, sh(2026, 6, 1, 10), Complexity.SIMPLE, sh(2026, 6, 2, 10)),
-    (DEFAULT, sh(2026, 6, 1, 9), Complexity.SIMPLE, sh(2026, 6, 1, 17)),      # a full day, ends at closing
-    (DEFAULT, sh(2026, 6, 1, 20), Complexity.SIMPLE, sh(2026, 6, 2, 17)),     # filed at night
-    (DEFAULT, sh(2026, 6, 1, 10), Complexity.COMPLEX, sh(2026, 6, 4, 10)),
-    (OFFICE, sh(2026, 6, 4, 10), Complexity.COMPLEX, sh(2026, 6, 9, 10)),     # Thu -> Tue over a weekend
-    (OFFICE, sh(2026, 6, 5, 14), Complexity.SIMPLE, sh(2026, 6, 8, 14)),      # Fri -> Mon
-    (CN, sh(2026, 9, 30, 14), Complexity.SIMPLE, sh(2026, 10, 8, 14)),        # over 国庆
-    (CN, sh(2026, 9, 25, 10), Complexity.COMPLEX, sh(2026, 9, 29, 10)),       # Fri 7 h, make-up Sun, Mon, Tue 1 h
-])
+@pytest.mark.parametrize(
+    "cal,created,complexity,expected",
+    [
+        (DEFAULT, sh(2026, 6, 1, 10), Complexity.SIMPLE, sh(2026, 6, 2, 10)),
+        (DEFAULT, sh(2026, 6, 1, 9), Complexity.SIMPLE, sh(2026, 6, 1, 17)),  # a full day, ends at closing
+        (DEFAULT, sh(2026, 6, 1, 20), Complexity.SIMPLE, sh(2026, 6, 2, 17)),  # filed at night
+        (DEFAULT, sh(2026, 6, 1, 10), Complexity.COMPLEX, sh(2026, 6, 4, 10)),
+        (OFFICE, sh(2026, 6, 4, 10), Complexity.COMPLEX, sh(2026, 6, 9, 10)),  # Thu -> Tue over a weekend
+        (OFFICE, sh(2026, 6, 5, 14), Complexity.SIMPLE, sh(2026, 6, 8, 14)),  # Fri -> Mon
+        (CN, sh(2026, 9, 30, 14), Complexity.SIMPLE, sh(2026, 10, 8, 14)),  # over 国庆
+        (CN, sh(2026, 9, 25, 10), Complexity.COMPLEX, sh(2026, 9, 29, 10)),  # Fri 7 h, make-up Sun, Mon, Tue 1 h
+    ],
+)
 def test_resolution_due_without_pauses(cal, created, complexity, expected):
     assert sla.resolution_due(created, complexity, cal) == expected
 
 
 def test_pause_spanning_a_night_pushes_by_its_working_time():
-    created = sh(2026, 6, 1, 10)                                      # due 06-02 10:00 without pause
-    pause = (sh(2026, 6, 1, 16), sh(2026, 6, 2, 11))                  # 1 h on Monday + 2 h on Tuesday
+    created = sh(2026, 6, 1, 10)  # due 06-02 10:00 without pause
+    pause = (sh(2026, 6, 1, 16), sh(2026, 6, 2, 11))  # 1 h on Monday + 2 h on Tuesday
     assert sla.resolution_due(created, Complexity.SIMPLE, DEFAULT, [pause]) == sh(2026, 6, 2, 13)
 
 
@@ -120,7 +130,7 @@ def test_open_pause_stops_the_clock():
 
 
 def test_pause_after_the_due_time_does_not_hide_a_breach():
-    created = sh(2026, 6, 1, 10)                                      # due 06-02 10:00
+    created = sh(2026, 6, 1, 10)  # due 06-02 10:00
     late = (sh(2026, 6, 2, 11), sh(2026, 6, 2, 15))
     assert sla.resolution_due(created, Complexity.SIMPLE, DEFAULT, [late]) == sh(2026, 6, 2, 10)
 
@@ -138,15 +148,14 @@ def test_several_pauses_merge_and_chain():
 
 
 def test_pause_over_a_holiday_pushes_only_working_time():
-    created = sh(2026, 9, 30, 10)                                      # due 10-08 10:00 with 国庆
-    pause = (sh(2026, 9, 30, 15), sh(2026, 10, 8, 10))                 # 2 h on 09-30, 1 h on 10-08
+    created = sh(2026, 9, 30, 10)  # due 10-08 10:00 with 国庆
+    pause = (sh(2026, 9, 30, 15), sh(2026, 10, 8, 10))  # 2 h on 09-30, 1 h on 10-08
     assert sla.resolution_due(created, Complexity.SIMPLE, CN, [pause]) == sh(2026, 10, 8, 13)
 
 
 def test_pause_ending_before_it_starts_is_refused():
     with pytest.raises(ValueError, match="cannot end before it starts"):
-        sla.resolution_due(sh(2026, 6, 1, 10), Complexity.SIMPLE, DEFAULT,
-                           [(sh(2026, 6, 1, 12), sh(2026, 6, 1, 11))])
+        sla.resolution_due(sh(2026, 6, 1, 10), Complexity.SIMPLE, DEFAULT, [(sh(2026, 6, 1, 12), sh(2026, 6, 1, 11))])
 
 
 def test_elapsed_working_excludes_pauses():
@@ -156,7 +165,7 @@ def test_elapsed_working_excludes_pauses():
     assert sla.elapsed_working(start, sh(2026, 6, 1, 15), DEFAULT, closed_pause) == 4 * H
     open_pause = [(sh(2026, 6, 1, 14), None)]
     assert sla.elapsed_working(start, sh(2026, 6, 1, 16), DEFAULT, open_pause) == 4 * H
-    assert sla.elapsed_working(start, sh(2026, 6, 2, 10), DEFAULT) == 8 * H     # the night is free
+    assert sla.elapsed_working(start, sh(2026, 6, 2, 10), DEFAULT) == 8 * H  # the night is free
 
 
 def test_remaining():
@@ -170,14 +179,17 @@ def test_remaining():
 NORMAL_START, NORMAL_DUE = sh(2026, 6, 1, 10), sh(2026, 6, 1, 11)
 
 
-@pytest.mark.parametrize("now,expected", [
-    (sh(2026, 6, 1, 10), Risk.OK),
-    (sh(2026, 6, 1, 10, 44, 59), Risk.OK),
-    (sh(2026, 6, 1, 10, 45), Risk.WARNING),     # 75 % used
-    (sh(2026, 6, 1, 11), Risk.WARNING),         # at the due time: not yet breached
-    (sh(2026, 6, 1, 11, 0, 1), Risk.BREACHED),
-    (sh(2026, 6, 3, 9), Risk.BREACHED),
-])
+@pytest.mark.parametrize(
+    "now,expected",
+    [
+        (sh(2026, 6, 1, 10), Risk.OK),
+        (sh(2026, 6, 1, 10, 44, 59), Risk.OK),
+        (sh(2026, 6, 1, 10, 45), Risk.WARNING),  # 75 % used
+        (sh(2026, 6, 1, 11), Risk.WARNING),  # at the due time: not yet breached
+        (sh(2026, 6, 1, 11, 0, 1), Risk.BREACHED),
+        (sh(2026, 6, 3, 9), Risk.BREACHED),
+    ],
+)
 def test_risk_of_a_normal_response(now, expected):
     assert sla.risk(now, NORMAL_START, NORMAL_DUE, cal=DEFAULT) is expected
 
@@ -188,12 +200,12 @@ def test_risk_met_breached_and_paused():
     assert sla.risk(now, NORMAL_START, NORMAL_DUE, done_at=NORMAL_DUE, cal=DEFAULT) is Risk.MET
     assert sla.risk(now, NORMAL_START, NORMAL_DUE, done_at=sh(2026, 6, 1, 11, 1), cal=DEFAULT) is Risk.BREACHED
     assert sla.risk(sh(2026, 6, 1, 10, 50), NORMAL_START, NORMAL_DUE, paused=True, cal=DEFAULT) is Risk.PAUSED
-    assert sla.risk(now, NORMAL_START, None, cal=DEFAULT) is Risk.PAUSED     # open pause: no due time
+    assert sla.risk(now, NORMAL_START, None, cal=DEFAULT) is Risk.PAUSED  # open pause: no due time
 
 
 def test_working_risk_sleeps_over_the_night():
-    start, due = sh(2026, 6, 1, 16, 30), sh(2026, 6, 2, 9, 30)       # normal response over a night
-    assert sla.risk(sh(2026, 6, 1, 22), start, due, cal=DEFAULT) is Risk.OK        # 30 of 60 min used
+    start, due = sh(2026, 6, 1, 16, 30), sh(2026, 6, 2, 9, 30)  # normal response over a night
+    assert sla.risk(sh(2026, 6, 1, 22), start, due, cal=DEFAULT) is Risk.OK  # 30 of 60 min used
     assert sla.risk(sh(2026, 6, 2, 9, 14), start, due, cal=DEFAULT) is Risk.OK
     assert sla.risk(sh(2026, 6, 2, 9, 15), start, due, cal=DEFAULT) is Risk.WARNING
     # measured on the wall clock the same night would already look alarming
@@ -201,12 +213,15 @@ def test_working_risk_sleeps_over_the_night():
     assert sla.risk(sh(2026, 6, 2, 6), start, due, cal=DEFAULT, working=False) is Risk.WARNING
 
 
-@pytest.mark.parametrize("now,expected", [
-    (sh(2026, 6, 1, 10, 4), Risk.OK),
-    (sh(2026, 6, 1, 10, 5), Risk.OK),               # exactly 10 min left
-    (sh(2026, 6, 1, 10, 5, 1), Risk.WARNING),       # less than 10 min left, only 34 % used
-    (sh(2026, 6, 1, 10, 15, 1), Risk.BREACHED),
-])
+@pytest.mark.parametrize(
+    "now,expected",
+    [
+        (sh(2026, 6, 1, 10, 4), Risk.OK),
+        (sh(2026, 6, 1, 10, 5), Risk.OK),  # exactly 10 min left
+        (sh(2026, 6, 1, 10, 5, 1), Risk.WARNING),  # less than 10 min left, only 34 % used
+        (sh(2026, 6, 1, 10, 15, 1), Risk.BREACHED),
+    ],
+)
 def test_urgent_response_warns_on_the_wall_clock(now, expected):
     start, due = sh(2026, 6, 1, 10), sh(2026, 6, 1, 10, 15)
     assert sla.risk(now, start, due, cal=DEFAULT, working=False) is expected
@@ -226,16 +241,19 @@ def test_urgent_after_hours_risk():
 def test_resolution_risk_over_a_working_day():
     start, due = sh(2026, 6, 1, 10), sh(2026, 6, 2, 10)
     assert sla.risk(sh(2026, 6, 1, 15, 59), start, due, cal=DEFAULT) is Risk.OK
-    assert sla.risk(sh(2026, 6, 1, 16), start, due, cal=DEFAULT) is Risk.WARNING      # 6 of 8 h
+    assert sla.risk(sh(2026, 6, 1, 16), start, due, cal=DEFAULT) is Risk.WARNING  # 6 of 8 h
     assert sla.risk(sh(2026, 6, 2, 10, 1), start, due, cal=DEFAULT) is Risk.BREACHED
 
 
-@pytest.mark.parametrize("start,due,working,expected", [
-    (sh(2026, 6, 1, 10), sh(2026, 6, 1, 11), True, sh(2026, 6, 1, 10, 45)),
-    (sh(2026, 6, 1, 16, 30), sh(2026, 6, 2, 9, 30), True, sh(2026, 6, 2, 9, 15)),
-    (sh(2026, 6, 1, 10), sh(2026, 6, 1, 10, 15), False, sh(2026, 6, 1, 10, 5)),
-    (sh(2026, 6, 1, 10), sh(2026, 6, 2, 10), True, sh(2026, 6, 1, 16)),
-])
+@pytest.mark.parametrize(
+    "start,due,working,expected",
+    [
+        (sh(2026, 6, 1, 10), sh(2026, 6, 1, 11), True, sh(2026, 6, 1, 10, 45)),
+        (sh(2026, 6, 1, 16, 30), sh(2026, 6, 2, 9, 30), True, sh(2026, 6, 2, 9, 15)),
+        (sh(2026, 6, 1, 10), sh(2026, 6, 1, 10, 15), False, sh(2026, 6, 1, 10, 5)),
+        (sh(2026, 6, 1, 10), sh(2026, 6, 2, 10), True, sh(2026, 6, 1, 16)),
+    ],
+)
 def test_warn_at_is_where_risk_turns(start, due, working, expected):
     at = sla.warn_at(start, due, DEFAULT, working=working)
     assert at == expected
@@ -250,6 +268,7 @@ def test_policy_is_validated():
 
 
 # -- KPI ---------------------------------------------------------------------------------------
+
 
 def test_resolution_time_is_resolution_minus_first_response():
     first = sh(2026, 6, 1, 10, 15)

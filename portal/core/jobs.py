@@ -2,8 +2,11 @@
 
 Tasks are declared with @job at import time, before the app exists; init_app points the one
 Huey instance at the configured storage and remembers the app so a consumer thread can push
-an app context around each task.
+an app context around each task. A task declared with a name (`@job("tickets.assign")`) can be
+enqueued by that name: services schedule jobs through `enqueue` in an after-commit hook without
+importing the tasks module that imports them.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -20,7 +23,9 @@ log = logging.getLogger(__name__)
 huey = Huey("portal", immediate=True, storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
 
-__all__ = ["huey", "job", "periodic_job", "crontab", "init_app", "start_consumer"]
+_named: dict[str, object] = {}
+
+__all__ = ["huey", "job", "periodic_job", "crontab", "enqueue", "init_app", "start_consumer"]
 
 
 def init_app(app: Flask) -> None:
@@ -47,9 +52,25 @@ def _in_app_context(fn):
     return run
 
 
-def job(**task_kwargs):
+def job(name: str | None = None, **task_kwargs):
     """Declare a background task; calling it enqueues (or runs inline when JOBS_IMMEDIATE)."""
-    return lambda fn: huey.task(**task_kwargs)(_in_app_context(fn))
+
+    def declare(fn):
+        task = huey.task(**task_kwargs)(_in_app_context(fn))
+        if name:
+            _named[name] = task
+        return task
+
+    return declare
+
+
+def enqueue(name: str, *args, **kwargs):
+    """Queue the job declared as `name` (inline when JOBS_IMMEDIATE)."""
+    try:
+        task = _named[name]
+    except KeyError:
+        raise LookupError(f"no job named {name!r}; is its tasks module imported by init_app?") from None
+    return task(*args, **kwargs)
 
 
 def periodic_job(validate_datetime, **task_kwargs):
@@ -65,8 +86,15 @@ class _EmbeddedConsumer(Consumer):
 
 def start_consumer(workers: int = 2) -> Consumer:
     """Start worker and scheduler threads in this process (used by `portal serve`)."""
-    consumer = _EmbeddedConsumer(huey, workers=workers, worker_type="thread", initial_delay=0.1,
-                                 backoff=1.15, max_delay=0.5, check_worker_health=False)
+    consumer = _EmbeddedConsumer(
+        huey,
+        workers=workers,
+        worker_type="thread",
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=0.5,
+        check_worker_health=False,
+    )
     consumer.start()
     atexit.register(consumer.stop, graceful=True)
     log.info("in-process job consumer started with %d thread(s)", workers)

@@ -1,5 +1,6 @@
 """A working calendar over aware datetimes: opening hours, working weekdays, holidays and
 make-up working days (调休). Pure values, no I/O; walks day by day, never minute by minute."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,9 @@ class WorkCalendar:
     tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
     start: time = time(9, 0)
     end: time = time(17, 0)
-    weekdays: frozenset[int] = frozenset(range(7))   # 0 = Monday; default 7x8: every day
-    holidays: frozenset[date] = frozenset()           # off although their weekday works
-    workdays: frozenset[date] = frozenset()           # make-up working days (调休)
+    weekdays: frozenset[int] = frozenset(range(7))  # 0 = Monday; default 7x8: every day
+    holidays: frozenset[date] = frozenset()  # off although their weekday works
+    workdays: frozenset[date] = frozenset()  # make-up working days (调休)
 
     def __post_init__(self) -> None:
         for name in ("weekdays", "holidays", "workdays"):
@@ -132,9 +133,14 @@ class WorkCalendar:
 
     # -- configuration ------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, hours: str = "09:00-17:00", weekdays: str = "1234567",
-                    tz: str = "Asia/Shanghai", holidays: Iterable[date | str] = (),
-                    workdays: Iterable[date | str] = ()) -> WorkCalendar:
+    def from_config(
+        cls,
+        hours: str = "09:00-17:00",
+        weekdays: str = "1234567",
+        tz: str = "Asia/Shanghai",
+        holidays: Iterable[date | str] = (),
+        workdays: Iterable[date | str] = (),
+    ) -> WorkCalendar:
         """Build from settings: hours "HH:MM-HH:MM", weekdays as ISO digits (1 = Monday ... 7 =
         Sunday, commas and spaces ignored), an IANA zone, dates or ISO date strings."""
         m = _HOURS.match(hours or "")
@@ -156,9 +162,14 @@ class WorkCalendar:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai") from None
 
-        return cls(tz=zone, start=start, end=end,
-                   weekdays=frozenset(int(c) - 1 for c in digits),
-                   holidays=_dates(holidays, "holiday"), workdays=_dates(workdays, "make-up working day"))
+        return cls(
+            tz=zone,
+            start=start,
+            end=end,
+            weekdays=frozenset(int(c) - 1 for c in digits),
+            holidays=_dates(holidays, "holiday"),
+            workdays=_dates(workdays, "make-up working day"),
+        )
 
 
 def _dates(values: Iterable[date | str], what: str) -> frozenset[date]:

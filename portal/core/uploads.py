@@ -1,18 +1,40 @@
-"""Ticket attachments on disk under random names; the database keeps who may see them."""
+"""Ticket and quiz attachments in the file store under random names; the database keeps who may see them."""
+
 from __future__ import annotations
 
 import mimetypes
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
-ALLOWED = frozenset({"png", "jpg", "jpeg", "gif", "webp", "pdf", "txt", "log", "csv", "doc", "docx",
-                     "xls", "xlsx", "ppt", "pptx", "zip", "7z", "rar"})
+from portal.core import storage
+
+ALLOWED = frozenset(
+    {
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "pdf",
+        "txt",
+        "log",
+        "csv",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "zip",
+        "7z",
+        "rar",
+    }
+)
 MAX_FILES = 5
+AREA = "attachments"  # the storage area: instance/attachments by default
 
 
 @dataclass(frozen=True)
@@ -22,10 +44,8 @@ class Upload:
     data: bytes
 
 
-def folder() -> Path:
-    path = Path(current_app.config["TICKET_ATTACHMENT_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _store() -> storage.FileStore:
+    return storage.area(AREA)
 
 
 def clean_name(name: str) -> str:
@@ -41,8 +61,7 @@ def from_request(files) -> list[Upload]:
         if f and f.filename:
             data = f.read(current_app.config["TICKET_ATTACHMENT_MAX"] + 1)
             name = clean_name(f.filename)
-            out.append(Upload(name, f.mimetype or mimetypes.guess_type(name)[0] or
-                              "application/octet-stream", data))
+            out.append(Upload(name, f.mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream", data))
     return out
 
 
@@ -54,8 +73,7 @@ def problems(uploads: list[Upload]) -> str | None:
     for u in uploads:
         ext = u.filename.rsplit(".", 1)[-1].lower() if "." in u.filename else ""
         if ext not in ALLOWED:
-            return _("%(name)s: this file type is not accepted (images, PDF, text, Office, archives).",
-                     name=u.filename)
+            return _("%(name)s: this file type is not accepted (images, PDF, text, Office, archives).", name=u.filename)
         if len(u.data) > limit:
             return _("%(name)s is larger than %(mb)d MB.", name=u.filename, mb=limit // (1024 * 1024))
         if not u.data:
@@ -64,20 +82,13 @@ def problems(uploads: list[Upload]) -> str | None:
 
 
 def store(upload: Upload) -> str:
-    stored = secrets.token_hex(16)
-    tmp = folder() / (stored + ".part")
-    tmp.write_bytes(upload.data)
-    os.replace(tmp, folder() / stored)
-    return stored
+    return _store().put(upload.data)
 
 
 def discard(stored_names) -> None:
     for name in stored_names:
-        try:
-            (folder() / name).unlink()
-        except FileNotFoundError:
-            pass
+        _store().delete(name)
 
 
 def path_of(stored_name: str) -> Path:
-    return folder() / stored_name
+    return _store().path(stored_name)
