@@ -19,7 +19,10 @@ from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
+from portal.core.errors import Conflict
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,13 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Any]:
-    """One transaction around the block; nested blocks join the outermost one."""
+def unit_of_work(conflict: str | None = None) -> Iterator[Any]:
+    """One transaction around the block; nested blocks join the outermost one.
+
+    A version column that noticed a concurrent change (StaleDataError, at an autoflush or at the
+    commit) becomes a Conflict with `conflict` as its message (or a general one): nothing of the
+    block is written and the user is asked to refresh.
+    """
     session = db.session
     info = session.info
     depth = info.get(_DEPTH, 0)
@@ -54,10 +62,12 @@ def unit_of_work() -> Iterator[Any]:
         yield session
         if depth == 0:
             session.commit()
-    except BaseException:
+    except BaseException as err:
         if depth == 0:
             session.rollback()
             info.pop(_HOOKS, None)
+        if isinstance(err, StaleDataError) and (conflict or depth == 0):
+            raise Conflict(conflict or _("Someone else changed this a moment ago. Refresh and try again.")) from None
         raise
     finally:
         info[_DEPTH] = depth
