@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.kb import rules
+from portal.kb import rules, services
 from portal.kb.editions import indexable, is_draft
 from portal.kb.models import Article, Manual
-from portal.search.documents import Source, make_key, register
+from portal.search.documents import Source, make_key, register, register_home
 
 PREFIX = "article"
 
@@ -109,3 +109,4 @@ def _readable(ident: int, viewer) -> dict | None:
 
 def register_source() -> None:
     register(Source(prefix=PREFIX, load=_load, stamps=_stamps, snippets=_snippets, readable=_readable))
+    register_home(services.home_overview)  # the empty search page shows the KB's categories

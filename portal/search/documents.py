@@ -35,6 +35,23 @@ def source(prefix: str) -> Source:
     return _sources[prefix]
 
 
+_home: list[Callable[[bool], dict]] = []
+
+
+def register_home(provider: Callable[[bool], dict]) -> None:
+    """A domain that shows something on the empty search page (the KB's categories and most
+    read articles): provider(authenticated) -> template context."""
+    if provider not in _home:
+        _home.append(provider)
+
+
+def home_overview(authenticated: bool) -> dict:
+    context: dict = {}
+    for provider in _home:
+        context.update(provider(authenticated))
+    return context
+
+
 def make_key(prefix: str, ident: int) -> str:
     return f"{prefix}:{ident}"
 

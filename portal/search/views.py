@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.search import completion, query, related
+from portal.search import completion, documents, query, related
 from portal.search import log as search_log
 from portal.search.fold import fold
 from portal.web.access import public_kb
@@ -20,8 +20,6 @@ EDITION_MAX = 60  # the longest manual edition label
 @bp.get("/")
 @public_kb
 def home():
-    from portal.kb import services as kb
-
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind") or None
     category = request.args.get("category") or None
@@ -57,7 +55,7 @@ def home():
         "edition": edition,
     }
     if not q:
-        context.update(kb.home_overview(authenticated=current_user.is_authenticated))
+        context.update(documents.home_overview(current_user.is_authenticated))
     if results is not None and results.hits:
         top = results.hits[0]
         # Under a result list the results are the similar texts already: what people clicked
