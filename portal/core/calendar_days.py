@@ -18,7 +18,7 @@ KINDS = ("holiday", "workday")
 NAME_MAX = 60
 
 
-class CalendarDay(db.Model):
+class CalendarDay(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy builds db.Model at run time
     """An exception to the working week: a holiday, or a make-up working day (调休)."""
 
     __tablename__ = "calendar_days"
@@ -56,9 +56,9 @@ def set_day(raw_day: str | None, kind: str | None, name: str = "") -> CalendarDa
     errors = {}
     if day is None:
         errors["day"] = _("Enter the day as YYYY-MM-DD.")
-    if kind not in KINDS:
+    if kind is None or kind not in KINDS:
         errors["kind"] = _("Choose holiday or make-up working day.")
-    if errors:
+    if errors or kind is None:
         raise InvalidInput(errors)
     with unit_of_work():
         row = db.session.get(CalendarDay, day) or CalendarDay(day=day)

@@ -42,7 +42,7 @@ def use(source: Callable[[], datetime] | None) -> None:
 @contextmanager
 def frozen(at: datetime) -> Iterator[None]:
     """Within the block `utcnow()` answers `at` (naive UTC, or aware and converted)."""
-    fixed = naive(at) if at.tzinfo else at
+    fixed: datetime = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
     previous = _source
     use(lambda: fixed)
     try:

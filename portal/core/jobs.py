@@ -15,6 +15,7 @@ import logging
 
 from flask import Flask, has_app_context
 from huey import Huey, crontab
+from huey.api import TaskWrapper
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 huey = Huey("portal", immediate=True, storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
 
-_named: dict[str, object] = {}
+_named: dict[str, TaskWrapper] = {}
 
 __all__ = ["huey", "job", "periodic_job", "crontab", "enqueue", "init_app", "start_consumer"]
 

@@ -1,3 +1,5 @@
+"""The working calendar (portal.core.calendar): opening hours, weekdays, holidays and 调休 days."""
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
