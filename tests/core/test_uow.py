@@ -13,7 +13,6 @@ from portal.core.calendar_days import CalendarDay
 from portal.core.errors import Conflict, InvalidInput
 from portal.extensions import db
 
-
 YEAR = 2031  # the seeded reference data has national holidays of other years
 
 
