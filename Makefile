@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 5000
 
-.PHONY: demo test install system-deps fonts catalogs vendor bench serve clean
+.PHONY: demo test check install system-deps fonts catalogs vendor bench serve clean
 
 demo: install fonts      ## set up, load the demo data, serve on http://127.0.0.1:$(PORT)
 	$(BIN)/portal demo
@@ -13,6 +13,9 @@ demo: install fonts      ## set up, load the demo data, serve on http://127.0.0.
 
 test: install system-deps  ## set up, then run the whole suite (browser and PostgreSQL tests included)
 	scripts/run-tests.sh
+
+check: install           ## the quick checks while iterating: ruff, the import contract, mypy, unit tests of the rules
+	scripts/check.sh
 
 install: $(STAMP) catalogs
 
