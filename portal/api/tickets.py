@@ -105,7 +105,6 @@ def create_ticket():
         ticket = services.file_ticket(data, current_user)
     except services.TicketError as err:
         return error_response(422, err.message, code=",".join(err.errors))
-    db.session.refresh(ticket)
     response = jsonify(ticket_json(ticket))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_ticket", ticket_id=ticket.id)

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.core.calendar_days import CalendarDay
 from portal.core.clock import utcnow
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article, Category
-from portal.tickets import services, tasks
+from portal.tickets import services
 from portal.tickets.models import QuickReply, Ticket
 
 DATA = Path(__file__).parent / "data"
@@ -41,23 +42,23 @@ HOLIDAYS_2026 = [
 
 
 def seed_quick_replies() -> None:
-    if db.session.scalar(select(func.count(QuickReply.id))):
-        return
-    db.session.add_all(QuickReply(title=t, body=b, position=n) for n, (t, b) in enumerate(QUICK_REPLIES))
-    db.session.commit()
+    with unit_of_work():
+        if db.session.scalar(select(func.count(QuickReply.id))):
+            return
+        db.session.add_all(QuickReply(title=t, body=b, position=n) for n, (t, b) in enumerate(QUICK_REPLIES))
 
 
 def seed_calendar_2026() -> None:
-    if db.session.scalar(select(func.count()).select_from(CalendarDay)):
-        return
-    for name, first, last, workdays in HOLIDAYS_2026:
-        day = date.fromisoformat(first)
-        while day <= date.fromisoformat(last):
-            db.session.add(CalendarDay(day=day, kind="holiday", name=name))
-            day += timedelta(days=1)
-        for w in workdays:
-            db.session.add(CalendarDay(day=date.fromisoformat(w), kind="workday", name=f"{name}调休"))
-    db.session.commit()
+    with unit_of_work():
+        if db.session.scalar(select(func.count()).select_from(CalendarDay)):
+            return
+        for name, first, last, workdays in HOLIDAYS_2026:
+            day = date.fromisoformat(first)
+            while day <= date.fromisoformat(last):
+                db.session.add(CalendarDay(day=day, kind="holiday", name=name))
+                day += timedelta(days=1)
+            for w in workdays:
+                db.session.add(CalendarDay(day=date.fromisoformat(w), kind="workday", name=f"{name}调休"))
 
 
 class Replay:
@@ -90,7 +91,7 @@ def load_tickets(now: datetime | None = None) -> int:
     scenarios = json.loads((DATA / "tickets.json").read_text(encoding="utf-8"))
     for s in sorted(scenarios, key=lambda s: -s["age_hours"]):  # oldest first, like real life
         _replay(s, now, users, categories, faqs)
-    tasks.sweep(now=now)  # warnings, breaches and escalations as of now
+    services.sweep(now=now)  # warnings, breaches and escalations as of now
     return len(scenarios)
 
 
@@ -111,7 +112,7 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
         now=t0,
     )
     if ticket.assignee is None:  # the assignment job waits in the queue outside tests
-        tasks.auto_assign(ticket, now=clock.at(timedelta(minutes=2)))
+        services.auto_assign(ticket, now=clock.at(timedelta(minutes=2)))
     agent, requester = ticket.assignee, ticket.requester
     outcome = s["outcome"]
     if outcome == "pending":

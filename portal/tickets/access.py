@@ -24,7 +24,7 @@ def actor_for(action: Action, user_id: int, roles, requester_id: int) -> Actor |
     """The capacity in which this user may take `action` on the ticket, or None.
 
     A support engineer's own ticket: requester actions as requester, the rest as agent."""
-    allowed = set()
+    allowed: set[Actor] = set()
     for (_, act), (_, actors) in TRANSITIONS.items():
         if act == action:
             allowed |= actors

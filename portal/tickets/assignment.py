@@ -19,8 +19,8 @@ class Candidate:
 
 
 def _order(c: Candidate) -> tuple[int, bool, float, int]:
-    never = c.last_assigned is None
-    return (c.open_load, not never, 0.0 if never else c.last_assigned.timestamp(), c.user_id)
+    last = c.last_assigned
+    return (c.open_load, last is not None, 0.0 if last is None else last.timestamp(), c.user_id)
 
 
 def pick_assignee(candidates: Sequence[Candidate], region_id: int | None, senior: bool = False) -> int | None:

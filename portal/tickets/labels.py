@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.tickets.services import state_label
+from portal.tickets.states import State
+
+
+def state_label(state: str) -> str:
+    return {
+        State.PENDING: _("Pending"),
+        State.IN_PROGRESS: _("In progress"),
+        State.WAITING: _("Waiting for information"),
+        State.RESOLVED: _("Resolved"),
+        State.CLOSED: _("Closed"),
+        State.REOPENED: _("Reopened"),
+    }.get(state, state)
 
 
 def action_label(action: str) -> str:

@@ -1,4 +1,5 @@
-"""Reading tickets: my tickets, the support queue with its filters, the FAQ occurrence ranking."""
+"""Reading tickets: my tickets, the support queue with its filters, the FAQ occurrence ranking,
+the engineers the assignment rules choose from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from portal.auth.models import Region, User, UserRole
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article
-from portal.tickets.models import QuickReply, Ticket
+from portal.tickets import assignment
+from portal.tickets.models import QuickReply, Ticket, TicketEvent
 from portal.tickets.states import OPEN_STATES, State
 
 SORTS = {
@@ -141,6 +143,48 @@ def engineers() -> list[User]:
             .where(UserRole.role.in_(["engineer", "senior_engineer"]), User.active.is_(True))
             .distinct()
             .order_by(User.region_id, User.username)
+        )
+    )
+
+
+def candidates(senior: bool) -> list[assignment.Candidate]:
+    """Active engineers (or senior engineers) with their open load and when each last received a
+    ticket: what the assignment rules choose from."""
+    role = "senior_engineer" if senior else "engineer"
+    users = db.session.execute(
+        select(User.id, User.region_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+    ).all()
+    load = dict(
+        db.session.execute(
+            select(Ticket.assignee_id, func.count(Ticket.id)).where(_open()).group_by(Ticket.assignee_id)
+        ).all()
+    )
+    last = dict(
+        db.session.execute(
+            select(TicketEvent.target_id, func.max(TicketEvent.created_at))
+            .where(TicketEvent.kind == "assign")
+            .group_by(TicketEvent.target_id)
+        ).all()
+    )
+    return [
+        assignment.Candidate(
+            user_id=uid, region_id=rid, open_load=load.get(uid, 0), last_assigned=last.get(uid), senior=senior
+        )
+        for uid, rid in users
+    ]
+
+
+def open_ticket_ids() -> list[int]:
+    return list(db.session.scalars(select(Ticket.id).where(_open())))
+
+
+def unconfirmed_ids(resolved_before: datetime) -> list[int]:
+    """Resolved tickets the requester has not confirmed since before this time."""
+    return list(
+        db.session.scalars(
+            select(Ticket.id).where(Ticket.state == State.RESOLVED.value, Ticket.resolved_at <= resolved_before)
         )
     )
 
