@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def init_app(app):
     from portal.core.calendar import WorkCalendar
-    from portal.tickets import desk, models, search_source, tasks, views  # noqa: F401
+    from portal.tickets import blueprint, desk, models, search_source, tasks, views  # noqa: F401  (routes, jobs)
 
     # a mistyped PORTAL_TICKET_WORK_HOURS stops the start with its message, not every request later
     WorkCalendar.from_config(
@@ -15,7 +15,7 @@ def init_app(app):
         tz=app.config["BABEL_DEFAULT_TIMEZONE"],
     )
     search_source.register_source()
-    app.register_blueprint(views.bp)
+    app.register_blueprint(blueprint.bp)
 
     from portal.tickets.labels import HELPERS
 

@@ -3,44 +3,24 @@ follow-ups, FAQ drafts, the occurrence ranking of FAQs and the working calendar.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.core.calendar_days import CalendarDay
-from portal.core.errors import DomainError
+from portal.core import calendar_days
+from portal.core.errors import DomainError, InvalidInput
 from portal.extensions import db
 from portal.tickets import access, clock, queries, services
+from portal.tickets.blueprint import bp
 from portal.tickets.forms import ManageForm
-from portal.tickets.models import Ticket
-from portal.tickets.views import _failed, bp, load_ticket_or_404
+from portal.tickets.pages import load_ticket_or_404, manage_form, show_again
 from portal.web.access import public_kb, roles_required
 from portal.web.htmx import render
 from portal.web.request import parse_page
 
 AGENTS = ("support", "engineer", "senior_engineer")
-
-
-def manage_form(ticket: Ticket, form: ManageForm | None = None) -> ManageForm:
-    form = form or ManageForm(
-        formdata=None,
-        obj=None,
-        data={
-            "assignee": ticket.assignee_id or 0,
-            "complexity": ticket.complexity,
-            "shareable": ticket.shareable,
-            "article_id": ticket.article_id,
-        },
-    )
-    form.assignee.choices = [(0, _("— not assigned —"))] + [
-        (u.id, f"{u.display_name} · {u.region.name if u.region else '-'}") for u in queries.engineers()
-    ]
-    return form
 
 
 @bp.get("/queue")
@@ -93,22 +73,20 @@ def manage(ticket_id: int):
     ticket = load_ticket_or_404(ticket_id)
     form = manage_form(ticket, ManageForm())
     if not form.validate_on_submit():
-        return _failed(
+        return show_again(
             ticket, services.TicketError({"manage": _("Please correct the marked fields.")}), manage_form=form
         )
     try:
-        if form.assignee.data and form.assignee.data != ticket.assignee_id:
-            assignee = db.session.get(User, form.assignee.data)
-            if assignee is None:
-                raise services.TicketError({"assignee": _("Unknown engineer.")})
-            services.assign(ticket, assignee, current_user)
-        services.set_complexity(ticket, form.complexity.data, current_user)
-        services.set_shareable(ticket, bool(form.shareable.data), current_user)
-        if (form.article_id.data or None) != ticket.article_id:
-            services.link_article(ticket, form.article_id.data or None, current_user)
+        services.manage(
+            ticket,
+            current_user,
+            assignee_id=form.assignee.data or None,
+            complexity=form.complexity.data,
+            shareable=bool(form.shareable.data),
+            article_id=form.article_id.data or None,
+        )
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err, manage_form=form)
+        return show_again(ticket, err, manage_form=form)
     flash(_("Saved."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
@@ -122,8 +100,7 @@ def follow_up(ticket_id: int):
     try:
         services.follow_up(ticket, current_user, request.form.get("note", ""))
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err, follow_up_note=request.form.get("note", ""))
+        return show_again(ticket, err, follow_up_note=request.form.get("note", ""))
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#ledger")
 
 
@@ -136,8 +113,7 @@ def faq_draft(ticket_id: int):
     try:
         article = services.draft_faq(ticket, current_user)
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err)
+        return show_again(ticket, err)
     flash(_("FAQ draft %(id)d created from this ticket. Curators find it unpublished.", id=article.id), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
@@ -156,38 +132,20 @@ def calendar():
     form = FlaskForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():
-        remove = request.form.get("remove")
-        if remove:
-            row = db.session.get(CalendarDay, _parse_day(remove))
-            if row is not None:
-                db.session.delete(row)
-                db.session.commit()
-            return redirect(url_for("tickets.calendar"))
-        day, kind, name = (
-            _parse_day(request.form.get("day", "")),
-            request.form.get("kind"),
-            request.form.get("name", "").strip()[:60],
-        )
-        if day is None:
-            error = _("Enter the day as YYYY-MM-DD.")
-        elif kind not in ("holiday", "workday"):
-            error = _("Choose holiday or make-up working day.")
+        try:
+            if remove := request.form.get("remove"):
+                calendar_days.remove_day(remove)
+                return redirect(url_for("tickets.calendar"))
+            calendar_days.set_day(request.form.get("day"), request.form.get("kind"), request.form.get("name", ""))
+        except InvalidInput as err:
+            error = err.message
         else:
-            row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
-            row.kind, row.name = kind, name
-            db.session.add(row)
-            db.session.commit()
             flash(_("Saved. Due times of new tickets follow the calendar now."), "success")
             return redirect(url_for("tickets.calendar"))
-    days = list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
-    status = 422 if error else 200
     return render_template(
-        "tickets/calendar.html", days=days, form=form, error=error, typed=request.form if error else {}
-    ), status
-
-
-def _parse_day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
+        "tickets/calendar.html",
+        days=calendar_days.all_days(),
+        form=form,
+        error=error,
+        typed=request.form if error else {},
+    ), 422 if error else 200

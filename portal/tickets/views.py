@@ -1,40 +1,33 @@
 """The employee's side of the desk: filing with live deflection, my tickets, a ticket's page,
-replies, confirming and rating. Support's pages are in desk.py on the same blueprint."""
+replies, confirming and rating. Support's pages are in desk.py on the same blueprint; what both
+share is in pages.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.core import uploads as files
-from portal.core.errors import DomainError
+from portal.core.errors import Conflict, DomainError
 from portal.extensions import db
 from portal.kb.models import Category
 from portal.search import log as search_log
 from portal.search import query as search_query
-from portal.tickets import access, clock, queries, search_source, services
+from portal.tickets import access, queries, search_source, services
+from portal.tickets.blueprint import bp
 from portal.tickets.forms import ActionForm, RateForm, ReplyForm, TicketForm
 from portal.tickets.models import Attachment, Ticket
-from portal.tickets.states import Action, Actor, State, allowed_actions
+from portal.tickets.pages import load_ticket_or_404, page_context, show_again
+from portal.tickets.states import Action
 from portal.web.access import login_required
 from portal.web.filters import when
 from portal.web.htmx import render
 from portal.web.request import current_viewer, parse_page
 
-bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 SUGGEST_LIMIT = 5
-
-
-def load_ticket_or_404(ticket_id: int) -> Ticket:
-    """The ticket if this user may work with it: its requester or support. 404 otherwise, so a
-    number typed into the address bar says nothing about other people's tickets."""
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or not access.can_view(current_user.id, current_user.roles, ticket.requester_id):
-        abort(404)
-    return ticket
 
 
 def _categories(form: TicketForm) -> None:
@@ -130,40 +123,6 @@ def deflect():
     return redirect(url_for("search.home"))
 
 
-def _page_context(ticket: Ticket, **extra) -> dict:
-    user = current_user
-    is_agent = access.is_agent(user.roles)
-    is_requester = user.id == ticket.requester_id
-    cal = clock.calendar()
-    actions = []
-    if is_requester:
-        actions += [a for a in allowed_actions(State(ticket.state), Actor.REQUESTER) if a != Action.ANSWER]
-    if is_agent:
-        actions += [a for a in allowed_actions(State(ticket.state), Actor.AGENT) if a not in actions]
-    events = [e for e in ticket.events if is_agent or not e.internal]
-    files = [a for a in ticket.attachments if is_agent or not a.internal]
-    context = {
-        "ticket": ticket,
-        "events": events,
-        "files": files,
-        "is_agent": is_agent,
-        "is_requester": is_requester,
-        "actions": actions,
-        "response_risk": clock.response_risk(ticket, cal=cal),
-        "resolution_risk": clock.resolution_risk(ticket, cal=cal),
-        "reply_form": ReplyForm(),
-        "action_form": ActionForm(),
-        "rate_form": RateForm(),
-    }
-    if is_agent:
-        from portal.tickets.desk import manage_form
-
-        context["manage_form"] = manage_form(ticket)
-        context["quick_replies"] = queries.quick_replies()
-    context.update(extra)
-    return context
-
-
 @bp.get("/<int:ticket_id>")
 @login_required
 def show(ticket_id: int):
@@ -174,20 +133,11 @@ def show(ticket_id: int):
         ticket = None
     if ticket is None:
         abort(404)
-    return render("tickets/show.html", "tickets/_ledger.html", **_page_context(ticket))
+    return render("tickets/show.html", "tickets/_ledger.html", **page_context(ticket))
 
 
 def _back(ticket: Ticket):
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#ledger")
-
-
-def _failed(ticket: Ticket, err: DomainError, **extra):
-    """Show the ticket again with the message and everything the user typed."""
-    context = _page_context(ticket, error=err.message, **extra)
-    status = err.status if err.status != 404 else 404
-    if status == 404:
-        abort(404)
-    return render_template("tickets/show.html", **context), status
 
 
 @bp.post("/<int:ticket_id>/reply")
@@ -196,7 +146,9 @@ def reply(ticket_id: int):
     ticket = load_ticket_or_404(ticket_id)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _failed(ticket, services.TicketError({"body": _("The message could not be accepted.")}), reply_form=form)
+        return show_again(
+            ticket, services.TicketError({"body": _("The message could not be accepted.")}), reply_form=form
+        )
     try:
         services.reply(
             ticket,
@@ -206,8 +158,7 @@ def reply(ticket_id: int):
             uploads=files.from_request(request.files.getlist(form.attachments.name)),
         )
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err, reply_form=form)
+        return show_again(ticket, err, reply_form=form)
     return _back(ticket)
 
 
@@ -223,16 +174,15 @@ def act(ticket_id: int):
     except ValueError:
         abort(400)
     if form.version.data and form.version.data.isdigit() and int(form.version.data) != ticket.version:
-        return _failed(
+        return show_again(
             ticket,
-            services.Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again.")),
+            Conflict(_("Someone else changed this ticket a moment ago. Refresh and try again.")),
             action_form=form,
         )
     try:
         services.change_state(ticket, current_user, action, body=form.body.data or "")
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err, action_form=form, open_action=action.value)
+        return show_again(ticket, err, action_form=form, open_action=action.value)
     return _back(ticket)
 
 
@@ -242,12 +192,11 @@ def rate(ticket_id: int):
     ticket = load_ticket_or_404(ticket_id)
     form = RateForm()
     if not form.validate_on_submit():
-        return _failed(ticket, services.TicketError({"rating": _("Choose 1 to 5 stars.")}), rate_form=form)
+        return show_again(ticket, services.TicketError({"rating": _("Choose 1 to 5 stars.")}), rate_form=form)
     try:
         services.rate(ticket, current_user, form.rating.data, form.comment.data or "")
     except DomainError as err:
-        db.session.rollback()
-        return _failed(db.session.get(Ticket, ticket_id), err, rate_form=form)
+        return show_again(ticket, err, rate_form=form)
     flash(_("Thank you for your rating."), "success")
     return _back(ticket)
 
