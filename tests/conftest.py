@@ -1,12 +1,24 @@
-"""Fixtures: a real SQLite database and a real Whoosh index per test, demo data from a template."""
+"""Fixtures: a real SQLite database and a real Whoosh index per test.
+
+Two worlds. `db_app` / `db_client` / `db_auth`: an empty schema (created once per session) in
+one transaction rolled back after each test; tests build what they need with `tests.factories`.
+`demo_app` / `client` / `auth`: a copy of the demo database and index, for tests about the demo
+data itself and for the browser walk-throughs. `app`: an empty database of its own per test, for
+tests that need real commits (several connections or threads, migrations).
+"""
 
 from __future__ import annotations
 
+import contextvars
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db
@@ -121,3 +133,115 @@ def auth(client):
 
 
 HTMX = {"HX-Request": "true"}
+
+
+# --- a shared schema, one rolled-back transaction per test ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def schema_db(tmp_path_factory) -> str:
+    """The schema, created once per test session in one SQLite file; tests never commit to it."""
+    tmp = tmp_path_factory.mktemp("schema")
+    app = create_app(make_config(tmp))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session always picks the app's engine; this one uses the test's
+    connection (its `bind`), so every session of the test shares the one open transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs as in production: in its own app context (own `g`, own session) even
+    though the test holds one open. The test's session is flushed first (the request sees what
+    the test made) and expired after (the test sees what the request changed)."""
+
+    def open(self, *args, **kwargs):
+        outer = db.session() if has_app_context() else None
+        if outer is not None:
+            outer.flush()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if outer is not None:
+                outer.expire_all()
+
+
+def _reset_search_caches(uri: str) -> None:
+    """Caches keyed by the database URI would outlive the rolled-back rows (every test shares
+    the URI): the next test starts from what its own transaction holds."""
+    from portal.search import completion
+    from portal.search.semantic import VECTORS
+    from portal.search.tuning import CACHE
+
+    completion.invalidate()
+    VECTORS.forget(uri)
+    CACHE._tuning.pop(uri, None)
+    CACHE.invalidate()
+
+
+@pytest.fixture
+def db_app(tmp_path, schema_db):
+    """An empty portal on the shared schema, inside one transaction that is rolled back after
+    the test. Services commit as usual; in the test their commits only release savepoints
+    (join_transaction_mode="create_savepoint"). The search index is a fresh, empty directory
+    (the index is not transactional). The test body runs in an app context, so factories and
+    `db.session` work without a `with` block."""
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=schema_db))
+    app.test_client_class = IsolatedClient
+    ctx = app.app_context()
+    ctx.push()
+    engine = db.engine
+    # pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN itself.
+    event.listen(engine, "connect", _sqlite_autocommit_driver)
+    event.listen(engine, "begin", _sqlite_begin)
+    connection = engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    _reset_search_caches(schema_db)
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+        engine.dispose()
+        _reset_search_caches(schema_db)
+        ctx.pop()
+
+
+def _sqlite_autocommit_driver(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture
+def session(db_app):
+    """The test's database session (inside the rolled-back transaction)."""
+    return db.session
+
+
+@pytest.fixture
+def db_client(db_app):
+    return db_app.test_client()
+
+
+@pytest.fixture
+def db_auth(db_client):
+    return Auth(db_client)

@@ -1,0 +1,414 @@
+"""Factories: what a test needs, with sensible defaults and every field overridable.
+
+Each factory writes through `db.session` and flushes (it never commits), so the `db_app`
+fixture's rolled-back transaction undoes it. Factories that go through a service (an approval
+request, whose route the routing computes) commit that service's unit of work, which inside the
+test only releases a savepoint. A test that calls a service expected to fail in its own body
+should `db.session.commit()` its world first: the failing service rolls back to the last savepoint.
+
+Everything a test needs is made by the test: no demo data. Names default to unique values
+(user1, 类别1 …); tests that assert on a name pass it (`user(username="zhangwei",
+display_name="张伟")`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.approvals.models import ApprovalRequest
+from portal.auth.models import ApiToken, Department, Region, User, UserRole
+from portal.auth.roles import Position, Role
+from portal.auth.services import TOKEN_PREFIX, hash_password
+from portal.core.calendar_days import CalendarDay
+from portal.core.clock import utcnow
+from portal.extensions import db
+from portal.kb import markdown
+from portal.kb.models import Article, Category, Manual
+from portal.quiz.models import Attempt, AttemptItem, Certification, Question
+from portal.tickets.models import Ticket
+
+PASSWORD = "Demo@2026"  # the password tests' Auth.login uses by default
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+def region(code: str | None = None, name: str | None = None) -> Region:
+    """The region with `code` (made if missing)."""
+    code = code or f"region{_n()}"
+    found = db.session.scalar(select(Region).where(Region.code == code))
+    return found or _save(Region(code=code, name=name or code))
+
+
+def department(code: str | None = None, name: str | None = None, *, division_leader: User | None = None) -> Department:
+    """The department with `code` (made if missing)."""
+    code = code or f"dept{_n()}"
+    found = db.session.scalar(select(Department).where(Department.code == code))
+    if found is None:
+        found = _save(Department(code=code, name=name or code))
+    if division_leader is not None:
+        found.division_leader = division_leader
+        db.session.flush()
+    return found
+
+
+_hashes: dict[tuple[str, str], str] = {}
+
+
+def _hash(password: str) -> str:
+    """The app's configured method (the fast test hash), computed once per password."""
+    key = (password, current_app.config.get("PASSWORD_HASH_METHOD") or "")
+    if key not in _hashes:  # tests make many accounts
+        _hashes[key] = hash_password(password)
+    return _hashes[key]
+
+
+def user(
+    username: str | None = None,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    roles: tuple[str | Role, ...] | list[str | Role] = (),
+    position: str | Position = Position.STAFF,
+    department: Department | str | None = None,
+    region: Region | str | None = None,
+    superior: User | None = None,
+    active: bool = True,
+    **fields,
+) -> User:
+    """An account; `employee` is always among its roles (as `create_user` does). `department`
+    and `region` take a model or a code (made if missing)."""
+    username = username or f"user{_n()}"
+    if isinstance(department, str):
+        department = globals()["department"](department)
+    if isinstance(region, str):
+        region = globals()["region"](region)
+    u = User(
+        username=username,
+        display_name=display_name or username,
+        email=email if email is not None else f"{username}@example.com.cn",
+        password_hash=_hash(password),
+        department=department,
+        region=region,
+        position=str(position),
+        superior=superior,
+        active=active,
+        **fields,
+    )
+    u.role_rows = [UserRole(role=r) for r in sorted({str(r) for r in roles} | {Role.EMPLOYEE.value})]
+    return _save(u)
+
+
+@dataclass
+class OrgChart:
+    """staff → supervisor → manager → division leader, one department, as the approval
+    routing needs (the division leader is also the department's, for the fast track)."""
+
+    department: Department
+    staff: User
+    supervisor: User
+    manager: User
+    division_leader: User
+
+
+def org_chart(
+    dept: Department | str | None = None,
+    *,
+    region: Region | str | None = None,
+    staff: dict | None = None,
+    supervisor: dict | None = None,
+    manager: dict | None = None,
+    division_leader: dict | None = None,
+) -> OrgChart:
+    """One reporting line; each person's fields are overridable (`staff={"username": …}`)."""
+    dept = department(dept) if not isinstance(dept, Department) else dept
+    leader = user(**{"position": Position.DIVISION_LEADER, "region": region, **(division_leader or {})})
+    boss = user(
+        **{"position": Position.MANAGER, "department": dept, "region": region, "superior": leader, **(manager or {})}
+    )
+    sup = user(
+        **{
+            "position": Position.SUPERVISOR,
+            "department": dept,
+            "region": region,
+            "superior": boss,
+            **(supervisor or {}),
+        }
+    )
+    worker = user(**{"department": dept, "region": region, "superior": sup, **(staff or {})})
+    dept.division_leader = leader
+    db.session.flush()
+    return OrgChart(dept, worker, sup, boss, leader)
+
+
+def api_token(owner: User, *, label: str = "test", revoked: bool = False) -> tuple[str, ApiToken]:
+    """A bearer token and its row (only its SHA-256 is stored, as `create_token` does)."""
+    raw = f"{TOKEN_PREFIX}test{_n():08d}"
+    row = _save(
+        ApiToken(user_id=owner.id, token_hash=hashlib.sha256(raw.encode()).hexdigest(), label=label, revoked=revoked)
+    )
+    return raw, row
+
+
+# --- kb -------------------------------------------------------------------------------------
+
+
+def category(name: str | None = None, description: str = "") -> Category:
+    """The category called `name` (made if missing)."""
+    name = name or f"类别{_n()}"
+    found = db.session.scalar(select(Category).where(Category.name == name))
+    return found or _save(Category(name=name, description=description))
+
+
+def manual(
+    title: str = "OA 用户手册",
+    *,
+    edition: str = "2026Q4",
+    released_on: date | None = date(2026, 10, 1),
+    is_current: bool = True,
+) -> Manual:
+    return _save(Manual(title=title, edition=edition, released_on=released_on, is_current=is_current))
+
+
+def article(
+    title: str | None = None,
+    body: str = "正文",
+    *,
+    kind: str = "faq",
+    category: Category | str | None = None,
+    manual: Manual | None = None,
+    position: int = 0,
+    visibility: str = "public",
+    published: bool = True,
+    author: User | None = None,
+    index: bool = False,
+    **fields,
+) -> Article:
+    """A FAQ (or, with `manual=`, a chapter of it); `index=True` also puts it into the search index."""
+    if manual is not None:
+        kind = "manual"
+    cat = category if isinstance(category, Category) else globals()["category"](category or "操作指南")
+    a = _save(
+        Article(
+            kind=kind,
+            title=title or f"文章{_n()}",
+            body=body,
+            body_text=markdown.plain_text(body),
+            category=cat,
+            manual=manual,
+            position=position,
+            visibility=visibility,
+            published=published,
+            author=author,
+            **fields,
+        )
+    )
+    if index:
+        reindex(a)
+    return a
+
+
+def reindex(*objects) -> None:
+    """Bring the search index up to date for these articles and tickets (the outbox, drained now)."""
+    from portal.kb import search_source as kb_source
+    from portal.search import queue
+    from portal.search.documents import make_key
+    from portal.tickets import search_source as ticket_source
+
+    prefixes = {Article: kb_source.PREFIX, Ticket: ticket_source.PREFIX}
+    queue.mark_dirty(make_key(prefixes[type(o)], o.id) for o in objects)
+    db.session.flush()
+    queue.drain()
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+
+def ticket(
+    requester: User | None = None,
+    *,
+    title: str | None = None,
+    description: str = "问题描述",
+    category: Category | str | None = None,
+    state: str = "pending",
+    assignee: User | None = None,
+    severity: str = "normal",
+    created_at: datetime | None = None,
+    index: bool = False,
+    **fields,
+) -> Ticket:
+    """A ticket in a given state (no ledger events: for lists, access and pages; walk a ticket
+    through its states with the services). Due times come from the SLA clock."""
+    from portal.tickets import clock
+
+    requester = requester or user()
+    cat = category if isinstance(category, Category) else globals()["category"](category or "登录问题")
+    now = created_at or utcnow()
+    t = Ticket(
+        title=title or f"工单{_n()}",
+        description=description,
+        category=cat,
+        state=state,
+        assignee=assignee,
+        severity=severity,
+        requester=requester,
+        region_id=requester.region_id,
+        department_id=requester.department_id,
+        contact=requester.email or "",
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    db.session.add(t)
+    clock.set_due_times(t)
+    _save(t)
+    if index:
+        reindex(t)
+    return t
+
+
+# --- approvals ------------------------------------------------------------------------------
+
+PROCUREMENT = {"item": "笔记本电脑 10 台", "category": "it_equipment", "budget_code": "IT-01", "amount": "60,000"}
+
+
+def approval_request(
+    requester: User,
+    template: str = "procurement",
+    *,
+    title: str = "采购笔记本电脑",
+    now: datetime | None = None,
+    **values,
+) -> ApprovalRequest:
+    """A request submitted from a template through the service, so its route is the routing's;
+    `values` override the template's fields (procurement defaults: 60,000 of IT equipment)."""
+    from portal.approvals import services
+
+    raw = {**(PROCUREMENT if template == "procurement" else {}), **values}
+    req, _draft = services.submit_request(template, title, raw, requester, now=now)
+    return req
+
+
+# --- quiz -----------------------------------------------------------------------------------
+
+
+def question(
+    stem: str | None = None,
+    *,
+    kind: str = "single",
+    level: str = "beginner",
+    options: list | None = None,
+    answer: list | None = None,
+    tags: list | None = None,
+    points: int = 1,
+    created_by: User | None = None,
+    **fields,
+) -> Question:
+    """A question of the bank; a single choice between A and B (A correct) unless told."""
+    n = _n()
+    if kind == "true_false":
+        options = options if options is not None else []
+        answer = answer if answer is not None else ["true"]
+    elif kind == "practical":
+        options, answer = options or [], answer or []
+        fields.setdefault("rubric", [{"criterion": "完整", "points": points}])
+    else:
+        options = options if options is not None else [{"key": "A", "text": "对的"}, {"key": "B", "text": "错的"}]
+        answer = answer if answer is not None else ["A"]
+    return _save(
+        Question(
+            external_id=fields.pop("external_id", f"Q-T{n:04d}"),
+            stem=stem or f"题目{n}",
+            kind=kind,
+            level=level,
+            options=options,
+            answer=answer,
+            tags=tags if tags is not None else ["通用"],
+            points=points,
+            created_by_id=created_by.id if created_by else None,
+            **fields,
+        )
+    )
+
+
+def certification(level: str = "beginner", *, draws: list | None = None, **fields) -> Certification:
+    """The definition of a level (made if missing); by default one single-choice question drawn."""
+    found = db.session.scalar(select(Certification).where(Certification.level == level))
+    if found is not None:
+        for k, v in fields.items():
+            setattr(found, k, v)
+        db.session.flush()
+        return found
+    titles = {"beginner": "初级认证", "intermediate": "中级认证", "advanced": "高级认证"}
+    return _save(
+        Certification(
+            level=level,
+            title=fields.pop("title", titles.get(level, level)),
+            draws=draws if draws is not None else [{"kind": "single", "tags": [], "count": 1}],
+            **fields,
+        )
+    )
+
+
+def attempt(
+    taker: User,
+    certification: Certification | None = None,
+    *,
+    questions: list[Question] | None = None,
+    state: str = "in_progress",
+    started_at: datetime | None = None,
+    **fields,
+) -> Attempt:
+    """An attempt with its items, without the drawing (for lists, reviews and reports)."""
+    cert = certification or globals()["certification"]()
+    started = started_at or utcnow()
+    number = 1 + len(
+        db.session.scalars(
+            select(Attempt.id).where(Attempt.user_id == taker.id, Attempt.certification_id == cert.id)
+        ).all()
+    )
+    a = Attempt(
+        user=taker,
+        certification=cert,
+        number=number,
+        state=state,
+        started_at=started,
+        deadline=fields.pop("deadline", started + timedelta(minutes=cert.time_limit_minutes or 30)),
+        **fields,
+    )
+    for pos, q in enumerate(questions or [], start=1):
+        a.items.append(
+            AttemptItem(position=pos, question=q, option_order=[o["key"] for o in q.options], max_points=q.points)
+        )
+    return _save(a)
+
+
+# --- the working calendar -------------------------------------------------------------------
+
+
+def calendar_day(day: date, kind: str = "holiday", name: str = "") -> CalendarDay:
+    """A holiday or a make-up working day (调休)."""
+    found = db.session.get(CalendarDay, day)
+    if found is not None:
+        found.kind, found.name = kind, name
+        db.session.flush()
+        return found
+    return _save(CalendarDay(day=day, kind=kind, name=name))
