@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N queries of each set")
     args = ap.parse_args(argv)
 
+    if not (args.data / "articles.jsonl").exists():
+        sys.exit(f"{args.data / 'articles.jsonl'} not found (pass the dev set's folder)")
     articles = load_jsonl(args.data / "articles.jsonl")
     queries = {s: load_jsonl(args.data / f"queries_{s}.jsonl") for s in SETS}
     if args.limit:
