@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,28 +49,35 @@ class Block:
 
 
 def build(reader) -> Block:
-    """Key every stored document of one segment reader (deleted documents too; masked later).
+    """Key every stored document of one segment reader (deleted documents too; masked later)."""
+    return from_stored(reader.stored_fields(docnum) for docnum in range(reader.doc_count_all()))
+
+
+def from_stored(documents: Iterable[dict]) -> Block:
+    """The block of documents given as their stored fields (key, title, body, kind, category,
+    visibility, popularity, edition, archived, external_id), in document-number order.
 
     All titles and bodies are joined into one string (NUL between them never forms a term) and
     keyed in one numpy pass; positions map each key back to its document and field.
     """
-    n = reader.doc_count_all()
     texts: list[str] = []
-    popularity = np.zeros(n, dtype=np.float32)
     doc_keys, external_ids, kinds, categories, visibility, editions = [], [], [], [], [], []
-    archived = np.zeros(n, dtype=bool)
-    for docnum in range(n):
-        stored = reader.stored_fields(docnum)
+    popular: list[float] = []
+    old: list[bool] = []
+    for stored in documents:
         doc_keys.append(stored.get("key", ""))
         external_ids.append(stored.get("external_id") or "")
         kinds.append(stored.get("kind") or "")
         categories.append(stored.get("category") or "")
         visibility.append(frozenset((stored.get("visibility") or "").split()))
-        popularity[docnum] = stored.get("popularity") or 0
+        popular.append(stored.get("popularity") or 0)
         editions.append(stored.get("edition") or "")
-        archived[docnum] = bool(stored.get("archived"))
+        old.append(bool(stored.get("archived")))
         texts.append(fold(stored.get("title") or ""))
         texts.append(fold(stored.get("body") or ""))
+    n = len(doc_keys)
+    popularity = np.array(popular, dtype=np.float32)
+    archived = np.array(old, dtype=bool)
     joined = "\0".join(texts)
     starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).astype(np.int64)
     key, pos, edge = terms.keys_with_positions(joined)

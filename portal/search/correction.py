@@ -327,7 +327,12 @@ class QueryCorrector:
 
     def correct(self, query: str) -> Correction:
         """Repair a query; ``Correction.text`` is folded text ready for the tokenizer."""
-        text = fold(query)
+        return self.repair(fold(query), original=query)
+
+    def repair(self, folded: str, original: str | None = None) -> Correction:
+        """Repair already folded text (the search folds a query once, then repairs it once)."""
+        text = folded
+        query = folded if original is None else original
         edits: list[tuple[str, str, str]] = []
         if self.pinyin:
             text = self._convert_latin(text, edits)

@@ -1,4 +1,10 @@
-"""Running a search: query repair, ranking with the access filter inside, facets, snippets."""
+"""Running a search, one way: fold once, repair once, score by words, then by meaning over the
+words' pool, rank once with the access filter inside; facets and snippets of the page asked for.
+
+    fold (fold.py) -> repair (correction.py, kept only if it earns its place) -> words
+    (ranker.View.scores, BM25F) -> meaning (semantic_stage.compare) -> rank (ranker.View.rank:
+    masks, fusion, facets, one page) -> hits (snippets.py)
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,18 @@ from flask import current_app
 from markupsafe import Markup
 
 from portal.core.viewer import Viewer
-from portal.search import analysis, documents, snippets
+from portal.search import analysis, documents, semantic_stage, snippets
 from portal.search.access import visibility_tokens
 from portal.search.fold import fold
 from portal.search.queue import current_store
-from portal.search.ranker import CORRECTORS, VIEWS
+from portal.search.ranker import CORRECTORS, VIEWS, View
 from portal.search.semantic import VECTORS, encode
+from portal.search.semantic_stage import SEMANTIC, Meaning
 from portal.search.terms import query_keys
 from portal.search.tuning import CACHE as TUNING
 from portal.search.tuning import EXPANSION_WEIGHT, expansions
 
 SNIPPET_CHARS = 120
-SEMANTIC_FULL_SCAN = 50_000  # above this many documents the meaning only reorders word matches
-SEMANTIC_RERANK = 4_000  # ... and only this many best word matches: a product over 100k rows
-# of 512 floats reads 200 MB per query (10 ms), 4k scattered rows 1 ms
 KINDS = ("faq", "manual", "case")  # case: a solved ticket shared as a past case
 
 
@@ -52,10 +56,25 @@ class Results:
     corrected: str | None = None  # what was searched instead of the query, if anything
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    searched: str = ""  # the text searched: folded, and repaired when the repair was kept
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.pagelen))
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A query as typed, folded and normalised once for the whole search."""
+
+    text: str
+    folded: str  # width, case, traditional -> simplified: what is searched unless repaired
+    spaced: str  # as typed with runs of spaces collapsed, lower-cased: searching anything else
+    # is reported as a correction
+
+    @classmethod
+    def of(cls, text: str) -> Asked:
+        return cls(text=text, folded=fold(text).strip(), spaced=" ".join(text.split()).lower())
 
 
 def search(
@@ -75,54 +94,25 @@ def search(
     """Search as the viewer may see; typos and pinyin are repaired unless `exact`; the sentence
     embedding joins the ranking unless `meaning` is off. Manual chapters of older editions are
     searched only when their `edition` is named, and then only that edition's chapters."""
-    result = Results(query=text, terms=[], total=0, page=page, pagelen=pagelen)
-    folded = fold(text).strip()
-    if not folded:
+    asked = Asked.of(text)
+    result = Results(query=text, terms=[], total=0, page=page, pagelen=pagelen, searched=asked.folded)
+    if not asked.folded:
         return result
     view = VIEWS.get(current_store())
     visible = visibility_tokens(viewer)
-    extra = 1 if exclude else 0
-
     tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
-    def lexical(searched: str):
-        keys, counts = query_keys(searched)
-        synonyms = expansions(searched, tuning.synonyms)
-        if synonyms:
-            more, more_counts = query_keys(" ".join(synonyms))
-            keys, inverse = np.unique(np.concatenate([keys, more]), return_inverse=True)
-            counts = np.bincount(inverse, weights=np.concatenate([counts, more_counts * EXPANSION_WEIGHT])).astype(
-                np.float32
-            )
-        return view.scores(keys, counts)
+    repaired = asked.folded if exact else CORRECTORS.get(view, tuning.version).repair(asked.folded).text
+    searched, scores = asked.folded, word_scores(view, asked.folded, tuning.synonyms)
+    if repaired != asked.folded:
+        repaired_scores = word_scores(view, repaired, tuning.synonyms)
+        if repair_earns_its_place(view, scores, repaired_scores, visible, edition):
+            searched, scores = repaired, repaired_scores
+    if not exact and searched != asked.spaced:
+        result.corrected = searched
+    result.searched = searched
 
-    searched, scores = folded, lexical(folded)
-    if not exact:
-        correction = CORRECTORS.get(view, tuning.version).correct(text)
-        if correction.text != folded:
-            repaired = lexical(correction.text)
-            # The repair must earn its place: it is kept only when it matches the knowledge base
-            # at least as well as the text as typed (a valid word the KB lacks stays as typed).
-            best = view.best(repaired, visible, edition)
-            if best > 0 and best >= view.best(scores, visible, edition):
-                searched, scores = correction.text, repaired
-        if searched != " ".join(text.split()).lower():
-            result.corrected = searched
-    cosine = has_vector = None
-    if meaning and current_app.config.get("SEARCH_SEMANTIC", True):
-        vectors = VECTORS.matrix(current_app.config["SQLALCHEMY_DATABASE_URI"], view)
-        has_vector = view._semantic_present
-        if has_vector.any():  # nothing embedded yet: the meaning cannot tell documents apart
-            qvec = encode([searched])[0]
-            if view.size <= SEMANTIC_FULL_SCAN:
-                cosine = vectors @ qvec
-            else:  # large KBs: the meaning reorders the best word matches only
-                candidates = np.flatnonzero(scores > 0)
-                if len(candidates) > SEMANTIC_RERANK:
-                    best = np.argpartition(scores[candidates], -SEMANTIC_RERANK)[-SEMANTIC_RERANK:]
-                    candidates = np.sort(candidates[best])
-                cosine = np.zeros(view.size, dtype=np.float32)
-                cosine[candidates] = vectors[candidates] @ qvec
+    extra = 1 if exclude else 0
     ranked = view.rank(
         scores,
         visibility=visible,
@@ -131,9 +121,9 @@ def search(
         start=(page - 1) * pagelen,
         count=pagelen + extra,
         facets=with_facets,
-        semantic=cosine,
-        has_vector=has_vector,
+        meaning=meaning_of(view, searched, scores) if meaning else None,
         edition=edition,
+        config=SEMANTIC,
     )
     result.terms = analysis.terms(searched) or [searched]
     result.total = ranked.total
@@ -147,6 +137,38 @@ def search(
         rows.append((block, local, score))
     result.hits = _hits(rows[:pagelen], result.terms)
     return result
+
+
+def word_scores(view: View, searched: str, synonyms) -> np.ndarray:
+    """BM25F per document for the folded text, curator synonyms added at EXPANSION_WEIGHT."""
+    keys, counts = query_keys(searched)
+    more = expansions(searched, synonyms)
+    if more:
+        more_keys, more_counts = query_keys(" ".join(more))
+        keys, inverse = np.unique(np.concatenate([keys, more_keys]), return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([counts, more_counts * EXPANSION_WEIGHT])).astype(
+            np.float32
+        )
+    return view.scores(keys, counts)
+
+
+def repair_earns_its_place(
+    view: View, typed: np.ndarray, repaired: np.ndarray, visible: list[str], edition: str | None
+) -> bool:
+    """A repair is kept only when it matches the knowledge base at least as well as the text as
+    typed (a valid word the KB lacks stays as typed)."""
+    best = view.best(repaired, visible, edition)
+    return best > 0 and best >= view.best(typed, visible, edition)
+
+
+def meaning_of(view: View, searched: str, scores: np.ndarray) -> Meaning | None:
+    """The meaning stage over the words' pool, or None when it is off or has nothing to go on."""
+    if not current_app.config.get("SEARCH_SEMANTIC", True):
+        return None
+    vectors = VECTORS.aligned(current_app.config["SQLALCHEMY_DATABASE_URI"], view)
+    if not vectors.any:  # nothing embedded yet: the meaning cannot tell documents apart
+        return None
+    return semantic_stage.compare(vectors, encode([searched])[0], scores, SEMANTIC)
 
 
 def _hits(rows, terms: list[str]) -> list[Hit]:

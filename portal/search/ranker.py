@@ -1,4 +1,5 @@
-"""Scoring with numpy over the ranking blocks of a Whoosh searcher: BM25F, access masks, facets.
+"""Scoring with numpy over the ranking blocks of a Whoosh searcher: BM25F, access masks, facets,
+the fusion with the meaning stage's cosines.
 
 A View is built once per searcher (that is, once per index change) and cached on it; scoring a
 query touches only the postings of its terms, so it costs milliseconds where Whoosh's pure-Python
@@ -10,12 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 
 from portal.search import terms
 from portal.search.blocks import CACHE, Block
+from portal.search.semantic_stage import SEMANTIC, Meaning, SemanticConfig
 
 K1 = 1.2
 B = 0.75
@@ -23,25 +27,25 @@ FIELD_WEIGHTS = np.array([1.0, 0.3], dtype=np.float32)  # title, body
 POPULARITY = 0.05
 
 PERSONAL = "user:"  # visibility tokens owned by one reader
-
-
-SEMANTIC_POOL = 50  # the head of each list that is fused
-SEMANTIC_WEIGHT = 0.7  # share of the meaning in the fused head; the words keep the rest
-SEMANTIC_FLOOR = 0.35  # cosine a document needs to be a result without sharing words (on the
-# OA demo KB unrelated questions stay below 0.2, paraphrases reach 0.4+)
+T = TypeVar("T")
 
 
 def fuse(
-    lexical: np.ndarray, semantic: np.ndarray, matched: np.ndarray, has_vector: np.ndarray | None = None
+    lexical: np.ndarray,
+    semantic: np.ndarray,
+    matched: np.ndarray,
+    has_vector: np.ndarray | None = None,
+    config: SemanticConfig = SEMANTIC,
 ) -> np.ndarray:
     """Order for the matched documents: the union of the lexical and the semantic top
-    SEMANTIC_POOL, scored by a min-max-normalised mix, ranks first; the rest follow by words.
-    A document not embedded yet (just saved) counts its words for its meaning too."""
+    `config.pool`, scored by a min-max-normalised mix (`config.lexical_weight` words,
+    `config.weight` meaning), ranks first; the rest follow by words. A document not embedded yet
+    (just saved) counts its words for its meaning too."""
     order = np.zeros(len(lexical), dtype=np.float64)
     lex, sem = lexical[matched], semantic[matched]
-    pool = min(SEMANTIC_POOL, len(matched))
+    pool = min(config.pool, len(matched))
     head = np.union1d(np.argpartition(-lex, pool - 1)[:pool], np.argpartition(-sem, pool - 1)[:pool])
-    head = head[(lex[head] > 0) | (sem[head] >= SEMANTIC_FLOOR)]
+    head = head[(lex[head] > 0) | (sem[head] >= config.floor)]
 
     def minmax(x):
         span = x.max() - x.min() if len(x) else 0.0
@@ -52,7 +56,7 @@ def fuse(
     lex_part, sem_part = minmax(lex[head]), minmax(sem[head])
     if has_vector is not None:
         sem_part = np.where(has_vector[matched[head]], sem_part, lex_part)
-    order[matched[head]] = 2.0 + (1 - SEMANTIC_WEIGHT) * lex_part + SEMANTIC_WEIGHT * sem_part
+    order[matched[head]] = 2.0 + config.lexical_weight * lex_part + config.weight * sem_part
     return order
 
 
@@ -71,20 +75,25 @@ class Ranked:
 
 
 class View:
-    def __init__(self, searcher, generation: str):
-        # An empty index has one EmptyReader and no segment.
-        leaves = [(r, off) for r, off in searcher.reader().leaf_readers() if r.segment() is not None]
+    """The ranking state of one index: blocks side by side under global document numbers, the
+    live (undeleted) documents, the length averages, popularity and the label codes of the
+    masks. Built from a Whoosh searcher (`View.of`) or, in tests, from blocks (`View(parts)`)."""
+
+    def __init__(
+        self,
+        parts: list[tuple[Block, int]],
+        generation: str = "",
+        deleted: Iterable[int] = (),
+        signature: tuple = (),
+    ):
         self.generation = generation
-        self.parts: list[tuple[Block, int]] = [(CACHE.get(generation, r), off) for r, off in leaves]
-        CACHE.retain({(generation, r.segment().segment_id()) for r, _ in leaves})
-        self.signature = tuple((generation, r.segment().segment_id()) for r, _ in leaves)
+        self.parts = parts
+        self.signature = signature
         self.offsets = np.array([off for _, off in self.parts], dtype=np.int64)
         self.size = sum(b.n for b, _ in self.parts)
         live = np.ones(self.size, dtype=bool)
-        for reader, off in leaves:
-            if reader.has_deletions():
-                for docnum in reader.deleted_docs_set:
-                    live[off + docnum] = False
+        for docnum in deleted:
+            live[docnum] = False
         self.live = live
         self.n_live = int(live.sum())
         lengths = (
@@ -100,6 +109,32 @@ class View:
         self.current = ~archived  # the default: chapters of older manual editions are left out
         self._visible: dict[str, np.ndarray] = {}
         self._owned: dict[str, list[int]] | None = None
+        self._derived: dict[str, tuple[object, object]] = {}
+
+    @classmethod
+    def of(cls, searcher, generation: str) -> View:
+        """The view of a Whoosh searcher's segments (their blocks cached by segment id)."""
+        # An empty index has one EmptyReader and no segment.
+        leaves = [(r, off) for r, off in searcher.reader().leaf_readers() if r.segment() is not None]
+        parts = [(CACHE.get(generation, r), off) for r, off in leaves]
+        CACHE.retain({(generation, r.segment().segment_id()) for r, _ in leaves})
+        deleted = [off + docnum for r, off in leaves if r.has_deletions() for docnum in r.deleted_docs_set]
+        signature = tuple((generation, r.segment().segment_id()) for r, _ in leaves)
+        return cls(parts, generation, deleted, signature)
+
+    def doc_keys(self) -> Iterator[str]:
+        """Every document key ("article:12") in document-number order, deleted ones included."""
+        for block, _ in self.parts:
+            yield from block.doc_keys
+
+    def derived(self, name: str, version: object, build: Callable[[View], T]) -> T:
+        """Data another stage derives from this view and keeps while the view lives (the meaning
+        stage's vectors aligned with the document numbers); built again when `version` changes."""
+        hit = self._derived.get(name)
+        if hit is None or hit[0] != version:
+            hit = (version, build(self))
+            self._derived[name] = hit
+        return cast(T, hit[1])
 
     def _codes(self, attr: str) -> tuple[list[str], np.ndarray]:
         labels: dict[str, int] = {}
@@ -215,19 +250,21 @@ class View:
         start: int,
         count: int,
         facets: bool,
-        semantic: np.ndarray | None = None,
-        has_vector: np.ndarray | None = None,
+        meaning: Meaning | None = None,
         edition: str | None = None,
+        config: SemanticConfig = SEMANTIC,
     ) -> Ranked:
-        """Rank the documents the viewer may see by their lexical `scores`; `semantic` (cosine
-        per document) adds paraphrases and reorders the head of the list (see fuse). Chapters of
-        older manual editions take part only when their `edition` is asked for."""
+        """Rank the documents the viewer may see by their lexical `scores`; the `meaning` stage's
+        cosines add paraphrases above `config.floor` and reorder the head of the list (see fuse).
+        Visibility, edition, kind and category are masks: a masked document is never counted,
+        faceted or returned. Chapters of older manual editions take part only when their
+        `edition` is asked for."""
         allowed = self.live & self.visible(visibility) & self.editions(edition)
         lexical = (scores > 0) & allowed
         found = lexical
         order_by = scores
-        if semantic is not None and lexical.any():
-            found = lexical | ((semantic >= SEMANTIC_FLOOR) & allowed)
+        if meaning is not None and lexical.any():
+            found = lexical | ((meaning.cosine >= config.floor) & allowed)
         kind_mask = self._label_mask(self.kind_labels, self.kind_codes, kind)
         category_mask = self._label_mask(self.category_labels, self.category_codes, category)
         matched = np.flatnonzero(found & kind_mask & category_mask)
@@ -238,8 +275,8 @@ class View:
                 "kind": self._facet(self.kind_labels, self.kind_codes, found & category_mask),
                 "category": self._facet(self.category_labels, self.category_codes, found & kind_mask),
             }
-        if semantic is not None and len(matched):
-            order_by = fuse(scores, semantic, matched, has_vector)
+        if meaning is not None and len(matched):
+            order_by = fuse(scores, meaning.cosine, matched, meaning.has_vector, config)
         want = start + count
         if not len(matched) or start >= len(matched):
             return result
@@ -309,7 +346,7 @@ class ViewCache:
                 ix = store.ensure() if state[0] is None else store.open_generation(state[0])
                 with ix.searcher() as searcher:
                     generation = state[0] or store.current_generation()
-                    view = View(searcher, generation)
+                    view = View.of(searcher, generation)
                 hit = (store.state(), view) if state[0] is None else (state, view)
                 self._views[str(store.path)] = hit
         return hit[1]

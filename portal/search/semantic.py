@@ -5,7 +5,8 @@ The model is Google's multilingual Universal Sentence Encoder (v3) as packaged i
 numpy, so nothing is downloaded at run time. Vectors are derived data, kept in `doc_vectors`
 keyed by the hash of the embedded text, so a reindex re-embeds only what changed. They are
 filled after the index writer has committed (a job), so a saved article is searchable by its
-words at once and by its meaning a moment later.
+words at once and by its meaning a moment later. This module holds the encoder and the stored
+vectors; the stage's thresholds and its scoring over the words' pool are in `semantic_stage`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.search import documents
 from portal.search.models import DocVector
+from portal.search.semantic_stage import Vectors
 
 DIM = 512
 BODY_CHARS = 120  # the title carries the question; the body's opening adds context
@@ -126,24 +128,20 @@ class VectorCache:
             self._checked[name] = now
         return self.version[name]
 
-    def matrix(self, name: str, view) -> np.ndarray:
-        """Vectors aligned with the view's document numbers (zero rows where none yet)."""
+    def aligned(self, name: str, view) -> Vectors:
+        """Vectors aligned with the view's document numbers (zero rows where none yet), kept on
+        the view until this cache's vectors change."""
         version = self.refresh(name)
-        cached = getattr(view, "_semantic", None)
-        if cached is not None and cached[0] == (name, version):
-            return cached[1]
+        return view.derived("vectors", (name, version), lambda v: self._align(name, v))
+
+    def _align(self, name: str, view) -> Vectors:
         vectors = self._vectors.get(name, {})
         out = np.zeros((view.size, DIM), dtype=np.float32)
-        pos = 0
-        for block, _ in view.parts:
-            for key in block.doc_keys:
-                vec = vectors.get(key)
-                if vec is not None:
-                    out[pos] = vec
-                pos += 1
-        view._semantic = ((name, version), out)
-        view._semantic_present = out.any(axis=1)
-        return out
+        for pos, key in enumerate(view.doc_keys()):
+            vec = vectors.get(key)
+            if vec is not None:
+                out[pos] = vec
+        return Vectors(matrix=out, present=out.any(axis=1))
 
     def touch(self) -> None:
         """This process wrote vectors: look again at the next search."""
