@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from portal.api.openapi import openapi_document
 from portal.extensions import csrf
-from portal.search import completion, query
+from portal.search import completion, pages, query
 from portal.search import log as search_log
-from portal.search.fold import fold
 from portal.web.access import public_kb
 from portal.web.errors import error_response
 from portal.web.request import current_viewer
@@ -67,18 +66,19 @@ def search():
     category = request.args.get("category") or None
     edition = request.args.get("edition", "").strip() or None  # a manual edition: its chapters only
     exact = request.args.get("exact", "") in ("1", "true", "yes")
-    results = query.search(
-        q, current_viewer(), kind=kind, category=category, page=page, pagelen=limit, exact=exact, edition=edition
-    )
-    if page == 1:
-        search_log.record_search(
-            search_log.session_token(),
-            q,
-            results.corrected or fold(q),
-            bool(results.corrected),
-            results.total,
-            source="api",
-        )
+    results = pages.search_page(
+        q,
+        current_viewer(),
+        token=search_log.session_token() if page == 1 else None,  # a later page: the same search, logged once
+        source="api",
+        with_related=False,
+        kind=kind,
+        category=category,
+        page=page,
+        pagelen=limit,
+        exact=exact,
+        edition=edition,
+    ).results
     return jsonify(
         {
             "query": q,

@@ -6,9 +6,8 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.search import completion, documents, query, related
+from portal.search import completion, documents, pages, query
 from portal.search import log as search_log
-from portal.search.fold import fold
 from portal.web.access import public_kb
 from portal.web.htmx import render
 from portal.web.request import current_viewer, parse_page
@@ -29,14 +28,15 @@ def home():
     page = parse_page(request.args.get("page"))
     exact = request.args.get("exact") == "1"
     error = None
-    results = None
+    found = None
     max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
     if len(q) > max_len:
         error = _("Your search is too long. Please use at most %(n)d characters.", n=max_len)
     elif q:
-        results = query.search(
+        found = pages.search_page(
             q,
             current_viewer(),
+            token=search_log.session_token(),
             kind=kind,
             category=category,
             page=page,
@@ -50,23 +50,14 @@ def home():
         "kind": kind,
         "category": category,
         "exact": exact,
-        "results": results,
+        "results": found.results if found else None,
         "error": error,
         "edition": edition,
     }
-    if not q:
+    if found is not None:
+        context.update(related=found.related, search_id=found.search_id)
+    elif not q:
         context.update(documents.home_overview(current_user.is_authenticated))
-    if results is not None and results.hits:
-        top = results.hits[0]
-        # Under a result list the results are the similar texts already: what people clicked
-        # together with the top hit and the curators' links are what adds something.
-        context["related"] = related.related(
-            top.key, top.title, current_viewer(), limit=4, skip={h.key for h in results.hits}, similar=False
-        )
-    if results is not None:
-        context["search_id"] = search_log.record_search(
-            search_log.session_token(), q, results.corrected or fold(q), bool(results.corrected), results.total
-        )
     status = 400 if error else 200
     return render("search/home.html", "search/_results.html", **context), status
 
