@@ -12,16 +12,36 @@ from sqlalchemy import select
 from portal.approvals import tasks
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import User
+from portal.auth.roles import Position, Role
 from portal.extensions import db
 from portal.notify.models import Notification
+from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
-def ctx(demo_app):
-    """An app context for the database checks; every check reads afresh (expire_all)."""
-    with demo_app.app_context():
-        yield
-        db.session.remove()
+def world(db_app):
+    """The finance department's reporting line of the demo (张伟 → 蒋涛 → 钱红 → 周海涛 → gm), a
+    colleague, an administrator and a support agent; the test body runs in an app context."""
+    finance, east = f.department("finance", "财务部"), f.region("east", "华东区")
+    gm = f.user("gm", display_name="赵国栋", position=Position.DIVISION_LEADER, department="office", region="north")
+    line = f.org_chart(
+        finance,
+        region=east,
+        staff={"username": "zhangwei", "display_name": "张伟"},
+        supervisor={"username": "jiangtao", "display_name": "蒋涛"},
+        manager={"username": "qianhong", "display_name": "钱红"},
+        division_leader={"username": "zhouhaitao", "display_name": "周海涛", "department": "office", "superior": gm},
+    )
+    f.user("shenyue", display_name="沈悦", department=finance, region=east, superior=line.supervisor)
+    f.user("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it", region="north")
+    f.user("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east)
+    db.session.commit()  # a savepoint only: the test's transaction is rolled back afterwards
+    return line
+
+
+@pytest.fixture
+def client(db_client):
+    return db_client
 
 
 def fresh(rid: int) -> ApprovalRequest:
@@ -115,9 +135,10 @@ def test_a_changed_route_is_shown_again_before_storing(client, auth):
     assert db.session.scalar(select(ApprovalRequest.id).where(ApprovalRequest.title == FORM["title"])) is None
 
 
-def test_submit_approve_and_the_lists(demo_app, client, auth):
+def test_submit_approve_and_the_lists(world, client, auth):
     from portal.approvals import queries
 
+    f.approval_request(world.staff, title="采购服务器", amount="1500000")  # a fast track, as in the demo
     before = queries.counts_for(db.session.scalar(select(User).where(User.username == "jiangtao")))
     rid = submit(client, auth)
     auth.login("jiangtao")
@@ -276,14 +297,14 @@ def test_staff_cannot_delegate(client, auth):
     assert r.status_code == 403
 
 
-def test_reminders_and_overdue_notifications(demo_app, client, auth):
+def test_reminders_and_overdue_notifications(db_app, client, auth):
     rid = submit(client, auth)
     req = fresh(rid)
     due = req.steps[0].due_at
     link = f"/approvals/{rid}"
 
     def sweep(at):
-        with demo_app.test_request_context():
+        with db_app.test_request_context():
             tasks.sweep(at)
         step = fresh(rid).steps[0]
         kinds = db.session.scalars(
@@ -338,11 +359,11 @@ def test_pages_need_a_login(client, path):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
-def test_an_administrator_adds_a_template_without_a_release(demo_app, client, auth):
+def test_an_administrator_adds_a_template_without_a_release(db_app, client, auth):
     import json
     from pathlib import Path
 
-    folder = Path(demo_app.config["APPROVAL_TEMPLATE_DIR"])
+    folder = Path(db_app.config["APPROVAL_TEMPLATE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "travel.json").write_text(
         json.dumps(
