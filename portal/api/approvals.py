@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from portal.api.tickets import iso
 from portal.api.views import bp
-from portal.approvals import queries, services
+from portal.approvals import config, queries, services
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import Department
 from portal.core.errors import DomainError
@@ -46,7 +46,7 @@ def step_json(s) -> dict:
 
 def request_json(req: ApprovalRequest) -> dict:
     current = sorted(req.current_steps, key=lambda s: s.position)
-    pending = services.pending_step(req)
+    pending = queries.pending_step(req)
     return {
         "id": req.id,
         "number": req.number,
@@ -132,10 +132,10 @@ def create_approval():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error_response(400, _("Send a JSON object."))
-    template = services.template(body.get("template")) if isinstance(body.get("template"), str) else None
+    template = config.template(body.get("template")) if isinstance(body.get("template"), str) else None
     if template is None:
         return error_response(
-            422, _("template must be one of: %(keys)s.", keys=", ".join(services.templates())), code="template"
+            422, _("template must be one of: %(keys)s.", keys=", ".join(config.templates())), code="template"
         )
     if body.get("amount") is not None and (
         isinstance(body["amount"], bool) or not isinstance(body["amount"], (int, float, str))
@@ -145,10 +145,10 @@ def create_approval():
     if raw is None:
         return error_response(400, _("fields is an object of field name to value."))
     try:
-        draft = services.prepare(template.key, body.get("title"), raw, current_user, partial=True)
-        req = services.submit(draft, current_user, source="api")
-    except DomainError as err:
-        db.session.rollback()
+        req, draft = services.submit_request(
+            template.key, body.get("title"), raw, current_user, source="api", partial=True
+        )
+    except DomainError as err:  # nothing was written
         return _domain_error(err)
     db.session.refresh(req)
     payload = request_json(req)
@@ -160,10 +160,7 @@ def create_approval():
 
 
 def _load(request_id: int):
-    req = db.session.get(ApprovalRequest, request_id)
-    if req is None or not services.can_view(req, current_user):
-        return None
-    return req
+    return queries.visible_request(request_id, current_user)
 
 
 @bp.get("/approvals/<int:request_id>")
@@ -192,8 +189,7 @@ def decide_approval(request_id: int):
         return error_response(404, _("No such approval request."))
     try:
         services.decide(req, current_user, body["decision"], body.get("comment") or "")
-    except DomainError as err:
-        db.session.rollback()
+    except DomainError as err:  # nothing was written
         return _domain_error(err)
     db.session.refresh(req)
     return jsonify(request_json(req))

@@ -24,6 +24,6 @@ def init_app(app):
 
 
 def _shortcuts(query: str):
-    from portal.approvals import services, shortcuts
+    from portal.approvals import config, shortcuts
 
-    return shortcuts.matching(query, services.templates().values())
+    return shortcuts.matching(query, config.templates().values())

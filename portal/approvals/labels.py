@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask import has_request_context, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from portal.approvals import templates as tpl
-from portal.approvals.services import state_label, template
+from portal.approvals.config import template
+from portal.approvals.models import ApprovalRequest
 
 
 def _locale() -> str:
@@ -24,6 +26,34 @@ def text(texts) -> str:
 def template_name(key: str) -> str:
     t = template(key)
     return text(t.names) if t else key
+
+
+def state_label(state: str) -> str:
+    return {
+        "in_progress": _("in progress"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "returned": _("returned for changes"),
+        "withdrawn": _("withdrawn"),
+    }.get(state, state)
+
+
+def request_title(req: ApprovalRequest) -> str:
+    """How a notification names a request."""
+    return f"{req.number} · {req.title}"
+
+
+def request_link(req: ApprovalRequest) -> str:
+    """Where a notification about a request leads (a job has no request to build URLs in)."""
+    if has_request_context():
+        return url_for("approvals.show", request_id=req.id)
+    return f"/approvals/{req.id}"
+
+
+def todo_link() -> str:
+    if has_request_context():
+        return url_for("approvals.lists", box="todo")
+    return "/approvals/?box=todo"
 
 
 def role_label(role: str) -> str:

@@ -1,22 +1,103 @@
 """Reading approvals: each user's 待办 to-do, 进行中 in progress and 已办 done, the admin's list of
-everything, and the counts in the navigation."""
+everything, the counts in the navigation, who may see or decide a request, and delegations."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from portal.approvals import access
+from portal.approvals.config import local_day
 from portal.approvals.flow import FINAL, RequestState, StepState
-from portal.approvals.models import ApprovalRequest, ApprovalStep
-from portal.approvals.services import delegators_of, local_day
-from portal.auth.models import User
+from portal.approvals.models import ApprovalRequest, ApprovalStep, Delegation
+from portal.auth.models import Department, User
 from portal.core.clock import utcnow
 from portal.extensions import db
 
 BOXES = ("todo", "in_progress", "done", "all")
 FINAL_STATES = [s.value for s in FINAL]
 DECIDED = [StepState.APPROVED.value, StepState.REJECTED.value, StepState.RETURNED.value]
+
+
+def delegators_of(user_id: int, day: date) -> set[int]:
+    """The absent approvers this user stands in for on this day."""
+    return set(
+        db.session.scalars(
+            select(Delegation.approver_id).where(
+                Delegation.delegate_id == user_id,
+                Delegation.revoked.is_(False),
+                Delegation.starts <= day,
+                Delegation.ends >= day,
+            )
+        )
+    )
+
+
+def current_steps(req: ApprovalRequest) -> list[ApprovalStep]:
+    """The steps of the request's current round, in route order."""
+    return sorted(req.current_steps, key=lambda s: s.position)
+
+
+def pending_step(req: ApprovalRequest) -> ApprovalStep | None:
+    return next((s for s in current_steps(req) if s.state == StepState.PENDING), None)
+
+
+def participants(req: ApprovalRequest) -> set[int]:
+    ids = {s.approver_id for s in req.steps} | {s.acting_for_id for s in req.steps if s.acting_for_id}
+    ids |= {e.actor_id for e in req.events if e.kind in ("approve", "reject", "return") and e.actor_id}
+    return ids
+
+
+def can_view(req: ApprovalRequest, user: User, now: datetime | None = None) -> bool:
+    if access.can_view(user.id, user.roles, req.requester_id, participants(req)):
+        return True
+    step = pending_step(req)  # standing in for an absent approver today
+    return step is not None and step.approver_id in delegators_of(user.id, local_day(now or utcnow()))
+
+
+def may_decide(req: ApprovalRequest, user: User, now: datetime | None = None) -> bool:
+    step = pending_step(req)
+    if req.state != RequestState.IN_PROGRESS or step is None:
+        return False
+    return access.may_decide(
+        user.id, req.requester_id, step.approver_id, delegators_of(user.id, local_day(now or utcnow()))
+    )
+
+
+def visible_request(request_id: int, user: User) -> ApprovalRequest | None:
+    """The request if this user may see it; None otherwise (so a typed number reveals nothing)."""
+    req = db.session.get(ApprovalRequest, request_id)
+    return req if req is not None and can_view(req, user) else None
+
+
+def my_delegations(user: User) -> list[Delegation]:
+    return list(
+        db.session.scalars(
+            select(Delegation)
+            .where(or_(Delegation.approver_id == user.id, Delegation.delegate_id == user.id))
+            .order_by(Delegation.revoked, Delegation.starts.desc())
+        )
+    )
+
+
+def delegation(delegation_id: int, user: User) -> Delegation | None:
+    """A delegation this user may revoke (their own; an administrator: any)."""
+    d = db.session.get(Delegation, delegation_id)
+    if d is None or (d.approver_id != user.id and not access.is_admin(user.roles)):
+        return None
+    return d
+
+
+def stand_ins(user: User) -> list[User]:
+    """Colleagues who can stand in for this approver (active, not staff)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.id != user.id, User.position != "staff")
+            .order_by(User.department_id, User.username)
+        )
+    )
 
 
 def _deciders(user: User, now: datetime) -> list[int]:
@@ -104,3 +185,7 @@ def count(box: str, user: User, now: datetime | None = None) -> int:
 def counts_for(user: User, now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     return {box: count(box, user, now) for box in ("todo", "in_progress")}
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.id)))

@@ -8,13 +8,14 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.approvals import charts, services, stats
+from portal.approvals import config, stats
 from portal.approvals.labels import role_label, template_name
 from portal.approvals.models import ApprovalRequest, ApprovalStep
 from portal.approvals.views import bp
 from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
+from portal.web import charts
 from portal.web.access import roles_required
 
 PERIODS = (3, 6, 12)
@@ -73,7 +74,7 @@ def stats_page():
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or stats.LOCAL_TZ
     now = utcnow()
     months = _months(request.args.get("months"))
-    all_templates = services.templates()
+    all_templates = config.templates()
     template_key = request.args.get("template") if request.args.get("template") in all_templates else None
     requests, steps = load_rows(stats.months_start(now, months, tz), template_key)
 

@@ -10,16 +10,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.approvals import access, queries, services
+from portal.approvals import access, config, drafts, flow, queries, services
 from portal.approvals import templates as tpl
+from portal.approvals.drafts import ApprovalInputError, RouteChanged
 from portal.approvals.flow import RequestState
-from portal.approvals.models import ApprovalRequest, Delegation
-from portal.auth.models import Department, User
+from portal.approvals.models import ApprovalRequest
+from portal.auth.roles import APPROVER_POSITIONS
 from portal.core.clock import utcnow
-from portal.core.errors import DomainError
-from portal.extensions import db
+from portal.core.errors import Conflict, DomainError
 from portal.web.access import login_required
 from portal.web.htmx import render, wants_fragment
 from portal.web.request import parse_page
@@ -34,14 +33,10 @@ def locale() -> str:
 
 def load_or_404(request_id: int) -> ApprovalRequest:
     """The request if this user may see it; 404 otherwise, so a typed number reveals nothing."""
-    req = db.session.get(ApprovalRequest, request_id)
-    if req is None or not services.can_view(req, current_user):
+    req = queries.visible_request(request_id, current_user)
+    if req is None:
         abort(404)
     return req
-
-
-def _departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.id)))
 
 
 @bp.get("/")
@@ -51,7 +46,8 @@ def lists():
     is_admin = access.is_admin(current_user.roles)
     if box not in queries.BOXES or (box == "all" and not is_admin):
         box = "todo"
-    template_key = request.args.get("template") if request.args.get("template") in services.templates() else None
+    templates = config.templates()
+    template_key = request.args.get("template") if request.args.get("template") in templates else None
     state = request.args.get("state") if request.args.get("state") in {s.value for s in RequestState} else None
     page = queries.listing(
         box,
@@ -68,7 +64,7 @@ def lists():
         box=box,
         is_admin=is_admin,
         counts=queries.counts_for(current_user),
-        templates=services.templates(),
+        templates=templates,
         template_key=template_key,
         state=state,
         now=utcnow(),
@@ -79,7 +75,7 @@ def lists():
 @bp.get("/new")
 @login_required
 def pick():
-    return render_template("approvals/pick.html", templates=services.templates())
+    return render_template("approvals/pick.html", templates=config.templates())
 
 
 def _form_page(
@@ -100,7 +96,7 @@ def _form_page(
         title=title,
         errors=errors or {},
         draft=draft,
-        departments=_departments(),
+        departments=queries.departments(),
         req=req,
         message=message,
     ), status
@@ -109,39 +105,49 @@ def _form_page(
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
 def new(key: str):
-    template_ = services.template(key)
+    template_ = config.template(key)
     if template_ is None:
         abort(404)
     if request.method == "GET":
         return _form_page(template_, {}, tpl.label(template_.names, locale()))
-    return _handle_form(template_, lambda draft, confirmed: services.submit(draft, current_user, confirmed=confirmed))
+    return _handle_form(
+        template_,
+        lambda title, raw, confirmed: services.submit_request(
+            template_.key, title, raw, current_user, confirmed=confirmed
+        )[0],
+    )
 
 
 def _handle_form(template_: tpl.Template, store, req: ApprovalRequest | None = None):
-    """preview: check and show the route; confirm: store what was shown (a changed route is
-    shown again); an htmx request from the form refreshes only the route panel."""
+    """preview: check and show the route (a read); confirm: one service call stores what was
+    shown (a changed route is shown again, 409); an htmx request from the form refreshes only
+    the route panel. Whatever fails, the form comes back with everything typed."""
     title, raw = request.form.get("title", ""), request.form
-    try:
-        draft = services.prepare(template_.key, title, raw, current_user)
-    except services.ApprovalInputError as err:
+    if wants_fragment() or request.form.get("step") != "confirm":
+        try:
+            draft = drafts.prepare(template_.key, title, raw, current_user)
+        except ApprovalInputError as err:
+            if wants_fragment():
+                return render_template("approvals/_preview.html", draft=None, errors=err.errors), 200
+            return _form_page(template_, raw, title, errors=err.errors, status=422, req=req)
         if wants_fragment():
-            return render_template("approvals/_preview.html", draft=None, errors=err.errors), 200
-        return _form_page(template_, raw, title, errors=err.errors, status=422, req=req)
-    if wants_fragment():
-        return render_template("approvals/_preview.html", draft=draft, errors={})
-    if request.form.get("step") != "confirm":
+            return render_template("approvals/_preview.html", draft=draft, errors={})
         return _form_page(template_, raw, title, draft=draft, req=req)
     try:
-        saved = store(draft, request.form.get("route", ""))
-    except services.Conflict as err:
-        return _form_page(template_, raw, title, draft=draft, status=409, req=req, message=err.message)
+        saved = store(title, raw, request.form.get("route", ""))
+    except ApprovalInputError as err:
+        return _form_page(template_, raw, title, errors=err.errors, status=422, req=req)
+    except RouteChanged as err:
+        return _form_page(template_, raw, title, draft=err.draft, status=409, req=req, message=err.message)
+    except Conflict as err:
+        return _form_page(template_, raw, title, status=409, req=req, message=err.message)
     except DomainError as err:
         return _form_page(template_, raw, title, errors={"route": err.message}, status=err.status, req=req)
     flash(
         _(
             "Request %(number)s was submitted to %(name)s.",
             number=saved.number,
-            name=services.pending_step(saved).approver.display_name,
+            name=queries.pending_step(saved).approver.display_name,
         ),
         "success",
     )
@@ -156,15 +162,14 @@ def show(request_id: int):
 
 
 def _show_context(req: ApprovalRequest, **extra) -> dict:
-    template_ = services.template(req.template_key)
     return {
         "req": req,
-        "template": template_,
-        "pending": services.pending_step(req),
-        "may_decide": services.may_decide(req, current_user),
+        "template": config.template(req.template_key),
+        "pending": queries.pending_step(req),
+        "may_decide": queries.may_decide(req, current_user),
         "is_requester": req.requester_id == current_user.id,
         "rounds": sorted({s.round for s in req.steps}, reverse=True),
-        "departments": {d.id: d.name for d in _departments()},
+        "departments": {d.id: d.name for d in queries.departments()},
         "now": utcnow(),
         **extra,
     }
@@ -188,8 +193,7 @@ def decide(request_id: int):
     decision, comment = request.form.get("decision", ""), request.form.get("comment", "")
     try:
         services.decide(req, current_user, decision, comment)
-    except DomainError as err:
-        db.session.rollback()
+    except DomainError as err:  # nothing was written; the page shows where the request stands now
         req = load_or_404(request_id)
         return render_template(
             "approvals/show.html", **_show_context(req, error=err.message, comment=comment, decision=decision)
@@ -211,10 +215,10 @@ def decide(request_id: int):
 @login_required
 def edit(request_id: int):
     req = load_or_404(request_id)
-    template_ = services.template(req.template_key)
+    template_ = config.template(req.template_key)
     if not access.may_change(current_user.id, req.requester_id) or template_ is None:
         abort(403)
-    if not services.flow.can_resubmit(req.state):
+    if not flow.can_resubmit(req.state):
         flash(_("Only a request returned for changes can be edited."), "error")
         return redirect(url_for("approvals.show", request_id=req.id))
     if request.method == "GET":
@@ -228,7 +232,7 @@ def edit(request_id: int):
         return _form_page(template_, raw, req.title, req=req)
     return _handle_form(
         template_,
-        lambda draft, confirmed: services.resubmit(req, current_user, draft.title, request.form, confirmed=confirmed),
+        lambda title, raw, confirmed: services.resubmit(req, current_user, title, raw, confirmed=confirmed),
         req=req,
     )
 
@@ -240,7 +244,6 @@ def withdraw(request_id: int):
     try:
         services.withdraw(req, current_user, request.form.get("reason", ""))
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("approvals.show", request_id=request_id)), 303
     flash(_("Request %(number)s was withdrawn.", number=req.number), "success")
@@ -255,7 +258,6 @@ def comment(request_id: int):
     try:
         services.add_comment(req, current_user, body)
     except DomainError as err:
-        db.session.rollback()
         req = load_or_404(request_id)
         return render_template(
             "approvals/show.html", **_show_context(req, comment_error=err.message, comment_body=body)
@@ -274,34 +276,28 @@ def delegations():
             services.delegate(
                 current_user, form.get("delegate", ""), _date(form.get("starts")), _date(form.get("ends"))
             )
-        except DomainError as err:
-            db.session.rollback()
+        except DomainError as err:  # the form comes back with what was typed
             errors = getattr(err, "errors", None) or {"delegate": err.message}
             status = err.status
         else:
             flash(_("Your delegation is saved."), "success")
             return redirect(url_for("approvals.delegations"))
-    colleagues = db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.id != current_user.id, User.position != "staff")
-        .order_by(User.department_id, User.username)
-    )
     return render_template(
         "approvals/delegations.html",
-        rows=services.my_delegations(current_user),
+        rows=queries.my_delegations(current_user),
         errors=errors,
         form=form,
-        colleagues=list(colleagues),
+        colleagues=queries.stand_ins(current_user),
         today=date.today(),
-        can_delegate=current_user.position in services.routing.APPROVER_POSITIONS,
+        can_delegate=current_user.position in APPROVER_POSITIONS,
     ), status
 
 
 @bp.post("/delegations/<int:delegation_id>/revoke")
 @login_required
 def revoke(delegation_id: int):
-    d = db.session.get(Delegation, delegation_id)
-    if d is None or (d.approver_id != current_user.id and not access.is_admin(current_user.roles)):
+    d = queries.delegation(delegation_id, current_user)
+    if d is None:
         abort(404)
     services.revoke(d, current_user)
     flash(_("The delegation was revoked."), "success")

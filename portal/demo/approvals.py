@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from portal.approvals import services, tasks
+from portal.approvals import config, queries, services
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import Department, User
 from portal.core.clock import utcnow
@@ -48,12 +48,11 @@ def load_approvals(now: datetime | None = None) -> int:
     with current_app.test_request_context():  # links in the notifications
         for s in sorted(scenarios, key=lambda s: -s["age"]):
             t0 = now - timedelta(hours=s["age"])
-            raw = _fields(s["fields"], services.local_day(t0), departments)
+            raw = _fields(s["fields"], config.local_day(t0), departments)
             if "amount" in s:
                 raw["amount"] = str(s["amount"])
             requester = users[s["who"]]
-            draft = services.prepare(s["template"], s["title"], raw, requester, now=t0)
-            req = services.submit(draft, requester, now=t0)
+            req, _draft = services.submit_request(s["template"], s["title"], raw, requester, now=t0)
             for action, hours, *comment in s["steps"]:
                 at = t0 + timedelta(hours=hours)
                 if action == "withdraw":
@@ -61,7 +60,7 @@ def load_approvals(now: datetime | None = None) -> int:
                 elif action == "resubmit":
                     services.resubmit(req, requester, req.title, raw, now=at)
                 else:
-                    step = services.pending_step(req)
+                    step = queries.pending_step(req)
                     services.decide(req, step.approver, action, comment[0] if comment else "", now=at)
-        tasks.sweep(now)  # reminders and overdue marks as of now
+        services.send_reminders(now)  # reminders and overdue marks as of now
     return len(scenarios)

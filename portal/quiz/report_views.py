@@ -19,13 +19,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from portal.approvals import charts
 from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import bank, reports
 from portal.quiz.services import level_label
 from portal.quiz.views import bp
+from portal.web import charts
 from portal.web.access import roles_required
 
 QUESTIONS_ON_PAGE = 20

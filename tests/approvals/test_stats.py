@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.approvals import charts, stats
+from portal.approvals import stats
 from portal.approvals.stats import RequestRow, StepRow
+from portal.web import charts
 
 T0 = datetime(2026, 3, 2, 1, 0)  # naive UTC, a Monday 09:00 in Shanghai
 NOW = datetime(2026, 3, 20, 4, 0)
