@@ -14,7 +14,8 @@ from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.passwords import password_problems
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
-from portal.core.errors import DomainError
+from portal.core.errors import InvalidInput
+from portal.core.uow import transactional, unit_of_work
 from portal.extensions import db
 
 TOKEN_PREFIX = "pt_"
@@ -22,8 +23,8 @@ TOKEN_PREFIX = "pt_"
 _DUMMY_HASH = generate_password_hash("unused-password-1!", method="pbkdf2:sha256:1000")
 
 
-class AccountError(DomainError):
-    status = 422
+class AccountError(InvalidInput):
+    """An account or token that cannot be created: {field: message}; the message joins them."""
 
 
 @dataclass
@@ -55,32 +56,40 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def create_user(spec: NewUser, *, check_strength: bool = True, commit: bool = True) -> User:
-    """Validate everything first, so a bad field writes nothing."""
+    """Validate everything first, so a bad field writes nothing. One unit of work (joining the
+    caller's, if any); `commit=False` only adds the user to the caller's open transaction."""
+    if not commit:
+        return _create_user(spec, check_strength)
+    with unit_of_work():
+        return _create_user(spec, check_strength)
+
+
+def _create_user(spec: NewUser, check_strength: bool) -> User:
     username = spec.username.strip().lower()
-    errors = []
+    errors: dict[str, str] = {}
     if not username or not username.replace("_", "").replace(".", "").isalnum() or not username.isascii():
-        errors.append(f"invalid username {spec.username!r} (letters, digits, '.' and '_')")
+        errors["username"] = f"invalid username {spec.username!r} (letters, digits, '.' and '_')"
     elif db.session.scalar(select(User.id).where(User.username == username)):
-        errors.append(f"username {username!r} already exists")
+        errors["username"] = f"username {username!r} already exists"
     if check_strength and (problems := password_problems(spec.password, username)):
-        errors.append("weak password: " + ", ".join(problems))
+        errors["password"] = "weak password: " + ", ".join(problems)
     try:
         position = Position(spec.position).value
     except ValueError:
-        errors.append(f"unknown position {spec.position!r}; one of {', '.join(Position)}")
+        errors["position"] = f"unknown position {spec.position!r}; one of {', '.join(Position)}"
         position = None
     roles = set(spec.roles or []) | {Role.EMPLOYEE.value}
     if unknown := roles - {r.value for r in Role}:
-        errors.append(f"unknown role(s) {', '.join(sorted(unknown))}; one of {', '.join(Role)}")
+        errors["roles"] = f"unknown role(s) {', '.join(sorted(unknown))}; one of {', '.join(Role)}"
     department = _by_code(Department, spec.department, errors, "department")
     region = _by_code(Region, spec.region, errors, "region")
     superior = None
     if spec.superior:
         superior = db.session.scalar(select(User).where(User.username == spec.superior.lower()))
         if superior is None:
-            errors.append(f"unknown superior {spec.superior!r}")
+            errors["superior"] = f"unknown superior {spec.superior!r}"
     if errors:
-        raise AccountError("; ".join(errors))
+        raise AccountError(errors)
 
     user = User(
         username=username,
@@ -94,17 +103,15 @@ def create_user(spec: NewUser, *, check_strength: bool = True, commit: bool = Tr
     )
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
     db.session.add(user)
-    if commit:
-        db.session.commit()
     return user
 
 
-def _by_code(model, code, errors, label):
+def _by_code(model, code, errors: dict[str, str], label: str):
     if not code:
         return None
     obj = db.session.scalar(select(model).where(model.code == code))
     if obj is None:
-        errors.append(f"unknown {label} {code!r}")
+        errors[label] = f"unknown {label} {code!r}"
     return obj
 
 
@@ -138,14 +145,14 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transactional
 def create_token(username: str, label: str = "") -> str:
     """Create an API bearer token; only its hash is stored, so it is shown once."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise AccountError(f"unknown user {username!r}")
+        raise AccountError({"username": f"unknown user {username!r}"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, token_hash=_digest(token), label=label))
-    db.session.commit()
     return token
 
 
@@ -157,6 +164,6 @@ def user_for_token(token: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
-        row.last_used_at = now  # coarse, so a busy robot does not write on every call
-        db.session.commit()
+        with unit_of_work():
+            row.last_used_at = now  # coarse, so a busy robot does not write on every call
     return row.user

@@ -1,5 +1,9 @@
-"""Writing and reading notifications. `notify` only adds to the caller's transaction, so a
-message exists exactly when the change it reports was committed."""
+"""Writing and reading notifications.
+
+`notify` never commits: it adds a row to the caller's unit of work (call it inside a service's
+`unit_of_work`), so a message exists exactly when the change it reports was committed, and a
+change that rolls back leaves no message behind. Marking read is a unit of work of its own.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from portal.core.clock import utcnow
+from portal.core.uow import transactional
 from portal.extensions import db
 from portal.notify.models import Notification
 
@@ -49,11 +54,21 @@ def recent(user_id: int, page: int, per_page: int):
     )
 
 
+@transactional
 def mark_read(user_id: int, note_id: int | None = None) -> int:
     """Mark one (or, without an id, every) unread notification of this user read."""
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if note_id is not None:
         stmt = stmt.where(Notification.id == note_id)
-    count = db.session.execute(stmt.values(read_at=utcnow())).rowcount
-    db.session.commit()
-    return count
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+@transactional
+def open_notification(user_id: int, note_id: int) -> str | None:
+    """Mark this user's notification read and return where it leads (None: not theirs or gone).
+    Only a path inside the portal is followed."""
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != user_id:
+        return None
+    mark_read(user_id, note_id)
+    return note.url if note.url.startswith("/") and not note.url.startswith("//") else ""

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
-from portal.extensions import db
 from portal.notify import services
-from portal.notify.models import Notification
 from portal.web.access import login_required
 from portal.web.htmx import render
 from portal.web.request import parse_page
@@ -20,18 +18,16 @@ PAGE_SIZE = 20
 @login_required
 def index():
     page = services.recent(current_user.id, parse_page(request.args.get("page")), PAGE_SIZE)
-    return render("notify/index.html", rows=page)
+    return render("notify/index.html", "notify/_list.html", rows=page)
 
 
 @bp.post("/<int:note_id>/open")
 @login_required
 def open_one(note_id: int):
-    note = db.session.get(Notification, note_id)
-    if note is None or note.user_id != current_user.id:
+    target = services.open_notification(current_user.id, note_id)
+    if target is None:
         abort(404)
-    services.mark_read(current_user.id, note_id)
-    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else url_for("notify.index")
-    return redirect(target)
+    return redirect(target or url_for("notify.index"))
 
 
 @bp.post("/read")
