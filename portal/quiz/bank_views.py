@@ -92,7 +92,7 @@ def questions():
     args = {k: v for k, v in filters.items() if v}
     return render(
         "quiz/bank_list.html",
-        "quiz/bank_rows.html",
+        "quiz/_bank_rows.html",
         rows=page,
         filters=filters,
         level_counts=counts,

@@ -179,7 +179,7 @@ def result(attempt_id: int):
 @roles_required("trainer")
 def reviews():
     page = db.paginate(services.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False)
-    return render("quiz/reviews.html", rows=page)
+    return render("quiz/reviews.html", "quiz/_reviews.html", rows=page)
 
 
 @bp.route("/reviews/<int:attempt_id>", methods=["GET", "POST"])

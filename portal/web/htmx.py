@@ -2,6 +2,12 @@
 
 A fragment is rendered only for an htmx request that is neither boosted nor a history restore;
 every other request gets the full page from the same context.
+
+One fragment convention (tests/test_templates.py, tests/test_fragments.py): a partial
+`templates/<domain>/_name.html` never extends a layout and IS the element it replaces: one root
+element whose stable id the page names in `hx-target`, swapped with `outerHTML`. The page
+`include`s the partial, so the markup exists once. A live region (`aria-live`) wraps the partial in
+the page and is never swapped itself, so a screen reader hears the new content.
 """
 
 from __future__ import annotations

@@ -72,3 +72,17 @@ document.addEventListener("click", function (e) {
   box.value = box.value ? box.value.replace(/\s*$/, "\n") + b.getAttribute("data-insert") : b.getAttribute("data-insert");
   box.focus();
 });
+
+// A live region (aria-live) stays in the page and htmx replaces the element inside it, so a screen
+// reader hears the new content. A panel that polls (a ticket's history, an approval's route) would
+// then be read out every 15 or 30 seconds even when nothing happened: a poll whose answer reads the
+// same as what is shown is not swapped.
+document.addEventListener("htmx:beforeSwap", function (e) {
+  var d = e.detail, elt = d.elt, target = d.target;
+  if (!target || !d.xhr || d.xhr.status !== 200 || !target.closest("[aria-live]")) return;
+  if (!/^\s*every\s/.test((elt && elt.getAttribute && elt.getAttribute("hx-trigger")) || "")) return;
+  var fresh = document.createElement("template");
+  fresh.innerHTML = d.serverResponse;
+  function text(node) { return (node.textContent || "").replace(/\s+/g, " ").trim(); }
+  if (text(fresh.content) === text(target)) d.shouldSwap = false;
+});
