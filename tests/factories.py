@@ -159,6 +159,29 @@ def org_chart(
     return OrgChart(dept, worker, sup, boss, leader)
 
 
+def finance_line() -> OrgChart:
+    """The demo's 财务部 reporting line, the one its approval stories use: 张伟 (staff) → 蒋涛
+    (supervisor) → 钱红 (manager) → 周海涛 (division leader of 财务部 and 采购部) → gm; with 沈悦
+    (a colleague of 张伟), 郑莉 (division leader of 人力资源部), an administrator and 李娜 (support)."""
+    finance, east = department("finance", "财务部"), region("east", "华东区")
+    gm = user("gm", display_name="赵国栋", position=Position.DIVISION_LEADER, department="office", region="north")
+    line = org_chart(
+        finance,
+        region=east,
+        staff={"username": "zhangwei", "display_name": "张伟"},
+        supervisor={"username": "jiangtao", "display_name": "蒋涛"},
+        manager={"username": "qianhong", "display_name": "钱红"},
+        division_leader={"username": "zhouhaitao", "display_name": "周海涛", "department": "office", "superior": gm},
+    )
+    department("procurement", "采购部", division_leader=line.division_leader)
+    zhengli = user("zhengli", display_name="郑莉", position=Position.DIVISION_LEADER, department="office", superior=gm)
+    department("hr", "人力资源部", division_leader=zhengli)
+    user("shenyue", display_name="沈悦", department=finance, region=east, superior=line.supervisor)
+    user("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it", region="north")
+    user("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east)
+    return line
+
+
 def api_token(owner: User, *, label: str = "test", revoked: bool = False) -> tuple[str, ApiToken]:
     """A bearer token and its row (only its SHA-256 is stored, as `create_token` does)."""
     raw = f"{TOKEN_PREFIX}test{_n():08d}"

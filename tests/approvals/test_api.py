@@ -7,22 +7,45 @@ import re
 import threading
 
 import pytest
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.extensions import db
+from tests import factories as f
 
 ISO_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
 ITEM = {"item": "服务器扩容", "category": "it_equipment", "budget_code": "IT-2026-07"}
 
 
 @pytest.fixture
-def token(runner):
+def world(db_app):
+    """The demo's finance reporting line and the people around it, in a rolled-back transaction."""
+    line = f.finance_line()
+    db.session.commit()  # a savepoint only
+    return line
+
+
+@pytest.fixture
+def client(world, db_client):
+    return db_client
+
+
+def token_maker() -> callable:
     made = {}
 
     def make(username: str) -> dict:
         if username not in made:
-            value = runner.invoke(args=["token", "create", "--username", username]).output.strip()
+            value, _row = f.api_token(db.session.scalar(select(User).where(User.username == username)))
+            db.session.commit()
             made[username] = {"Authorization": f"Bearer {value}"}
         return made[username]
 
     return make
+
+
+@pytest.fixture
+def token(world):
+    return token_maker()
 
 
 def submit(client, token, amount, username="zhangwei", **extra):
@@ -185,10 +208,16 @@ def approve_at_once(app, url: str, headers: dict, n: int = 4) -> list[int]:
     return statuses
 
 
-def test_concurrent_double_approval_records_one_decision(demo_app, client, token):
-    body = submit(client, token, 300_000)
-    headers = token("jiangtao")
-    statuses = approve_at_once(demo_app, f"/api/v1/approvals/{body['id']}/decision", headers)
+def test_concurrent_double_approval_records_one_decision(app):
+    """Real commits from four connections: an empty database of its own, not the rolled-back one."""
+    client = app.test_client()
+    with app.app_context():
+        f.finance_line()
+        db.session.commit()
+        token = token_maker()
+        body = submit(client, token, 300_000)
+        headers = token("jiangtao")
+    statuses = approve_at_once(app, f"/api/v1/approvals/{body['id']}/decision", headers)
     assert sorted(statuses) == [200, 409, 409, 409]
     final = client.get(f"/api/v1/approvals/{body['id']}", headers=headers).get_json()
     assert [e["kind"] for e in final["history"]] == ["submitted", "approve"]

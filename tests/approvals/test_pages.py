@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal.approvals import tasks
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import User
-from portal.auth.roles import Position, Role
 from portal.extensions import db
 from portal.notify.models import Notification
 from tests import factories as f
@@ -20,21 +19,9 @@ from tests import factories as f
 
 @pytest.fixture(autouse=True)
 def world(db_app):
-    """The finance department's reporting line of the demo (张伟 → 蒋涛 → 钱红 → 周海涛 → gm), a
-    colleague, an administrator and a support agent; the test body runs in an app context."""
-    finance, east = f.department("finance", "财务部"), f.region("east", "华东区")
-    gm = f.user("gm", display_name="赵国栋", position=Position.DIVISION_LEADER, department="office", region="north")
-    line = f.org_chart(
-        finance,
-        region=east,
-        staff={"username": "zhangwei", "display_name": "张伟"},
-        supervisor={"username": "jiangtao", "display_name": "蒋涛"},
-        manager={"username": "qianhong", "display_name": "钱红"},
-        division_leader={"username": "zhouhaitao", "display_name": "周海涛", "department": "office", "superior": gm},
-    )
-    f.user("shenyue", display_name="沈悦", department=finance, region=east, superior=line.supervisor)
-    f.user("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it", region="north")
-    f.user("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east)
+    """The demo's finance reporting line (张伟 → 蒋涛 → 钱红 → 周海涛 → gm) with a colleague, an
+    administrator and a support agent; the test body runs in an app context."""
+    line = f.finance_line()
     db.session.commit()  # a savepoint only: the test's transaction is rolled back afterwards
     return line
 
