@@ -177,9 +177,34 @@ def finance_line() -> OrgChart:
     zhengli = user("zhengli", display_name="郑莉", position=Position.DIVISION_LEADER, department="office", superior=gm)
     department("hr", "人力资源部", division_leader=zhengli)
     user("shenyue", display_name="沈悦", department=finance, region=east, superior=line.supervisor)
-    user("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it", region="north")
-    user("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east)
+    _person("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it", region="north")
+    _person("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east)
     return line
+
+
+def _person(username: str, **fields) -> User:
+    """A person the demo-shaped helpers share (made once when both are used)."""
+    found = db.session.scalar(select(User).where(User.username == username))
+    return found or user(username, **fields)
+
+
+def support_desk() -> dict[str, User]:
+    """The demo's service desk, by username: 李娜 (support, 华东区), the 信息中心 engineers 林辉 and
+    王强 (华东区), 宋宇 (华南区), 刘洋 (senior, 华北区), and an administrator."""
+    it, east = department("it", "信息中心"), region("east", "华东区")
+    people = {
+        "lina": _person("lina", display_name="李娜", roles=[Role.SUPPORT], department="service", region=east),
+        "linhui": user("linhui", display_name="林辉", roles=[Role.ENGINEER], department=it, region=east),
+        "songyu": user("songyu", display_name="宋宇", roles=[Role.ENGINEER], department=it, region="south"),
+        "liuyang": user(
+            "liuyang", display_name="刘洋", roles=[Role.ENGINEER, Role.SENIOR_ENGINEER], department=it, region="north"
+        ),
+        "admin": _person("admin", display_name="系统管理员", roles=[Role.ADMIN], department=it, region="north"),
+    }
+    people["wangqiang"] = user(
+        "wangqiang", display_name="王强", roles=[Role.ENGINEER], department=it, region=east, superior=people["linhui"]
+    )
+    return people
 
 
 def api_token(owner: User, *, label: str = "test", revoked: bool = False) -> tuple[str, ApiToken]:
@@ -247,6 +272,29 @@ def article(
     if index:
         reindex(a)
     return a
+
+
+FILLER_TITLES = (
+    "如何申请VPN远程访问账号",
+    "打印机无法连接网络怎么办",
+    "邮箱容量不足如何清理",
+    "如何修改个人联系方式",
+    "会议室预订的流程",
+    "考勤异常如何申诉",
+    "如何下载安装移动客户端",
+    "合同归档需要哪些材料",
+    "出差补贴的标准是什么",
+    "新员工入职需要开通哪些系统",
+)
+
+
+def filler_articles(n: int = len(FILLER_TITLES), *, index: bool = False) -> list[Article]:
+    """FAQs about other things, so a search has a corpus around the documents a test is about
+    (BM25 weighs a word by how few documents hold it; in a two-document index every word is common)."""
+    made = [article(title, f"{title}：请参考操作指南。", category="操作指南") for title in FILLER_TITLES[:n]]
+    if index:
+        reindex(*made)
+    return made
 
 
 def reindex(*objects) -> None:

@@ -6,8 +6,38 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.kb.models import Category
+from tests import factories as f
 from tests.conftest import HTMX
+
+
+@pytest.fixture(autouse=True)
+def world(db_app):
+    """张伟 of 财务部 (华东区), 黄磊 of another department, the service desk, the seeded
+    categories, one FAQ the deflection can offer and a few others around it."""
+    f.department("finance", "财务部")
+    f.user("zhangwei", display_name="张伟", department="finance", region="east")
+    f.user("huanglei", display_name="黄磊", department="office", region="north")
+    desk = f.support_desk()
+    login = f.category("登录问题")
+    for name in ("权限问题", "数据错误", "操作指南"):
+        f.category(name)
+    faq = f.article(
+        "忘记OA登录密码怎么办？",
+        "忘记密码时可以在登录页点击“忘记密码”，通过手机验证码重置。",
+        category=login,
+    )
+    f.reindex(faq, *f.filler_articles())
+    db.session.commit()  # a savepoint only
+    return {"login": login, "faq": faq, **desk}
+
+
+@pytest.fixture
+def client(db_client):
+    return db_client
 
 
 def file_ticket(client, auth, title="OA 登录提示账号已锁定", **extra):
@@ -16,7 +46,7 @@ def file_ticket(client, auth, title="OA 登录提示账号已锁定", **extra):
         "csrf_token": token,
         "title": title,
         "description": "连续输错密码后账号被锁",
-        "category_id": "1",
+        "category_id": str(db.session.scalar(select(Category.id).where(Category.name == "登录问题"))),
         "severity": "normal",
         "contact": "13800000000",
         **extra,
@@ -52,23 +82,23 @@ def test_search_results_link_to_a_prefilled_ticket(client, auth):
     assert "/tickets/new?title=" in html
 
 
-def test_this_solved_it_counts_a_deflection_and_files_nothing(client, auth, demo_app):
+def test_this_solved_it_counts_a_deflection_and_files_nothing(client, auth, world):
     auth.login("zhangwei")
     token = auth.csrf("/tickets/new")
+    faq = world["faq"].id
     r = client.post(
-        "/tickets/deflect", data={"csrf_token": token, "article_id": "1", "url": "/kb/articles/1", "title": "忘记密码"}
+        "/tickets/deflect",
+        data={"csrf_token": token, "article_id": str(faq), "url": f"/kb/articles/{faq}", "title": "忘记密码"},
     )
-    assert r.status_code == 302 and r.headers["Location"].endswith("/kb/articles/1")
-    with demo_app.app_context():
-        from portal.extensions import db
-        from portal.tickets.models import Deflection
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/kb/articles/{faq}")
+    from portal.tickets.models import Deflection
 
-        assert db.session.query(Deflection).filter_by(title="忘记密码").count() == 1
+    assert db.session.query(Deflection).filter_by(title="忘记密码").count() == 1
     r = client.post("/tickets/deflect", data={"csrf_token": token, "url": "https://evil.example/"})
     assert r.headers["Location"] == "/"
 
 
-def test_invalid_form_keeps_what_was_typed(client, auth):
+def test_invalid_form_keeps_what_was_typed(client, auth, world):
     auth.login("zhangwei")
     token = auth.csrf("/tickets/new")
     r = client.post(
@@ -77,7 +107,7 @@ def test_invalid_form_keeps_what_was_typed(client, auth):
             "csrf_token": token,
             "title": "",
             "description": "这段描述不能丢",
-            "category_id": "1",
+            "category_id": str(world["login"].id),
             "severity": "normal",
         },
     )
