@@ -5,12 +5,36 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.extensions import db
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def world(db_app):
+    """张伟 of 华东区, 黄磊 of another department, the service desk (王强 and 林辉 are 华东区's
+    engineers) and the seeded categories, in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟", department="finance", region="east")
+    f.user("huanglei", display_name="黄磊", department="office", region="north")
+    desk = f.support_desk()
+    for name in ("登录问题", "权限问题", "数据错误", "操作指南"):
+        f.category(name)
+    db.session.commit()  # a savepoint only
+    return desk
 
 
 @pytest.fixture
-def token(runner):
+def client(db_client):
+    return db_client
+
+
+@pytest.fixture
+def token():
     def make(username: str) -> dict:
-        value = runner.invoke(args=["token", "create", "--username", username]).output.strip()
+        value, _row = f.api_token(db.session.scalar(select(User).where(User.username == username)))
+        db.session.commit()
         return {"Authorization": f"Bearer {value}"}
 
     return make
