@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from portal.kb import rules
-from portal.kb.models import UNCATEGORIZED
+from portal.kb.rules import UNCATEGORIZED
 
 COLUMNS = ("external_id", "title", "body", "category", "kind")
 FORMATS = ("jsonl", "csv", "xlsx")

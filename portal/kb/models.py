@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.core.clock import utcnow
 from portal.extensions import db
+from portal.kb.rules import SEED_CATEGORIES, UNCATEGORIZED, popularity
 
-UNCATEGORIZED = "未分类"
-SEED_CATEGORIES = ("登录问题", "权限问题", "数据错误", "操作指南")
+__all__ = ["SEED_CATEGORIES", "UNCATEGORIZED", "Article", "ArticleLink", "ArticleVote", "Category", "Manual"]
 
 
 class Category(db.Model):
@@ -62,8 +62,6 @@ class Article(db.Model):
 
     @property
     def popularity(self) -> int:
-        from portal.kb.rules import popularity
-
         return popularity(self.view_count, self.helpful_yes, self.helpful_no)
 
 

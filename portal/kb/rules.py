@@ -10,6 +10,8 @@ TITLE_MAX = 200
 BODY_MAX = 100_000
 EXTERNAL_ID_MAX = 100
 CATEGORY_MAX = 60
+UNCATEGORIZED = "未分类"  # the category of an imported row that names none
+SEED_CATEGORIES = ("登录问题", "权限问题", "数据错误", "操作指南")  # every installation starts with them
 
 
 def popularity(views: int, yes: int, no: int) -> int:
