@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Department, Region, User
 from portal.auth.services import NewUser, create_user
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb import importer, markdown
 from portal.kb.models import SEED_CATEGORIES, UNCATEGORIZED, Article, Category, Manual
@@ -29,11 +30,7 @@ CATEGORY_DESCRIPTIONS = {
 
 def seed_reference_data() -> None:
     """The categories every installation starts with."""
-    categories = ensure_categories([*SEED_CATEGORIES, UNCATEGORIZED])
-    for name, category in categories.items():
-        if not category.description:
-            category.description = CATEGORY_DESCRIPTIONS.get(name, "")
-    db.session.commit()
+    ensure_categories([*SEED_CATEGORIES, UNCATEGORIZED], descriptions=CATEGORY_DESCRIPTIONS)
     from portal.demo import tickets
 
     tickets.seed_quick_replies()  # support's reply templates and the 2026 holidays: every
@@ -46,32 +43,32 @@ def _json(name: str):
 
 def load_org() -> int:
     org = _json("org.json")
-    for r in org["regions"]:
-        if not db.session.scalar(select(Region.id).where(Region.code == r["code"])):
-            db.session.add(Region(code=r["code"], name=r["name"]))
-    for d in org["departments"]:
-        if not db.session.scalar(select(Department.id).where(Department.code == d["code"])):
-            db.session.add(Department(code=d["code"], name=d["name"]))
-    db.session.commit()
+    with unit_of_work():
+        for r in org["regions"]:
+            if not db.session.scalar(select(Region.id).where(Region.code == r["code"])):
+                db.session.add(Region(code=r["code"], name=r["name"]))
+        for d in org["departments"]:
+            if not db.session.scalar(select(Department.id).where(Department.code == d["code"])):
+                db.session.add(Department(code=d["code"], name=d["name"]))
     created = 0
-    pending = list(org["users"])
-    known = set(db.session.scalars(select(User.username)))
-    while pending:  # superiors first
-        ready = [u for u in pending if not u["superior"] or u["superior"] in known]
-        if not ready:
-            raise RuntimeError("demo org chart has a reporting cycle")
-        for u in ready:
-            pending.remove(u)
-            if u["username"] not in known:
-                create_user(NewUser(password=DEMO_PASSWORD, **u), commit=False)
-                db.session.flush()
-                created += 1
-            known.add(u["username"])
-    users = {u.username: u for u in db.session.scalars(select(User))}
-    for d in org["departments"]:
-        dept = db.session.scalar(select(Department).where(Department.code == d["code"]))
-        dept.division_leader = users.get(d.get("division_leader"))
-    db.session.commit()
+    with unit_of_work():
+        pending = list(org["users"])
+        known = set(db.session.scalars(select(User.username)))
+        while pending:  # superiors first
+            ready = [u for u in pending if not u["superior"] or u["superior"] in known]
+            if not ready:
+                raise RuntimeError("demo org chart has a reporting cycle")
+            for u in ready:
+                pending.remove(u)
+                if u["username"] not in known:
+                    create_user(NewUser(password=DEMO_PASSWORD, **u))
+                    db.session.flush()
+                    created += 1
+                known.add(u["username"])
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        for d in org["departments"]:
+            dept = db.session.scalar(select(Department).where(Department.code == d["code"]))
+            dept.division_leader = users.get(d.get("division_leader"))
     return created
 
 
@@ -79,20 +76,20 @@ def load_faqs() -> int:
     records, bad = importer.parse("faqs.jsonl", (DATA / "faqs.jsonl").read_bytes())
     if bad:
         raise RuntimeError(f"demo FAQ data has bad rows: {bad}")
-    counts = import_records(records, author=db.session.scalar(select(User).where(User.username == "chenjing")))
     visibility = {}
     for line in (DATA / "faqs.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             visibility[row["external_id"]] = row.get("visibility", "public")
     rng = random.Random(2026)  # the same "history" on every machine
-    for article in db.session.scalars(select(Article).where(Article.external_id.like("demo-faq-%"))):
-        article.visibility = visibility.get(article.external_id, "public")
-        if article.view_count == 0:
-            article.view_count = int(rng.paretovariate(1.3) * 20)
-            article.helpful_yes = rng.randint(0, max(1, article.view_count // 6))
-            article.helpful_no = rng.randint(0, max(1, article.view_count // 20))
-    db.session.commit()
+    with unit_of_work():  # the import and the demo's reading history: one transaction
+        counts = import_records(records, author=db.session.scalar(select(User).where(User.username == "chenjing")))
+        for article in db.session.scalars(select(Article).where(Article.external_id.like("demo-faq-%"))):
+            article.visibility = visibility.get(article.external_id, "public")
+            if article.view_count == 0:
+                article.view_count = int(rng.paretovariate(1.3) * 20)
+                article.helpful_yes = rng.randint(0, max(1, article.view_count // 6))
+                article.helpful_no = rng.randint(0, max(1, article.view_count // 20))
     return counts.created
 
 
@@ -147,26 +144,26 @@ def load_manual() -> int:
     data = _json("manual.json")
     released = date.fromisoformat(data["released_on"])
     created = 0
-    current = db.session.scalar(
-        select(Manual).join(Article, Article.manual_id == Manual.id).where(Article.external_id == "demo-manual-01")
-    )
-    if current is None:
-        current = db.session.scalar(select(Manual).where(Manual.title == data["title"]).order_by(Manual.id))
-    if current is None:
-        current = Manual(title=data["title"], edition=data["edition"], released_on=released, is_current=True)
-        db.session.add(current)
-        _add_chapters(current, data["chapters"])
-        created += len(data["chapters"])
-    elif current.released_on is None:  # loaded before editions: its label was the long one
-        current.edition, current.released_on = data["edition"], released
-    edition, released_on = OLDER_EDITION
-    if not db.session.scalar(select(Manual.id).where(Manual.title == data["title"], Manual.edition == edition)):
-        older = Manual(title=data["title"], edition=edition, released_on=released_on, is_current=False)
-        db.session.add(older)
-        chapters = older_chapters(data["chapters"])
-        _add_chapters(older, chapters, suffix=f"@{edition}")
-        created += len(chapters)
-    db.session.commit()
+    with unit_of_work():
+        current = db.session.scalar(
+            select(Manual).join(Article, Article.manual_id == Manual.id).where(Article.external_id == "demo-manual-01")
+        )
+        if current is None:
+            current = db.session.scalar(select(Manual).where(Manual.title == data["title"]).order_by(Manual.id))
+        if current is None:
+            current = Manual(title=data["title"], edition=data["edition"], released_on=released, is_current=True)
+            db.session.add(current)
+            _add_chapters(current, data["chapters"])
+            created += len(data["chapters"])
+        elif current.released_on is None:  # loaded before editions: its label was the long one
+            current.edition, current.released_on = data["edition"], released
+        edition, released_on = OLDER_EDITION
+        if not db.session.scalar(select(Manual.id).where(Manual.title == data["title"], Manual.edition == edition)):
+            older = Manual(title=data["title"], edition=edition, released_on=released_on, is_current=False)
+            db.session.add(older)
+            chapters = older_chapters(data["chapters"])
+            _add_chapters(older, chapters, suffix=f"@{edition}")
+            created += len(chapters)
     return created
 
 

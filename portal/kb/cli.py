@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from portal.kb import editions, importer, services
+from portal.core.errors import DomainError
+from portal.kb import editions, importer, queries, services
 from portal.search import queue
 
 
@@ -48,12 +49,7 @@ def manual():
 
 def _title(title: str | None) -> str:
     """The manual's title: the one given, or the only one there is."""
-    from sqlalchemy import select
-
-    from portal.extensions import db
-    from portal.kb.models import Manual
-
-    titles = sorted(set(db.session.scalars(select(Manual.title))))
+    titles = queries.manual_titles()
     if title is not None:
         if title not in titles:
             raise click.ClickException(f"no manual titled {title!r}")
@@ -65,16 +61,7 @@ def _title(title: str | None) -> str:
 
 @manual.command("list", help="Every edition of every manual, newest first.")
 def list_editions():
-    from sqlalchemy import select
-
-    from portal.extensions import db
-    from portal.kb.models import Manual
-
-    seen = set()
-    for m in db.session.scalars(select(Manual).order_by(Manual.title, Manual.id)):
-        if m.title in seen:
-            continue
-        seen.add(m.title)
+    for m in queries.manuals_by_title():
         for e in editions.editions_of(m):
             click.echo(
                 f"{e.id}\t{e.title}\t{e.edition}\t{editions.state(e)}\t{e.released_on or ''}"
@@ -92,9 +79,9 @@ def new_edition(edition: str, title: str | None, publish: bool):
     if source is None:
         raise click.ClickException(f"{title!r} has no current edition to copy")
     try:
-        copy = editions.new_edition(source, edition)
-    except editions.EditionError as err:
-        raise click.ClickException(str(err)) from None
+        copy = services.new_edition(source, edition)
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
     click.echo(
         f"edition {copy.edition} of {title}: {len(copy.chapters)} chapters copied from "
         f"{source.edition} (manual {copy.id}, draft)"
@@ -115,6 +102,6 @@ def publish(edition: str, title: str | None):
 
 
 def _publish(target) -> None:
-    editions.publish_edition(target)
-    queue.drain()
+    services.publish_edition(target)
+    queue.drain()  # the job may run elsewhere: the command ends with the index up to date
     click.echo(f"edition {target.edition} of {target.title} is current")

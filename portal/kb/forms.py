@@ -7,17 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.kb import rules
+from portal.kb import labels, rules
 
 
 class ArticleForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=rules.TITLE_MAX)])
-    kind = SelectField(_l("Type"), choices=[("faq", _l("FAQ")), ("manual", _l("Manual chapter"))])
+    kind = SelectField(_l("Type"), choices=labels.KIND_CHOICES)
     category_id = SelectField(_l("Category"), coerce=int)
-    visibility = SelectField(
-        _l("Visible to"),
-        choices=[("public", _l("Everyone, also without signing in")), ("internal", _l("Signed-in employees"))],
-    )
+    visibility = SelectField(_l("Visible to"), choices=labels.VISIBILITY_CHOICES)
     manual_id = SelectField(_l("Manual"), coerce=int, validators=[Optional()])
     position = IntegerField(_l("Chapter number"), default=0, validators=[Optional(), NumberRange(min=0, max=10_000)])
     published = BooleanField(_l("Published"), default=True)

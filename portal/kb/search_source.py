@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.kb import rules, services
-from portal.kb.editions import indexable, is_draft
+from portal.kb import queries, rules
+from portal.kb.editions import current_or_loose, indexable, is_draft
 from portal.kb.models import Article, Manual
-from portal.search.documents import Source, make_key, register, register_home
+from portal.search.documents import Source, Title, make_key, register, register_home
 
 PREFIX = "article"
 
@@ -107,6 +107,37 @@ def _readable(ident: int, viewer) -> dict | None:
     return {"title": article.title, "url": url_for("kb.show_article", article_id=ident)}
 
 
+def _titles(limit: int) -> list[Title]:
+    """Completion: published articles and chapters of current editions, most popular first."""
+    popularity = Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no
+    rows = db.session.execute(
+        select(Article.id, Article.title, Article.visibility, popularity)
+        .outerjoin(Manual, Article.manual_id == Manual.id)
+        .where(Article.published.is_(True), current_or_loose())
+        .order_by(popularity.desc())
+        .limit(limit)
+    )
+    return [
+        Title(title, float(pop or 0), visibility == "public", url_for("kb.show_article", article_id=ident))
+        for ident, title, visibility, pop in rows
+    ]
+
+
+def _keys_for_words(words: set[str]) -> list[int]:
+    """Articles whose titles hold one of the words (a domain word changes their segmentation)."""
+    return list(db.session.scalars(select(Article.id).where(or_(*(Article.title.contains(w) for w in words)))))
+
+
 def register_source() -> None:
-    register(Source(prefix=PREFIX, load=_load, stamps=_stamps, snippets=_snippets, readable=_readable))
-    register_home(services.home_overview)  # the empty search page shows the KB's categories
+    register(
+        Source(
+            prefix=PREFIX,
+            load=_load,
+            stamps=_stamps,
+            snippets=_snippets,
+            readable=_readable,
+            titles=_titles,
+            keys_for_words=_keys_for_words,
+        )
+    )
+    register_home(queries.home_overview)  # the empty search page shows the KB's categories

@@ -1,128 +1,70 @@
-"""Knowledge-base transactions: reading, voting, editing, categories and bulk import."""
+"""Knowledge-base transactions, the only writers: views counted, votes, articles and their links,
+categories, manual editions (copy, publish) and bulk import. Each call is one unit of work;
+index updates are written to the search outbox with the change and applied after the commit.
+The reads for pages are in queries.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
 from portal.core.clock import utcnow
-from portal.core.errors import DomainError
+from portal.core.errors import InvalidInput
+from portal.core.uow import after_commit, unit_of_work
 from portal.extensions import db
-from portal.kb import markdown, rules
+from portal.kb import editions, markdown, rules
 from portal.kb.importer import Record
 from portal.kb.models import UNCATEGORIZED, Article, ArticleLink, ArticleVote, Category, Manual
-from portal.search import queue
+from portal.search import completion, queue
+from portal.search import log as search_log
 from portal.search.documents import make_key
 
 PREFIX = "article"
 
 
-class ArticleError(DomainError):
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class ArticleError(InvalidInput):
+    """An article or category that cannot be saved: {field: message} (422)."""
 
 
-def popularity_order():
-    return (Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no).desc()
+class EditionError(InvalidInput):
+    """A new edition that cannot be made (its name, or a chapter's external id is taken)."""
+
+    def __init__(self, message: str):
+        super().__init__({"edition": message})
 
 
-def readable(query, *, authenticated: bool, is_curator: bool = False):
-    """Restrict an Article select to what the reader may see (mirrors rules.can_read)."""
-    if not is_curator:
-        query = query.where(Article.published.is_(True))
-    if not authenticated:
-        query = query.where(Article.visibility == "public")
-    return query
+@dataclass(frozen=True)
+class Click:
+    """The search result click that led to an article (logged with the view)."""
+
+    token: str
+    search_id: int
+    rank: int
 
 
-def home_overview(authenticated: bool) -> dict:
-    counts = dict(
-        db.session.execute(
-            readable(select(Article.category_id, func.count(Article.id)), authenticated=authenticated)
-            .where(Article.kind == "faq")
-            .group_by(Article.category_id)
-        ).all()
-    )
-    categories = [(c, counts.get(c.id, 0)) for c in list_categories()]
-    popular = db.session.scalars(
-        readable(select(Article), authenticated=authenticated)
-        .where(Article.kind == "faq")
-        .order_by(popularity_order(), Article.id)
-        .limit(8)
-    ).all()
-    manuals = db.session.scalars(
-        select(Manual).where(Manual.is_current.is_(True)).order_by(Manual.id)
-    ).all()  # older editions: from the manual page
-    return {"categories": categories, "popular": popular, "manuals": manuals}
-
-
-def list_categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).order_by(Category.id)))
-
-
-def get_category(category_id: int) -> Category | None:
-    return db.session.get(Category, category_id)
-
-
-def category_articles(category: Category, *, authenticated: bool, page: int, per_page: int = 20):
-    from portal.kb.editions import current_or_loose
-
-    query = (
-        readable(select(Article), authenticated=authenticated)
-        .outerjoin(Manual, Article.manual_id == Manual.id)
-        .where(Article.category_id == category.id, current_or_loose())
-        .order_by(popularity_order(), Article.id)
-    )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def get_article(article_id: int, *, authenticated: bool, is_curator: bool) -> Article | None:
-    article = db.session.get(Article, article_id)
-    if article is None or not rules.can_read(
-        visibility=article.visibility, published=article.published, authenticated=authenticated, is_curator=is_curator
-    ):
-        return None
-    return article
-
-
-def linked_articles(article: Article, *, authenticated: bool, is_curator: bool) -> list[Article]:
-    """The related questions a curator linked to this article, readable by this reader."""
-    rows = db.session.scalars(
-        select(Article)
-        .join(ArticleLink, ArticleLink.related_id == Article.id)
-        .where(ArticleLink.article_id == article.id)
-        .order_by(ArticleLink.position)
-    )
-    return [
-        a
-        for a in rows
-        if rules.can_read(
-            visibility=a.visibility, published=a.published, authenticated=authenticated, is_curator=is_curator
-        )
-    ]
-
-
-def set_links(article: Article, related_ids: list[int]) -> None:
-    """Replace the curator's links (caller validated the ids and commits)."""
-    ids = list(dict.fromkeys(i for i in related_ids if i != article.id))
-    db.session.execute(db.delete(ArticleLink).where(ArticleLink.article_id == article.id))
-    db.session.add_all(ArticleLink(article_id=article.id, related_id=i, position=n) for n, i in enumerate(ids))
-
-
-def record_view(article: Article) -> None:
-    db.session.execute(db.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1))
-    db.session.commit()
+def record_view(article: Article, click: Click | None = None) -> None:
+    """Count a reading, and the search click that led to it, in one unit of work."""
+    with unit_of_work():
+        db.session.execute(db.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1))
+        if click is not None:
+            search_log.record_click(click.token, click.search_id, make_key(PREFIX, article.id), click.rank)
 
 
 def vote(article: Article, voter: str, helpful: bool) -> None:
     """Record or change a reader's answer; the counters move with it (never counted twice)."""
+    try:
+        with unit_of_work():
+            _vote(article, voter, helpful)
+    except IntegrityError:  # the same reader's double click landed twice; the first one counts
+        pass
+
+
+def _vote(article: Article, voter: str, helpful: bool) -> None:
     existing = db.session.scalar(
         select(ArticleVote).where(ArticleVote.article_id == article.id, ArticleVote.voter == voter)
     )
@@ -140,16 +82,6 @@ def vote(article: Article, voter: str, helpful: bool) -> None:
     else:
         return
     db.session.execute(db.update(Article).where(Article.id == article.id).values(**change))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same reader's double click landed twice; the first one counts
-        db.session.rollback()
-
-
-def voter_choice(article: Article, voter: str) -> bool | None:
-    return db.session.scalar(
-        select(ArticleVote.helpful).where(ArticleVote.article_id == article.id, ArticleVote.voter == voter)
-    )
 
 
 @dataclass
@@ -189,50 +121,144 @@ def _validate(data: ArticleInput) -> dict[str, str]:
 
 
 def save_article(data: ArticleInput, author: User, article: Article | None = None) -> Article:
-    if errors := _validate(data):
-        raise ArticleError(errors)
-    if article is None:
-        article = Article(author=author)
-        db.session.add(article)
-    article.title = data.title.strip()
-    article.body = data.body
-    article.body_text = markdown.plain_text(data.body)
-    article.kind = data.kind
-    article.category_id = data.category_id
-    article.visibility = data.visibility
-    article.published = data.published
-    article.manual_id = data.manual_id if data.kind == "manual" else None
-    article.position = data.position
-    article.updated_at = utcnow()
-    db.session.flush()
-    if data.related_ids is not None:
-        set_links(article, data.related_ids)
-    queue.mark_dirty([make_key(PREFIX, article.id)])
-    db.session.commit()
-    queue.kick()
+    """Create or change an article with its curator links, all or nothing; searchable once the
+    writer has applied the outbox row (right after the commit)."""
+    with unit_of_work():
+        if errors := _validate(data):
+            raise ArticleError(errors)
+        if article is None:
+            article = Article(author=author)
+            db.session.add(article)
+        article.title = data.title.strip()
+        article.body = data.body
+        article.body_text = markdown.plain_text(data.body)
+        article.kind = data.kind
+        article.category_id = data.category_id
+        article.visibility = data.visibility
+        article.published = data.published
+        article.manual_id = data.manual_id if data.kind == "manual" else None
+        article.position = data.position
+        article.updated_at = utcnow()
+        db.session.flush()
+        if data.related_ids is not None:
+            _set_links(article, data.related_ids)
+        queue.mark_dirty([make_key(PREFIX, article.id)])
+        after_commit(queue.kick)
     return article
+
+
+def _set_links(article: Article, related_ids: list[int]) -> None:
+    """Replace the curator's links (the ids were validated)."""
+    ids = list(dict.fromkeys(i for i in related_ids if i != article.id))
+    db.session.execute(db.delete(ArticleLink).where(ArticleLink.article_id == article.id))
+    db.session.add_all(ArticleLink(article_id=article.id, related_id=i, position=n) for n, i in enumerate(ids))
 
 
 def create_category(name: str, description: str = "") -> Category:
     name = name.strip()
     if not name or len(name) > rules.CATEGORY_MAX:
         raise ArticleError({"name": _("A category needs a name of at most %(n)d characters.", n=rules.CATEGORY_MAX)})
-    if db.session.scalar(select(Category.id).where(Category.name == name)):
-        raise ArticleError({"name": _("This category already exists.")})
-    category = Category(name=name, description=description.strip())
-    db.session.add(category)
-    db.session.commit()
+    with unit_of_work():
+        if db.session.scalar(select(Category.id).where(Category.name == name)):
+            raise ArticleError({"name": _("This category already exists.")})
+        category = Category(name=name, description=description.strip())
+        db.session.add(category)
     return category
 
 
-def ensure_categories(names) -> dict[str, Category]:
-    """Categories by name, creating the missing ones (caller commits)."""
+def ensure_categories(names, descriptions: dict[str, str] | None = None) -> dict[str, Category]:
+    """Categories by name, creating the missing ones; a category without a description gets the
+    one given. Joins the caller's unit of work (an import, the seeding of a new installation)."""
     names = list(dict.fromkeys(names))  # keep the caller's order: seeded categories list first
-    found = {c.name: c for c in db.session.scalars(select(Category).where(Category.name.in_(names)))}
-    for name in (n for n in names if n not in found):
-        found[name] = Category(name=name)
-        db.session.add(found[name])
+    with unit_of_work():
+        found = {c.name: c for c in db.session.scalars(select(Category).where(Category.name.in_(names)))}
+        for name in (n for n in names if n not in found):
+            found[name] = Category(name=name)
+            db.session.add(found[name])
+        for name, category in found.items():
+            if descriptions and not category.description:
+                category.description = descriptions.get(name, "")
     return found
+
+
+# Manual editions
+
+
+def publish_edition(manual: Manual, released_on: date | None = None) -> Manual:
+    """Make `manual` the current edition of its title, in one unit of work: every other edition
+    of the title stops being current; the chapters of all of them are re-indexed."""
+    today = utcnow().date()
+    with unit_of_work():
+        others = list(
+            db.session.scalars(
+                select(Manual).where(Manual.title == manual.title, Manual.id != manual.id).with_for_update()
+            )
+        )
+        for other in others:
+            if other.is_current and other.released_on is None:  # a pre-editions manual: now an older one
+                other.released_on = other.created_at.date() if other.created_at else today
+            other.is_current = False
+        manual.is_current = True
+        manual.released_on = released_on or manual.released_on or today
+        db.session.flush()
+        ids = db.session.scalars(select(Article.id).where(Article.manual_id.in_([m.id for m in (manual, *others)])))
+        queue.mark_dirty(make_key(PREFIX, i) for i in ids)
+        after_commit(queue.kick)
+        after_commit(completion.invalidate)  # completion offers the current edition's chapters
+    return manual
+
+
+set_current = publish_edition
+
+
+def _edition_label(title: str, edition: str) -> str:
+    edition = " ".join((edition or "").split())
+    if not edition:
+        raise EditionError(_("An edition needs a name, e.g. 2027Q1."))
+    if len(edition) > editions.EDITION_MAX:
+        raise EditionError(_("An edition name may have at most %(n)d characters.", n=editions.EDITION_MAX))
+    if db.session.scalar(select(Manual.id).where(Manual.title == title, Manual.edition == edition)):
+        raise EditionError(_("This manual already has an edition %(edition)s.", edition=edition))
+    return edition
+
+
+def new_edition(source: Manual, edition: str, *, author: User | None = None) -> Manual:
+    """A draft edition copying `source`'s chapters, all or nothing; curators edit it, then
+    publish it. A draft is not indexed: nothing to queue until it is published."""
+    with unit_of_work():
+        edition = _edition_label(source.title, edition)
+        copy = Manual(title=source.title, edition=edition, released_on=None, is_current=False)
+        db.session.add(copy)
+        now = utcnow()
+        taken = set()
+        for chapter in source.chapters:
+            external_id = editions.copied_external_id(chapter.external_id, source.edition, edition)
+            if external_id is not None and (
+                external_id in taken or db.session.scalar(select(Article.id).where(Article.external_id == external_id))
+            ):
+                raise EditionError(_("A chapter with the external id %(id)s already exists.", id=external_id))
+            taken.add(external_id)
+            db.session.add(
+                Article(
+                    kind="manual",
+                    manual=copy,
+                    position=chapter.position,
+                    title=chapter.title,
+                    body=chapter.body,
+                    body_text=chapter.body_text,
+                    category_id=chapter.category_id,
+                    visibility=chapter.visibility,
+                    published=chapter.published,
+                    external_id=external_id,
+                    author=author or chapter.author,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    return copy
+
+
+# Bulk import
 
 
 @dataclass
@@ -243,36 +269,37 @@ class ImportCounts:
 
 
 def import_records(records: list[Record], author: User | None = None) -> ImportCounts:
-    """Upsert by external_id in one transaction and queue the index updates."""
+    """Upsert by external_id in one unit of work with the index outbox rows. The caller applies
+    them (the CLI drains with a progress bar; `portal demo` rebuilds the index)."""
     counts = ImportCounts()
-    categories = ensure_categories([*(r.category for r in records), UNCATEGORIZED])
-    existing: dict[str, Article] = {}
-    ids = [r.external_id for r in records]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        existing.update(
-            (a.external_id, a) for a in db.session.scalars(select(Article).where(Article.external_id.in_(chunk)))
-        )
-    touched: list[Article] = []
-    now = utcnow()
-    for rec in records:
-        article = existing.get(rec.external_id)
-        values = {"title": rec.title, "body": rec.body, "kind": rec.kind, "category": categories[rec.category]}
-        if article is None:
-            article = Article(external_id=rec.external_id, author=author, visibility="public", **values)
-            db.session.add(article)
-            counts.created += 1
-        elif any(getattr(article, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(article, k, v)
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
-            continue
-        article.body_text = markdown.plain_text(rec.body)
-        article.updated_at = now
-        touched.append(article)
-    db.session.flush()
-    queue.mark_dirty(make_key(PREFIX, a.id) for a in touched)
-    db.session.commit()
+    with unit_of_work():
+        categories = ensure_categories([*(r.category for r in records), UNCATEGORIZED])
+        existing: dict[str, Article] = {}
+        ids = [r.external_id for r in records]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            existing.update(
+                (a.external_id, a) for a in db.session.scalars(select(Article).where(Article.external_id.in_(chunk)))
+            )
+        touched: list[Article] = []
+        now = utcnow()
+        for rec in records:
+            article = existing.get(rec.external_id)
+            values = {"title": rec.title, "body": rec.body, "kind": rec.kind, "category": categories[rec.category]}
+            if article is None:
+                article = Article(external_id=rec.external_id, author=author, visibility="public", **values)
+                db.session.add(article)
+                counts.created += 1
+            elif any(getattr(article, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(article, k, v)
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+                continue
+            article.body_text = markdown.plain_text(rec.body)
+            article.updated_at = now
+            touched.append(article)
+        db.session.flush()
+        queue.mark_dirty(make_key(PREFIX, a.id) for a in touched)
     return counts

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
-from portal.kb import editions, markdown, services
+from portal.core.errors import DomainError
+from portal.kb import editions, labels, markdown, queries, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
 from portal.search import log as search_log
@@ -28,7 +28,7 @@ def _is_curator() -> bool:
 
 
 def load_article_or_404(article_id: int) -> Article:
-    article = services.get_article(article_id, authenticated=current_user.is_authenticated, is_curator=_is_curator())
+    article = queries.get_article(article_id, authenticated=current_user.is_authenticated, is_curator=_is_curator())
     if article is None or (editions.is_draft(article.manual) and not _is_curator()):
         abort(404)
     return article
@@ -58,9 +58,7 @@ def related_questions(article: Article):
     viewer = current_viewer()
     curated = [
         Related(make_key(services.PREFIX, a.id), a.title, url_for("kb.show_article", article_id=a.id), "curated")
-        for a in services.linked_articles(
-            article, authenticated=current_user.is_authenticated, is_curator=_is_curator()
-        )
+        for a in queries.linked_articles(article, authenticated=current_user.is_authenticated, is_curator=_is_curator())
     ]
     return related(
         make_key(services.PREFIX, article.id),
@@ -75,14 +73,10 @@ def related_questions(article: Article):
 @public_kb
 def show_article(article_id: int):
     article = load_article_or_404(article_id)
-    services.record_view(article)
-    if request.args.get("s", "").isdigit():
-        search_log.record_click(
-            search_log.session_token(),
-            int(request.args["s"]),
-            make_key(services.PREFIX, article.id),
-            parse_page(request.args.get("r")),
-        )
+    click = None
+    if request.args.get("s", "").isdigit():  # opened from a search result: the click is logged too
+        click = services.Click(search_log.session_token(), int(request.args["s"]), parse_page(request.args.get("r")))
+    services.record_view(article, click)
     chapters = article.manual.chapters if article.manual else []
     return render_template(
         "kb/article.html",
@@ -92,7 +86,7 @@ def show_article(article_id: int):
         chapters=chapters,
         related=related_questions(article),
         edition_notice=edition_notice(article.manual, article),
-        choice=services.voter_choice(article, _voter()),
+        choice=queries.voter_choice(article, _voter()),
         q=request.args.get("q", ""),
     )
 
@@ -114,8 +108,8 @@ def vote(article_id: int):
 @bp.get("/categories/<int:category_id>")
 @public_kb
 def show_category(category_id: int):
-    category = services.get_category(category_id) or abort(404)
-    pagination = services.category_articles(
+    category = queries.get_category(category_id) or abort(404)
+    pagination = queries.category_articles(
         category, authenticated=current_user.is_authenticated, page=parse_page(request.args.get("page"))
     )
     return render("kb/category.html", "kb/_category_list.html", category=category, pagination=pagination)
@@ -124,7 +118,7 @@ def show_category(category_id: int):
 @bp.get("/manuals/<int:manual_id>")
 @public_kb
 def show_manual(manual_id: int):
-    manual = db.session.get(Manual, manual_id) or abort(404)
+    manual = queries.get_manual(manual_id) or abort(404)
     curator = _is_curator()
     if editions.is_draft(manual) and not curator:
         abort(404)
@@ -159,12 +153,11 @@ def show_edition(edition: str):
 @roles_required("curator")
 def new_edition(manual_id: int):
     """Copy this edition's chapters into a new draft edition that curators then edit."""
-    source = db.session.get(Manual, manual_id) or abort(404)
+    source = queries.get_manual(manual_id) or abort(404)
     try:
-        copy = editions.new_edition(source, request.form.get("edition", ""), author=current_user)
-    except editions.EditionError as err:
-        db.session.rollback()
-        flash(str(err), "error")
+        copy = services.new_edition(source, request.form.get("edition", ""), author=current_user)
+    except DomainError as err:  # nothing was copied; say why on the manual's page
+        flash(err.message, "error")
         return redirect(url_for("kb.show_manual", manual_id=source.id), 303)
     flash(
         _(
@@ -179,8 +172,8 @@ def new_edition(manual_id: int):
 @bp.post("/manuals/<int:manual_id>/publish")
 @roles_required("curator")
 def publish_edition(manual_id: int):
-    manual = db.session.get(Manual, manual_id) or abort(404)
-    editions.publish_edition(manual)
+    manual = queries.get_manual(manual_id) or abort(404)
+    services.publish_edition(manual)
     flash(
         _("Edition %(edition)s is now the current one; search uses it from now on.", edition=manual.edition), "success"
     )
@@ -189,9 +182,9 @@ def publish_edition(manual_id: int):
 
 def _article_form(article: Article | None) -> ArticleForm:
     form = ArticleForm(obj=article)
-    form.category_id.choices = [(c.id, c.name) for c in services.list_categories()]
-    form.manual_id.choices = [(0, _("— none —"))] + [
-        (m.id, f"{m.title} {m.edition}") for m in db.session.scalars(db.select(Manual))
+    form.category_id.choices = [(c.id, c.name) for c in queries.list_categories()]
+    form.manual_id.choices = [(0, labels.NO_MANUAL)] + [
+        (m.id, f"{m.title} {m.edition}") for m in queries.list_manuals()
     ]
     return form
 
@@ -220,7 +213,7 @@ def new_article():
 @bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
 @roles_required("curator")
 def edit_article(article_id: int):
-    return _edit(db.session.get(Article, article_id) or abort(404))
+    return _edit(queries.find_article(article_id) or abort(404))
 
 
 def _edit(article: Article | None):
@@ -228,22 +221,20 @@ def _edit(article: Article | None):
     if request.method == "GET" and article is not None:
         form.manual_id.data = article.manual_id or 0
         form.related.data = ", ".join(
-            str(a.id) for a in services.linked_articles(article, authenticated=True, is_curator=True)
+            str(a.id) for a in queries.linked_articles(article, authenticated=True, is_curator=True)
         )
     elif request.method == "GET":  # "write an article for this" from a zero-result search
         form.title.data = request.args.get("title", "")[:200]
-    status = 200
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             saved = _save(form, article)
-        except services.ArticleError as err:
-            for field, message in err.errors.items():
-                getattr(form, field).errors = [message]
+        except DomainError as err:  # nothing was saved; the form keeps what was typed
+            _show_error(form, err)
+            status = err.status
         else:
             flash(_("Saved. The article is searchable within seconds."), "success")
             return redirect(url_for("kb.show_article", article_id=saved.id), 303)
-    if request.method == "POST":
-        status = 422
     return render_template(
         "kb/edit.html", form=form, article=article, preview_html=markdown.render(form.body.data or "")
     ), status
@@ -259,17 +250,27 @@ def preview():
 @roles_required("curator")
 def manage_categories():
     form = CategoryForm()
-    status = 200
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             services.create_category(form.name.data, form.description.data or "")
-        except services.ArticleError as err:
-            form.name.errors = [err.errors["name"]]
+        except DomainError as err:
+            _show_error(form, err, default="name")
+            status = err.status
         else:
             flash(_("Category added."), "success")
             return redirect(url_for("kb.manage_categories"), 303)
-    if request.method == "POST":
-        status = 422
     return render_template(
-        "kb/categories.html", form=form, categories=services.home_overview(authenticated=True)["categories"]
+        "kb/categories.html", form=form, categories=queries.home_overview(authenticated=True)["categories"]
     ), status
+
+
+def _show_error(form, err: DomainError, default: str | None = None) -> None:
+    """A refusal beside the field it is about (or above the form): nothing typed is lost."""
+    fields = getattr(err, "errors", None) or {default or "": err.message}
+    for name, message in fields.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [message]
+        else:
+            flash(message, "error")

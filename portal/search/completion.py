@@ -1,4 +1,4 @@
-"""Completion entries from the database (article titles, popular searches), cached per process."""
+"""Completion entries: the titles the document sources offer and popular searches, cached per process."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import threading
 import time
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.core.clock import utcnow
 from portal.extensions import db
-from portal.search import analysis
+from portal.search import analysis, documents
 from portal.search.models import SearchLog
 from portal.search.suggest import Entry, Suggester
 
@@ -34,21 +34,9 @@ def word_starts(text: str) -> list[int]:
 
 
 def _entries() -> list[Entry]:
-    from portal.kb.editions import current_or_loose
-    from portal.kb.models import Article, Manual
-
-    popularity = Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no
-    rows = db.session.execute(
-        select(Article.id, Article.title, Article.visibility, popularity)
-        .outerjoin(Manual, Article.manual_id == Manual.id)  # current editions
-        .where(Article.published.is_(True), current_or_loose())
-        .order_by(popularity.desc())
-        .limit(MAX_TITLES)
-    )
-    entries = [
-        Entry(title, float(pop or 0), "title", visibility == "public", url_for("kb.show_article", article_id=ident))
-        for ident, title, visibility, pop in rows
-    ]
+    # Titles come from the sources that offer them (the KB registers its articles and current
+    # manual chapters); search does not read other domains' tables.
+    entries = [Entry(t.text, t.popularity, "title", t.public, t.url) for t in documents.titles(MAX_TITLES)]
     since = utcnow() - timedelta(days=QUERY_DAYS)
     queries = db.session.execute(
         select(SearchLog.query, func.count(SearchLog.id))

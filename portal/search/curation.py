@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.search import analytics, completion, tuning
+from portal.search import analytics, tuning
 from portal.search.forms import TuningForm
 from portal.search.views import bp
 from portal.web.access import roles_required
@@ -38,7 +38,6 @@ def edit_tuning():
         form.synonyms.data, form.words.data = tuning.as_text()
     elif form.validate_on_submit():
         sets, words = tuning.save(form.synonyms.data or "", form.words.data or "")
-        completion.invalidate()
         flash(
             _(
                 "Saved %(sets)d synonym sets and %(words)d domain words. Search uses them within seconds.",

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from portal.core import jobs
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.search import documents
 from portal.search.index import IndexStore, store_for
@@ -18,6 +20,7 @@ from portal.search.models import IndexJob
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+DRAIN_JOB = "search.drain"  # declared in portal.search.tasks; enqueued here by name
 
 
 def current_store() -> IndexStore:
@@ -25,7 +28,8 @@ def current_store() -> IndexStore:
 
 
 def mark_dirty(keys: Iterable[str]) -> None:
-    """Queue index refreshes inside the caller's transaction (the caller commits)."""
+    """Queue index refreshes inside the caller's unit of work (written with its change: an
+    outbox); the caller then registers `after_commit(kick)`."""
     db.session.add_all(IndexJob(key=k) for k in keys)
 
 
@@ -33,13 +37,12 @@ _held = threading.local()
 
 
 def kick() -> None:
-    """After a commit: ask the writer to apply queued changes (inline when JOBS_IMMEDIATE)."""
+    """An after-commit hook: ask the writer to apply queued changes (the drain job, run inline
+    when JOBS_IMMEDIATE). Inside `batched()` the request waits for the end of the batch."""
     if getattr(_held, "depth", 0):
         _held.kicked = True
         return
-    from portal.search.tasks import drain_index_queue
-
-    drain_index_queue()
+    jobs.enqueue(DRAIN_JOB)
 
 
 @contextmanager
@@ -83,24 +86,26 @@ def apply_keys(writer, keys: Iterable[str]) -> list[dict]:
 
 
 def drain(progress: Callable[[int], None] | None = None) -> int:
-    """Apply every queued change; returns how many jobs were consumed."""
+    """Apply every queued change; returns how many jobs were consumed. The writer's job: each
+    batch is one unit of work (its outbox rows go once the index has committed them; a crash in
+    between only applies them twice)."""
     store = current_store()
     done = 0
     with store.writer_lock():
         ix = store.ensure()
         while True:
-            rows = db.session.execute(select(IndexJob.id, IndexJob.key).order_by(IndexJob.id).limit(BATCH)).all()
-            if not rows:
-                break
-            writer = ix.writer(limitmb=128)
-            try:
-                written = apply_keys(writer, {r.key for r in rows})
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            db.session.execute(delete(IndexJob).where(IndexJob.id.in_([r.id for r in rows])))
-            db.session.commit()
+            with unit_of_work():
+                rows = db.session.execute(select(IndexJob.id, IndexJob.key).order_by(IndexJob.id).limit(BATCH)).all()
+                if not rows:
+                    break
+                writer = ix.writer(limitmb=128)
+                try:
+                    written = apply_keys(writer, {r.key for r in rows})
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                db.session.execute(delete(IndexJob).where(IndexJob.id.in_([r.id for r in rows])))
             if current_app.config.get("SEARCH_SEMANTIC", True):
                 from portal.search import semantic
 

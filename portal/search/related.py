@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from portal.core.viewer import Viewer
 from portal.extensions import db
-from portal.search import query
+from portal.search import documents, query
 from portal.search.models import SearchClick, SearchLog
 
 
@@ -76,8 +76,6 @@ def related(
 def _visible(keys: list[str], viewer: Viewer):
     """The documents of `keys` this viewer may open, in the order given (via the same source
     and access rules as search results)."""
-    from portal.search import documents
-
     out = []
     for key in keys:
         prefix, ident = documents.split_key(key)

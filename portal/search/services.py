@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import delete, select
 
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.search import documents, queue
 from portal.search.models import IndexJob
@@ -44,9 +45,9 @@ def reindex(progress: Callable[[int], None] | None = None, procs: int = 1, embed
             raise
         writer.commit()
         store.swap(gen)
-        for start in range(0, len(covered), CHUNK):
-            db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start : start + CHUNK])))
-        db.session.commit()
+        with unit_of_work():
+            for start in range(0, len(covered), CHUNK):
+                db.session.execute(delete(IndexJob).where(IndexJob.id.in_(covered[start : start + CHUNK])))
     if embed and current_app.config.get("SEARCH_SEMANTIC", True):
         from portal.search import semantic
 
@@ -83,16 +84,15 @@ def check(repair: bool = False) -> Drift:
             drift.stale.append(key)
     drift.orphaned = [k for k in indexed if k not in expected]
     if repair and not drift.clean:
-        queue.mark_dirty(drift.missing + drift.stale + drift.orphaned)
-        db.session.commit()
-        queue.drain()
+        with unit_of_work():
+            queue.mark_dirty(drift.missing + drift.stale + drift.orphaned)
+        queue.drain()  # at once, not by the job: the caller (`portal search check`) reports it repaired
     return drift
 
 
 def warm_up() -> None:
     """Build the ranking blocks, the query-repair model and the completion list now, so the
     first search does not pay for them (gunicorn --preload: the workers inherit them)."""
-    from flask import current_app
     from sqlalchemy.exc import DBAPIError
 
     from portal.search import completion
@@ -100,9 +100,9 @@ def warm_up() -> None:
     from portal.search.tuning import CACHE as TUNING
 
     try:
-        tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
-        CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
-        completion.suggester()
+        with unit_of_work():  # reads only; a failed one is rolled back
+            tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
+            CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
+            completion.suggester()
     except DBAPIError:  # an empty database (`flask db upgrade` imports wsgi.py first): warm later
-        db.session.rollback()
         log.info("search warm-up skipped: the database has no schema yet")

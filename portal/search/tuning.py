@@ -7,9 +7,11 @@ import time
 from dataclasses import dataclass, field
 
 import jieba
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
+from portal.core.uow import after_commit, unit_of_work
 from portal.extensions import db
+from portal.search import completion, documents, queue
 from portal.search.fold import fold
 from portal.search.models import DomainWord, SynonymSet
 
@@ -92,24 +94,22 @@ CACHE = TuningCache()
 
 
 def save(synonyms_text: str, words_text: str) -> tuple[int, int]:
-    """Replace the synonym sets and domain words; queue the articles whose titles hold a new word."""
-    from portal.kb.models import Article
-    from portal.search import queue
-
+    """Replace the synonym sets and domain words, in one unit of work; the documents whose titles
+    hold a new or dropped word are re-indexed (their titles are segmented with jieba)."""
     sets, words = parse_synonyms(synonyms_text), parse_words(words_text)
-    old_words = set(db.session.scalars(select(DomainWord.word)))
-    db.session.execute(delete(SynonymSet))
-    db.session.execute(delete(DomainWord))
-    db.session.add_all(SynonymSet(words=",".join(s)) for s in sets)
-    db.session.add_all(DomainWord(word=w) for w in words)
-    changed = set(words) ^ old_words
-    if changed:  # titles are segmented with jieba in the index: re-segment the ones affected
-        ids = db.session.scalars(select(Article.id).where(or_(*(Article.title.contains(w) for w in changed))))
-        queue.mark_dirty(f"article:{i}" for i in ids)
-    db.session.commit()
-    CACHE.invalidate()
-    if changed:
-        queue.kick()
+    with unit_of_work():
+        old_words = set(db.session.scalars(select(DomainWord.word)))
+        db.session.execute(delete(SynonymSet))
+        db.session.execute(delete(DomainWord))
+        db.session.add_all(SynonymSet(words=",".join(s)) for s in sets)
+        db.session.add_all(DomainWord(word=w) for w in words)
+        changed = set(words) ^ old_words
+        if changed:
+            queue.mark_dirty(documents.keys_for_words(changed))
+        after_commit(CACHE.invalidate)
+        if changed:
+            after_commit(queue.kick)
+        after_commit(completion.invalidate)  # the next keystroke sees the new word starts
     return len(sets), len(words)
 
 

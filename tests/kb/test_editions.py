@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.core.viewer import ANONYMOUS
 from portal.extensions import db
 from portal.kb import editions
+from portal.kb import services as kb
 from portal.kb.models import Article, Manual
 from portal.search import query, services
 
@@ -123,7 +124,7 @@ def test_switching_the_current_edition_flips_the_others_and_reindexes(client, de
     old_chapters = set(chapter_ids(demo_app, "2026Q3").values())
     cur_chapters = set(chapter_ids(demo_app, "2026Q4").values())
     with demo_app.test_request_context():
-        editions.set_current(db.session.get(Manual, found["2026Q3"].id))
+        kb.set_current(db.session.get(Manual, found["2026Q3"].id))
         assert [m.edition for m in db.session.scalars(select(Manual).where(Manual.is_current.is_(True)))] == ["2026Q3"]
         hits = {h.id for h in query.search("报销", ANONYMOUS, kind="manual", pagelen=50).hits}
         assert hits & old_chapters and not hits & cur_chapters
@@ -131,7 +132,7 @@ def test_switching_the_current_edition_flips_the_others_and_reindexes(client, de
     page = client.get(f"/kb/articles/{chapter_ids(demo_app, '2026Q4')[1]}").get_data(as_text=True)
     assert "2026Q4" in notice(page) and f'href="/kb/articles/{chapter_ids(demo_app, "2026Q3")[1]}"' in notice(page)
     with demo_app.test_request_context():  # and back
-        editions.publish_edition(db.session.get(Manual, found["2026Q4"].id))
+        kb.publish_edition(db.session.get(Manual, found["2026Q4"].id))
         hits = {h.id for h in query.search("报销", ANONYMOUS, kind="manual", pagelen=50).hits}
         assert hits & cur_chapters and not hits & old_chapters
 

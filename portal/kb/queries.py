@@ -1,0 +1,124 @@
+"""Knowledge-base reads for pages: the search home's overview, categories, articles, links,
+votes and manuals. Nothing here writes (the writers are in services.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.kb import rules
+from portal.kb.editions import current_or_loose
+from portal.kb.models import Article, ArticleLink, ArticleVote, Category, Manual
+
+
+def popularity_order():
+    return (Article.view_count + 5 * Article.helpful_yes - 2 * Article.helpful_no).desc()
+
+
+def readable(query, *, authenticated: bool, is_curator: bool = False):
+    """Restrict an Article select to what the reader may see (mirrors rules.can_read)."""
+    if not is_curator:
+        query = query.where(Article.published.is_(True))
+    if not authenticated:
+        query = query.where(Article.visibility == "public")
+    return query
+
+
+def home_overview(authenticated: bool) -> dict:
+    counts = dict(
+        db.session.execute(
+            readable(select(Article.category_id, func.count(Article.id)), authenticated=authenticated)
+            .where(Article.kind == "faq")
+            .group_by(Article.category_id)
+        ).all()
+    )
+    categories = [(c, counts.get(c.id, 0)) for c in list_categories()]
+    popular = db.session.scalars(
+        readable(select(Article), authenticated=authenticated)
+        .where(Article.kind == "faq")
+        .order_by(popularity_order(), Article.id)
+        .limit(8)
+    ).all()
+    manuals = db.session.scalars(
+        select(Manual).where(Manual.is_current.is_(True)).order_by(Manual.id)
+    ).all()  # older editions: from the manual page
+    return {"categories": categories, "popular": popular, "manuals": manuals}
+
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.id)))
+
+
+def get_category(category_id: int) -> Category | None:
+    return db.session.get(Category, category_id)
+
+
+def category_articles(category: Category, *, authenticated: bool, page: int, per_page: int = 20):
+    query = (
+        readable(select(Article), authenticated=authenticated)
+        .outerjoin(Manual, Article.manual_id == Manual.id)
+        .where(Article.category_id == category.id, current_or_loose())
+        .order_by(popularity_order(), Article.id)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def find_article(article_id: int) -> Article | None:
+    """An article by number, whoever may read it (the curators' edit page)."""
+    return db.session.get(Article, article_id)
+
+
+def get_article(article_id: int, *, authenticated: bool, is_curator: bool) -> Article | None:
+    article = db.session.get(Article, article_id)
+    if article is None or not rules.can_read(
+        visibility=article.visibility, published=article.published, authenticated=authenticated, is_curator=is_curator
+    ):
+        return None
+    return article
+
+
+def linked_articles(article: Article, *, authenticated: bool, is_curator: bool) -> list[Article]:
+    """The related questions a curator linked to this article, readable by this reader."""
+    rows = db.session.scalars(
+        select(Article)
+        .join(ArticleLink, ArticleLink.related_id == Article.id)
+        .where(ArticleLink.article_id == article.id)
+        .order_by(ArticleLink.position)
+    )
+    return [
+        a
+        for a in rows
+        if rules.can_read(
+            visibility=a.visibility, published=a.published, authenticated=authenticated, is_curator=is_curator
+        )
+    ]
+
+
+def voter_choice(article: Article, voter: str) -> bool | None:
+    return db.session.scalar(
+        select(ArticleVote.helpful).where(ArticleVote.article_id == article.id, ArticleVote.voter == voter)
+    )
+
+
+def get_manual(manual_id: int) -> Manual | None:
+    return db.session.get(Manual, manual_id)
+
+
+def list_manuals() -> list[Manual]:
+    """Every edition of every manual, for the article form's manual choice."""
+    return list(db.session.scalars(select(Manual)))
+
+
+def manual_titles() -> list[str]:
+    return sorted(set(db.session.scalars(select(Manual.title))))
+
+
+def manuals_by_title() -> list[Manual]:
+    """One manual row per title (the first), in title order: `portal manual list` starts from each."""
+    seen: set[str] = set()
+    out = []
+    for m in db.session.scalars(select(Manual).order_by(Manual.title, Manual.id)):
+        if m.title not in seen:
+            seen.add(m.title)
+            out.append(m)
+    return out
