@@ -10,19 +10,37 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from portal.auth.roles import Role
 from portal.auth.services import NewUser, create_user
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import xlsx
 from portal.quiz.models import Question
+from tests import factories as f
 from tests.conftest import HTMX, csrf_from
 
-PREFIX = "T-"  # the demo data may bring its own questions; these tests look at theirs
+PREFIX = "T-"  # the questions these tests write
+
+
+@pytest.fixture(autouse=True)
+def world(db_app):
+    """An employee, an administrator and the articles questions link to (a FAQ and a chapter of
+    the 2026Q4 manual, numbered as in the demo), in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟")
+    f.user("admin", display_name="系统管理员", roles=[Role.ADMIN])
+    f.article("忘记OA登录密码怎么办？", category="登录问题", external_id="demo-faq-001")
+    f.article("登录与首页", manual=f.manual(edition="2026Q4"), position=1, external_id="demo-manual-01")
+    db.session.commit()  # a savepoint only
 
 
 @pytest.fixture
-def trainer(demo_app):
-    with demo_app.app_context():
+def client(db_client):
+    return db_client
+
+
+@pytest.fixture
+def trainer(db_app):
+    with db_app.app_context():
         create_user(
             NewUser(username="peixun", password="Demo@2026", display_name="培训师", roles=["employee", "trainer"]),
             check_strength=False,
@@ -113,12 +131,12 @@ def test_employees_may_not_open_the_bank(auth, path):
     assert auth.client.get(path).status_code == 403
 
 
-def test_employees_may_not_post_either(auth, demo_app):
+def test_employees_may_not_post_either(auth, db_app):
     auth.login("zhangwei")
     token = auth.csrf("/")
     assert auth.client.post("/quiz/questions/new", data={**new_form(), "csrf_token": token}).status_code == 403
     assert auth.client.post("/quiz/questions/import", data={"csrf_token": token}).status_code == 403
-    assert mine(demo_app) == {}
+    assert mine(db_app) == {}
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -132,18 +150,18 @@ def test_trainers_and_admins_open_the_bank(auth, trainer, path):
 # --- the form ----------------------------------------------------------------------------------
 
 
-def test_a_trainer_writes_a_single_choice_question(as_trainer, demo_app):
+def test_a_trainer_writes_a_single_choice_question(as_trainer, db_app):
     response = post(as_trainer, "/quiz/questions/new", new_form())
     assert response.status_code == 303
-    q = mine(demo_app)["T-001"]
+    q = mine(db_app)["T-001"]
     assert q["kind"] == "single" and q["answer"] == ["B"] and q["points"] == 2 and q["tags"] == ["登录", "密码"]
     assert [o["key"] for o in q["options"]] == ["A", "B", "C"]
-    assert q["article_ids"] == [article_id(demo_app, "demo-faq-001")] and q["edition"] == "2026Q4"
+    assert q["article_ids"] == [article_id(db_app, "demo-faq-001")] and q["edition"] == "2026Q4"
     html = as_trainer.client.get(response.location).get_data(as_text=True)
     assert "T-001" in html and "忘记 OA 密码" in html
 
 
-def test_errors_are_shown_beside_the_fields_and_the_input_is_kept(as_trainer, demo_app):
+def test_errors_are_shown_beside_the_fields_and_the_input_is_kept(as_trainer, db_app):
     response = post(
         as_trainer, "/quiz/questions/new", new_form(stem="", correct=["A", "B"], points="0", option_D="第四个选项")
     )
@@ -154,10 +172,10 @@ def test_errors_are_shown_beside_the_fields_and_the_input_is_kept(as_trainer, de
     assert 'aria-invalid="true"' in html
     assert "在登录页自助重置" in html and "第四个选项" in html and 'value="登录，密码"' in html
     assert re.search(r'name="correct" value="A" checked', html) and re.search(r'name="correct" value="B" checked', html)
-    assert mine(demo_app) == {}
+    assert mine(db_app) == {}
 
 
-def test_unknown_articles_and_a_taken_number_are_field_errors(as_trainer, demo_app):
+def test_unknown_articles_and_a_taken_number_are_field_errors(as_trainer, db_app):
     response = post(as_trainer, "/quiz/questions/new", new_form(articles="demo-faq-001, demo-faq-999, 99999"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="q-articles-error"' in html and "demo-faq-999" in html
@@ -165,10 +183,10 @@ def test_unknown_articles_and_a_taken_number_are_field_errors(as_trainer, demo_a
     assert post(as_trainer, "/quiz/questions/new", new_form()).status_code == 303
     again = post(as_trainer, "/quiz/questions/new", new_form(stem="另一道题"))
     assert again.status_code == 422 and 'id="q-external_id-error"' in again.get_data(as_text=True)
-    assert len(mine(demo_app)) == 1
+    assert len(mine(db_app)) == 1
 
 
-def test_true_false_and_practical_questions_from_the_form(as_trainer, demo_app):
+def test_true_false_and_practical_questions_from_the_form(as_trainer, db_app):
     tf = {
         "kind": "true_false",
         "level": "intermediate",
@@ -191,7 +209,7 @@ def test_true_false_and_practical_questions_from_the_form(as_trainer, demo_app):
         "articles": "demo-manual-01",
     }
     assert post(as_trainer, "/quiz/questions/new", practical).status_code == 303
-    bank = mine(demo_app)
+    bank = mine(db_app)
     assert bank["T-TF"]["answer"] == ["false"] and bank["T-TF"]["options"] == []
     assert bank["T-P"]["rubric"] == [
         {"criterion": "流程节点正确", "points": 4},
@@ -205,9 +223,9 @@ def test_true_false_and_practical_questions_from_the_form(as_trainer, demo_app):
     assert bad.status_code == 422 and 'id="q-rubric-error"' in html and 'value="流程节点正确"' in html
 
 
-def test_a_question_without_a_number_gets_one(as_trainer, demo_app):
+def test_a_question_without_a_number_gets_one(as_trainer, db_app):
     assert post(as_trainer, "/quiz/questions/new", new_form(external_id="")).status_code == 303
-    with demo_app.app_context():
+    with db_app.app_context():
         q = db.session.scalar(select(Question).where(Question.stem == new_form()["stem"]))
         assert q.external_id == f"Q{q.id:05d}"
 
@@ -217,39 +235,39 @@ def _id(app, number: str) -> int:
         return db.session.scalar(select(Question.id).where(Question.external_id == number))
 
 
-def test_editing_keeps_the_form_and_refuses_a_stale_copy(as_trainer, demo_app):
+def test_editing_keeps_the_form_and_refuses_a_stale_copy(as_trainer, db_app):
     post(as_trainer, "/quiz/questions/new", new_form())
-    path = f"/quiz/questions/{_id(demo_app, 'T-001')}/edit"
+    path = f"/quiz/questions/{_id(db_app, 'T-001')}/edit"
     page = as_trainer.client.get(path).get_data(as_text=True)
     assert 'value="在登录页自助重置"' in page and re.search(r'name="correct" value="B" checked', page)
     stamp = re.search(r'name="stamp" value="([^"]*)"', page).group(1)
     data = new_form(kind="multiple", correct=["A", "B"], stamp=stamp, csrf_token=csrf_from(page))
     assert as_trainer.client.post(path, data=data).status_code == 303
-    assert mine(demo_app)["T-001"]["answer"] == ["A", "B"] and mine(demo_app)["T-001"]["kind"] == "multiple"
+    assert mine(db_app)["T-001"]["answer"] == ["A", "B"] and mine(db_app)["T-001"]["kind"] == "multiple"
     stale = as_trainer.client.post(path, data={**data, "stem": "我的旧版本"})
     assert stale.status_code == 409 and "我的旧版本" in stale.get_data(as_text=True)
-    assert mine(demo_app)["T-001"]["stem"] == new_form()["stem"]
+    assert mine(db_app)["T-001"]["stem"] == new_form()["stem"]
     assert as_trainer.client.get("/quiz/questions/999999/edit").status_code == 404
 
 
-def test_retire_and_activate_no_delete(as_trainer, demo_app):
+def test_retire_and_activate_no_delete(as_trainer, db_app):
     post(as_trainer, "/quiz/questions/new", new_form())
-    qid = _id(demo_app, "T-001")
+    qid = _id(db_app, "T-001")
     token = as_trainer.csrf("/quiz/questions")
     response = as_trainer.client.post(
         f"/quiz/questions/{qid}/toggle", data={"csrf_token": token, "next": "/quiz/questions?active=0"}
     )
     assert response.status_code == 303 and response.location.endswith("/quiz/questions?active=0")
-    assert mine(demo_app)["T-001"]["active"] is False
+    assert mine(db_app)["T-001"]["active"] is False
     evil = as_trainer.client.post(
         f"/quiz/questions/{qid}/toggle", data={"csrf_token": token, "next": "//evil.example/"}
     )
-    assert evil.location == "/quiz/questions" and mine(demo_app)["T-001"]["active"] is True
+    assert evil.location == "/quiz/questions" and mine(db_app)["T-001"]["active"] is True
     assert as_trainer.client.delete(f"/quiz/questions/{qid}/edit").status_code == 405
 
 
-def test_the_list_filters_counts_per_level_and_pages(as_trainer, demo_app):
-    with demo_app.app_context():
+def test_the_list_filters_counts_per_level_and_pages(as_trainer, db_app):
+    with db_app.app_context():
         for i in range(33):
             db.session.add(
                 Question(
@@ -381,24 +399,24 @@ def upload(auth, data: bytes, name="题库.xlsx", **form):
     )
 
 
-def test_importing_a_trainers_workbook(as_trainer, demo_app):
+def test_importing_a_trainers_workbook(as_trainer, db_app):
     response = upload(as_trainer, workbook(TRAINER_ROWS, title_rows=[["OA 认证题库（2026Q4）"]]))
     assert response.status_code == 200, response.get_data(as_text=True)
     assert 'id="import-result"' in response.get_data(as_text=True)
-    bank = mine(demo_app)
+    bank = mine(db_app)
     assert set(bank) == {"T-S1", "T-M1", "T-T1", "T-P1"}
     assert bank["T-S1"]["answer"] == ["B"] and bank["T-S1"]["points"] == 2 and bank["T-S1"]["tags"] == ["登录", "密码"]
     assert bank["T-M1"]["answer"] == ["A", "B", "D"] and bank["T-M1"]["level"] == "intermediate"
-    assert bank["T-M1"]["article_ids"] == [article_id(demo_app, "demo-faq-001"), article_id(demo_app, "demo-manual-01")]
+    assert bank["T-M1"]["article_ids"] == [article_id(db_app, "demo-faq-001"), article_id(db_app, "demo-manual-01")]
     assert bank["T-T1"]["answer"] == ["true"]
     assert bank["T-P1"]["points"] == 10 and bank["T-P1"]["active"] is False and bank["T-P1"]["allow_upload"] is True
 
 
-def test_export_then_import_gives_the_same_questions(as_trainer, demo_app):
+def test_export_then_import_gives_the_same_questions(as_trainer, db_app):
     assert upload(as_trainer, workbook(TRAINER_ROWS)).status_code == 200
     formula = new_form(external_id="T-F1", stem="=1+1 在题干开头也只是文字", tags="", articles="")
     assert post(as_trainer, "/quiz/questions/new", formula).status_code == 303
-    before = mine(demo_app)
+    before = mine(db_app)
     exported = as_trainer.client.get("/quiz/questions/export.xlsx?q=T-")
     assert exported.status_code == 200 and exported.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in exported.headers["Content-Disposition"]
@@ -414,13 +432,13 @@ def test_export_then_import_gives_the_same_questions(as_trainer, demo_app):
 
     again = upload(as_trainer, exported.data)
     assert again.status_code == 200
-    assert mine(demo_app) == before
-    with demo_app.app_context():
+    assert mine(db_app) == before
+    with db_app.app_context():
         assert db.session.scalar(select(Question.id).where(Question.external_id == "T-S1")) is not None
         assert len(db.session.scalars(select(Question).where(Question.external_id.like("T-%"))).all()) == 5
 
 
-def test_an_exported_row_changed_in_excel_updates_its_question(as_trainer, demo_app):
+def test_an_exported_row_changed_in_excel_updates_its_question(as_trainer, db_app):
     upload(as_trainer, workbook(TRAINER_ROWS))
     exported = as_trainer.client.get("/quiz/questions/export.xlsx").data
     wb = load_workbook(io.BytesIO(exported))
@@ -434,11 +452,11 @@ def test_an_exported_row_changed_in_excel_updates_its_question(as_trainer, demo_
     wb.save(out)
     response = upload(as_trainer, out.getvalue())
     assert response.status_code == 200
-    bank = mine(demo_app)
+    bank = mine(db_app)
     assert bank["T-S1"]["stem"] == "改过的题干" and bank["T-S1"]["active"] is False and len(bank) == 4
 
 
-def test_bad_rows_are_reported_by_row_number_and_nothing_is_written(as_trainer, demo_app):
+def test_bad_rows_are_reported_by_row_number_and_nothing_is_written(as_trainer, db_app):
     rows = [
         TRAINER_ROWS[0],
         ["T-X1", "初级", "单选", "", "两个正确答案？", "甲", "乙", "", "", "A,B", "", "", "", "", "", "", ""],
@@ -455,18 +473,18 @@ def test_bad_rows_are_reported_by_row_number_and_nothing_is_written(as_trainer, 
     errors = html.split('id="import-errors"')[1]
     assert "答案" in errors and "级别" in errors and "题型" in errors and "题干" in errors
     assert "demo-faq-999" in errors and "T-S1" in errors
-    assert mine(demo_app) == {}
+    assert mine(db_app) == {}
 
     skipped = upload(as_trainer, workbook(rows, title_rows=[["说明"]]), skip_bad="on")
     assert skipped.status_code == 200 and row_error(skipped.get_data(as_text=True), 4)
-    assert set(mine(demo_app)) == {"T-S1", "T-T1"}
+    assert set(mine(db_app)) == {"T-S1", "T-T1"}
 
 
-def test_english_headers_are_accepted(as_trainer, demo_app):
+def test_english_headers_are_accepted(as_trainer, db_app):
     header = ["External ID", "Level", "Kind", "Tags", "Stem", "Option A", "Option B", "Answer", "Points"]
     row = ["T-E1", "beginner", "single", "login", "Which page resets a password?", "Login", "Profile", "A", "3"]
     assert upload(as_trainer, workbook([row], header=header)).status_code == 200
-    assert mine(demo_app)["T-E1"]["points"] == 3
+    assert mine(db_app)["T-E1"]["points"] == 3
 
 
 @pytest.mark.parametrize(
@@ -479,7 +497,7 @@ def test_english_headers_are_accepted(as_trainer, demo_app):
         ("header only", "题库.xlsx"),
     ],
 )
-def test_unreadable_files_are_refused_whole(as_trainer, demo_app, data, name):
+def test_unreadable_files_are_refused_whole(as_trainer, db_app, data, name):
     if data is None:
         response = as_trainer.client.post(
             "/quiz/questions/import", data={"csrf_token": as_trainer.csrf("/quiz/questions/import")}
@@ -491,15 +509,15 @@ def test_unreadable_files_are_refused_whole(as_trainer, demo_app, data, name):
             data = workbook([])
         response = upload(as_trainer, data, name=name)
     assert response.status_code == 422 and 'id="import-problem"' in response.get_data(as_text=True)
-    assert mine(demo_app) == {}
+    assert mine(db_app) == {}
 
 
-def test_the_workbook_module_round_trips_every_kind(demo_app):
-    with demo_app.app_context():
+def test_the_workbook_module_round_trips_every_kind(db_app):
+    with db_app.app_context():
         result = xlsx.import_questions(workbook(TRAINER_ROWS), None)
         assert (result.created, result.updated, result.errors, result.written) == (4, 0, [], True)
-        before = mine(demo_app)
+        before = mine(db_app)
         data = xlsx.export_questions(select(Question).where(Question.external_id.like("T-%")))
         result = xlsx.import_questions(data, None)
         assert (result.created, result.updated) == (0, 4)
-    assert mine(demo_app) == before
+    assert mine(db_app) == before
