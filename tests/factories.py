@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+import portal.demo
 from portal.approvals.models import ApprovalRequest
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.roles import Position, Role
@@ -437,6 +440,74 @@ def certification(level: str = "beginner", *, draws: list | None = None, **field
             **fields,
         )
     )
+
+
+# The demo's three levels, as its trainer set them up (time limits, pass marks, draws …).
+DEMO_QUIZ = Path(portal.demo.__file__).parent / "data" / "quiz.json"
+
+
+def _demo_levels() -> dict[str, dict]:
+    return {c["level"]: c for c in json.loads(DEMO_QUIZ.read_text(encoding="utf-8"))["certifications"]}
+
+
+def demo_levels() -> dict[str, Certification]:
+    """The three certification levels with the demo's definitions."""
+    return {
+        level: certification(level, **{k: v for k, v in fields.items() if k != "level"})
+        for level, fields in _demo_levels().items()
+    }
+
+
+def question_bank(
+    level: str = "beginner",
+    *,
+    single: int = 6,
+    multiple: int = 3,
+    true_false: int = 4,
+    practical: int = 1,
+    articles: list[Article] | tuple[Article, ...] = (),
+    created_by: User | None = None,
+) -> list[Question]:
+    """Enough questions of every kind for a level's draw, shaped as the demo's: four options
+    with distinct, long texts (B right; A and C for multiple choice, worth 2 points); true/false
+    statements; a practical task with the demo's three-criterion rubric (4 + 4 + 2, an upload
+    allowed). Every question links to `articles` (what to read again)."""
+    ids = [a.id for a in articles]
+    common = {"level": level, "edition": "2026Q4", "article_ids": ids, "created_by": created_by}
+    made = []
+    for _ in range(single):
+        n = _n()
+        opts = [{"key": k, "text": f"第{n}题选项{k}的较长说明文字"} for k in "ABCD"]
+        made.append(question(f"单选题{n}：应该怎么做？", kind="single", options=opts, answer=["B"], **common))
+    for _ in range(multiple):
+        n = _n()
+        opts = [{"key": k, "text": f"第{n}题多选项{k}的较长说明文字"} for k in "ABCD"]
+        made.append(
+            question(f"多选题{n}：哪些做法正确？", kind="multiple", options=opts, answer=["A", "C"], points=2, **common)
+        )
+    for i in range(true_false):
+        made.append(
+            question(
+                f"判断题{_n()}：这种做法正确。", kind="true_false", answer=["true" if i % 2 else "false"], **common
+            )
+        )
+    rubric = [
+        {"criterion": "能用关键词在帮助中心找到相关文章", "points": 4},
+        {"criterion": "给出至少 3 个可行的处理方法", "points": 4},
+        {"criterion": "说明无法解决时如何提交工单", "points": 2},
+    ]
+    for _ in range(practical):
+        made.append(
+            question(
+                f"实操题{_n()}：写出在帮助中心查找解决方案的步骤。",
+                kind="practical",
+                points=10,
+                rubric=rubric,
+                allow_upload=True,
+                **common,
+            )
+        )
+    return made
 
 
 def attempt(

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.auth.roles import Role
 from portal.extensions import db
 from portal.quiz.models import Attempt, Certificate, Certification, Question
+from tests import factories as f
+from tests.conftest import Auth
 
 T0 = datetime(2026, 12, 1, 1, 0)  # naive UTC: 09:00 in Shanghai
 
@@ -25,17 +28,45 @@ class Clock:
         self.t += timedelta(**delta)
 
 
+def build_world() -> None:
+    """Two employees of 财务部 (张伟, 沈悦), the trainer 周琳, the demo's three levels and a bank
+    of questions for each that link to a FAQ."""
+    f.department("finance", "财务部")
+    f.user("zhangwei", display_name="张伟", department="finance")
+    f.user("shenyue", display_name="沈悦", department="finance")
+    trainer = f.user("zhoulin", display_name="周琳", roles=[Role.TRAINER], department="hr")
+    faq = f.article("忘记OA登录密码怎么办？", "在登录页点击“忘记密码”自助重置。", category="登录问题")
+    f.demo_levels()
+    for level in ("beginner", "intermediate", "advanced"):
+        f.question_bank(level, articles=[faq], created_by=trainer)
+    db.session.commit()
+
+
 @pytest.fixture
-def clock(demo_app):
+def world(db_app):
+    build_world()  # in the rolled-back transaction
+
+
+@pytest.fixture
+def client(world, db_client):
+    return db_client
+
+
+@pytest.fixture
+def clock(db_app):
     c = Clock(T0)
-    demo_app.config["CLOCK"] = c
+    db_app.config["CLOCK"] = c
     return c
 
 
-@pytest.fixture(autouse=True)
-def ctx(demo_app):
-    with demo_app.app_context():
-        yield
+@pytest.fixture
+def committed(app):
+    """The same world with real commits, in an empty database of its own: for the tests that
+    race threads or write from a second connection."""
+    app.config["CLOCK"] = Clock(T0)
+    with app.app_context():
+        build_world()
+        yield app
         db.session.remove()
 
 
@@ -134,15 +165,15 @@ def test_time_limit_is_enforced_by_the_server(client, auth, clock):
     assert a.state in ("failed", "pending_review") and a.late and a.objective_points == 0
 
 
-def test_answers_saved_in_time_count_when_the_sweep_closes_the_attempt(client, auth, clock, demo_app):
+def test_answers_saved_in_time_count_when_the_sweep_closes_the_attempt(client, auth, clock, db_app):
     from portal.quiz import services
 
     auth.login("zhangwei")
     aid = start(client, auth)
     answer_all(client, auth, aid, right=True)
     clock.move(hours=2)
-    with demo_app.test_request_context():
-        assert services.close_expired() >= 1  # the demo has an abandoned attempt too
+    with db_app.test_request_context():
+        assert services.close_expired() >= 1
     a = fresh_attempt(aid)
     assert a.state == "pending_review" and a.late and a.objective_points == a.objective_max
 
@@ -282,27 +313,29 @@ def start_at_once(app, username: str, n: int = 3) -> list[int]:
     return ids
 
 
-def test_two_tabs_starting_at_once_get_one_attempt(demo_app, clock):
-    ids = start_at_once(demo_app, "zhangwei")
+def test_two_tabs_starting_at_once_get_one_attempt(committed):
+    ids = start_at_once(committed, "zhangwei")
     assert len(ids) == 3 and len(set(ids)) == 1
 
 
-def test_two_trainers_reviewing_at_once_record_one_review(client, auth, clock, demo_app):
+def test_two_trainers_reviewing_at_once_record_one_review(committed):
     from portal.auth.models import User
     from portal.core.errors import Conflict
-    from portal.quiz import services
+    from portal.quiz import reviews
 
+    client = committed.test_client()
+    auth = Auth(client)
     auth.login("zhangwei")
     aid = start(client, auth)
     answer_all(client, auth, aid)
     client.post(f"/quiz/attempts/{aid}/submit", data={"csrf_token": auth.csrf("/quiz/")})
     trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
-    with demo_app.test_request_context():
+    with committed.test_request_context():
         mine = db.session.get(Attempt, aid)
         assert mine.state == "pending_review"
         with db.engine.begin() as other:  # the other trainer's review lands first
             other.execute(Attempt.__table__.update().where(Attempt.id == aid).values(version=Attempt.version + 1))
         with pytest.raises(Conflict):
-            services.review(mine, trainer, [4, 4, 2])
+            reviews.review(mine, trainer, [4, 4, 2])
     assert fresh_attempt(aid).reviewer_id is None
     assert db.session.scalar(select(Certificate.id).where(Certificate.attempt_id == aid)) is None
