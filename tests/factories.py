@@ -282,7 +282,7 @@ FILLER_TITLES = (
     "打印机无法连接网络怎么办",
     "邮箱容量不足如何清理",
     "如何修改个人联系方式",
-    "会议室预订的流程",
+    "如何申请门禁卡",
     "考勤异常如何申诉",
     "如何下载安装移动客户端",
     "合同归档需要哪些材料",
@@ -298,6 +298,22 @@ def filler_articles(n: int = len(FILLER_TITLES), *, index: bool = False) -> list
     if index:
         reindex(*made)
     return made
+
+
+DEMO_MANUAL = Path(portal.demo.__file__).parent / "data" / "manual.json"
+
+
+def demo_manual(*, index: bool = False) -> Manual:
+    """The demo's user manual (its 13 chapters as written, numbered demo-manual-NN), current edition."""
+    data = json.loads(DEMO_MANUAL.read_text(encoding="utf-8"))
+    m = manual(data["title"], edition=data["edition"], released_on=date.fromisoformat(data["released_on"]))
+    chapters = [
+        article(c["title"], c["body"], manual=m, position=n, category="操作指南", external_id=f"demo-manual-{n:02d}")
+        for n, c in enumerate(data["chapters"], start=1)
+    ]
+    if index:
+        reindex(*chapters)
+    return m
 
 
 def reindex(*objects) -> None:

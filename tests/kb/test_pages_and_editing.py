@@ -1,8 +1,54 @@
+import pytest
 from sqlalchemy import select
 
+from portal.auth.roles import Role
 from portal.extensions import db
 from portal.kb.models import Article, Category
+from tests import factories as f
 from tests.conftest import HTMX
+
+
+@pytest.fixture(autouse=True)
+def world(db_app):
+    """An employee and a curator, the four seeded categories, FAQs about signing in (numbered
+    demo-faq-001… as the demo's, of different popularity, one internal), a few others, and the
+    demo's manual; the FAQs are in the search index."""
+    f.user("zhangwei", display_name="张伟")
+    f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
+    categories = {name: f.category(name) for name in ("登录问题", "权限问题", "数据错误", "操作指南")}
+    login = categories["登录问题"]
+    faqs = [
+        f.article(
+            "忘记OA登录密码怎么办？",
+            "忘记登录密码时：\n\n1. 打开登录页\n2. 点击**忘记密码**\n3. 用绑定手机的验证码重置密码",
+            category=login,
+            external_id="demo-faq-001",
+            view_count=120,
+            helpful_yes=30,
+        ),
+        f.article("OA账号被锁定怎么办？", "连续输错登录密码 5 次账号锁定 30 分钟；也可以打开登录页点击忘记密码，"
+                  "用绑定手机的验证码重置密码后解锁。", category=login, external_id="demo-faq-002", view_count=80,
+                  helpful_yes=10),
+        f.article("登录时提示验证码错误", "打开登录页刷新验证码后重新输入；忘记登录密码时点击忘记密码，用绑定手机的"
+                  "验证码重置密码。", category=login, external_id="demo-faq-003", view_count=40),
+        f.article("如何修改OA登录密码", "在个人中心修改登录密码；忘记登录密码时打开登录页，点击忘记密码，用绑定手机"
+                  "的验证码重置。", category=login, view_count=60, helpful_no=4),
+        f.article("单点登录失败怎么处理", "清除浏览器缓存后打开登录页重新登录；忘记密码时用手机验证码重置密码。",
+                  category=login, view_count=10),
+        f.article("首次登录需要修改初始密码吗", "首次登录必须修改初始密码；忘记登录密码时在登录页用验证码重置。",
+                  category=login, view_count=25),
+        f.article("VPN登录密码与OA密码的区别", "VPN 密码单独设置，忘记时不能在 OA 登录页重置。", category=login,
+                  visibility="internal", view_count=5),
+    ]  # fmt: skip
+    manual = f.demo_manual()
+    f.reindex(*faqs, *f.filler_articles())
+    db.session.commit()  # a savepoint only
+    return {"categories": categories, "manual": manual}
+
+
+@pytest.fixture
+def client(db_client):
+    return db_client
 
 
 def article_id(app, external_id):
@@ -10,52 +56,52 @@ def article_id(app, external_id):
         return db.session.scalar(select(Article.id).where(Article.external_id == external_id))
 
 
-def test_article_page_renders_markdown_related_questions_and_counts_views(client, demo_app):
-    aid = article_id(demo_app, "demo-faq-001")
+def test_article_page_renders_markdown_related_questions_and_counts_views(client, db_app):
+    aid = article_id(db_app, "demo-faq-001")
     html = client.get(f"/kb/articles/{aid}").get_data(as_text=True)
     assert "<ol>" in html or "<ul>" in html
     assert 'id="related"' in html and html.count('href="/kb/articles/') >= 3
-    with demo_app.app_context():
+    with db_app.app_context():
         before = db.session.get(Article, aid).view_count
     client.get(f"/kb/articles/{aid}")
-    with demo_app.app_context():
+    with db_app.app_context():
         assert db.session.get(Article, aid).view_count == before + 1
 
 
-def test_internal_article_is_hidden_from_anonymous_visitors(client, auth, demo_app):
-    with demo_app.app_context():
+def test_internal_article_is_hidden_from_anonymous_visitors(client, auth, db_app):
+    with db_app.app_context():
         aid = db.session.scalar(select(Article.id).where(Article.visibility == "internal"))
     assert client.get(f"/kb/articles/{aid}").status_code == 404
     auth.login("zhangwei")
     assert client.get(f"/kb/articles/{aid}").status_code == 200
 
 
-def test_vote_with_htmx_returns_the_fragment_and_one_vote_per_reader(client, auth, demo_app):
-    aid = article_id(demo_app, "demo-faq-002")
+def test_vote_with_htmx_returns_the_fragment_and_one_vote_per_reader(client, auth, db_app):
+    aid = article_id(db_app, "demo-faq-002")
     auth.login("zhangwei")
     token = auth.csrf(f"/kb/articles/{aid}")
-    with demo_app.app_context():
+    with db_app.app_context():
         yes_before = db.session.get(Article, aid).helpful_yes
     response = client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}, headers=HTMX)
     assert response.status_code == 200 and response.get_data(as_text=True).startswith('<section id="vote"')
     client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}, headers=HTMX)
-    with demo_app.app_context():
+    with db_app.app_context():
         assert db.session.get(Article, aid).helpful_yes == yes_before + 1
     client.post(f"/kb/articles/{aid}/vote", data={"helpful": "no", "csrf_token": token})
-    with demo_app.app_context():
+    with db_app.app_context():
         article = db.session.get(Article, aid)
         assert article.helpful_yes == yes_before
 
 
-def test_vote_without_js_redirects_and_bad_value_is_400(client, auth, demo_app):
-    aid = article_id(demo_app, "demo-faq-003")
+def test_vote_without_js_redirects_and_bad_value_is_400(client, auth, db_app):
+    aid = article_id(db_app, "demo-faq-003")
     token = auth.csrf(f"/kb/articles/{aid}")
     assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}).status_code == 303
     assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "maybe", "csrf_token": token}).status_code == 400
 
 
-def test_category_page_sorts_by_popularity(client, demo_app):
-    with demo_app.app_context():
+def test_category_page_sorts_by_popularity(client, db_app):
+    with db_app.app_context():
         category = db.session.scalar(select(Category).where(Category.name == "登录问题"))
         articles = db.session.scalars(
             select(Article).where(Article.category_id == category.id, Article.visibility == "public")
@@ -67,19 +113,19 @@ def test_category_page_sorts_by_popularity(client, demo_app):
     assert positions == sorted(positions)
 
 
-def test_manual_page_has_a_table_of_contents(client, demo_app):
-    html = client.get("/kb/manuals/1").get_data(as_text=True)
+def test_manual_page_has_a_table_of_contents(client, world):
+    html = client.get(f"/kb/manuals/{world['manual'].id}").get_data(as_text=True)
     assert html.count('class="toc"') == 1 and html.count("<strong>第") >= 10
     assert "#1-1-" in html
 
 
-def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth, demo_app):
+def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth, world):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
     form = {
         "title": "会议室预订冲突怎么处理",
         "kind": "faq",
-        "category_id": "4",
+        "category_id": str(world["categories"]["操作指南"].id),
         "visibility": "public",
         "manual_id": "0",
         "position": "0",
@@ -99,7 +145,7 @@ def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth,
     assert client.get("/api/v1/search", query_string={"q": "改期"}).get_json()["results"][0]["id"] == aid
 
 
-def test_invalid_article_keeps_what_was_typed(client, auth):
+def test_invalid_article_keeps_what_was_typed(client, auth, world):
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
     response = client.post(
@@ -107,7 +153,7 @@ def test_invalid_article_keeps_what_was_typed(client, auth):
         data={
             "title": "",
             "kind": "faq",
-            "category_id": "1",
+            "category_id": str(world["categories"]["登录问题"].id),
             "visibility": "public",
             "manual_id": "0",
             "body": "我写了很长的正文，不能丢",
