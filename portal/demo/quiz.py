@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from portal.auth.models import User
 from portal.core.clock import utcnow
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article
-from portal.quiz import services
+from portal.quiz import reviews, services
 from portal.quiz.models import Attempt, Certification, Question
 
 DATA = Path(__file__).parent / "data" / "quiz.json"
@@ -77,15 +78,15 @@ def load_quiz(now: datetime | None = None) -> int:
         return 0
     now = (now or utcnow()).replace(second=0, microsecond=0)
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    for c in data["certifications"]:
-        if services.certification(c["level"]) is None:
-            db.session.add(Certification(**c))
-    articles = dict(
-        db.session.execute(select(Article.external_id, Article.id).where(Article.external_id.is_not(None))).all()
-    )
-    trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
-    db.session.add_all(_question_rows(data, articles, trainer.id if trainer else None))
-    db.session.commit()
+    with unit_of_work():  # the definitions and the bank; each trainee's story is then told by the services
+        for c in data["certifications"]:
+            if services.certification(c["level"]) is None:
+                db.session.add(Certification(**c))
+        articles = dict(
+            db.session.execute(select(Article.external_id, Article.id).where(Article.external_id.is_not(None))).all()
+        )
+        trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
+        db.session.add_all(_question_rows(data, articles, trainer.id if trainer else None))
     rng = random.Random(2026)
     for username, level, outcome, days in sorted(STORIES, key=lambda s: -s[3]):
         _replay(
@@ -126,7 +127,7 @@ def _replay(user: User, level: str, outcome: str, t0: datetime, trainer: User | 
         for item in attempt.items:
             for criterion in item.question.rubric or []:
                 scores.append(criterion["points"] if outcome == "pass" else 0)
-        services.review(
+        reviews.review(
             attempt,
             trainer,
             scores,

@@ -14,14 +14,13 @@ from sqlalchemy import String, cast, func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from portal.core.clock import utcnow
-from portal.core.errors import InvalidInput
+from portal.core.errors import Conflict, DomainError
 from portal.extensions import db
 from portal.kb.models import Article, Manual
 from portal.quiz import bank, xlsx
 from portal.quiz import questions as question_store
-from portal.quiz.labels import kind_label
+from portal.quiz.labels import kind_label, level_label
 from portal.quiz.models import Question
-from portal.quiz.services import level_label
 from portal.quiz.views import bp
 from portal.web.access import roles_required
 from portal.web.htmx import render
@@ -184,35 +183,14 @@ def _form_page(
 
 def _save(question: Question | None):
     form = request.form
-    if (
-        question is not None
-        and form.get("stamp")
-        and question.updated_at
-        and form.get("stamp") != question.updated_at.isoformat()
-    ):
-        return _form_page(
-            form,
-            question,
-            status=409,
-            message=_(
-                "Someone changed this question while you were editing it. Open it again to see their version; "
-                "your text is still in the form."
-            ),
-        )
-    values, errors = bank.clean_question(_raw(form))
-    if not errors:
-        try:
-            question = question_store.store_question(values, current_user, question)
-            db.session.commit()
-        except InvalidInput as err:
-            db.session.rollback()
-            errors = err.errors
-    if errors:
-        if question is not None:
-            question = db.session.get(Question, question.id)
-        return _form_page(form, question, errors, 422)
-    flash(_("Question %(number)s is saved.", number=question.external_id), "success")
-    return redirect(url_for("quiz.questions", q=question.external_id), 303)
+    try:
+        saved = question_store.save_question(_raw(form), current_user, question, stamp=form.get("stamp", ""))
+    except Conflict as err:
+        return _form_page(form, question, status=err.status, message=err.message)
+    except DomainError as err:
+        return _form_page(form, question, getattr(err, "errors", None) or {"stem": err.message}, err.status)
+    flash(_("Question %(number)s is saved.", number=saved.external_id), "success")
+    return redirect(url_for("quiz.questions", q=saved.external_id), 303)
 
 
 @bp.route("/questions/new", methods=["GET", "POST"])
@@ -248,9 +226,7 @@ def question_toggle(question_id: int):
     question = db.session.get(Question, question_id)
     if question is None:
         abort(404)
-    question.active = not question.active
-    question.updated_at = utcnow()
-    db.session.commit()
+    question_store.toggle_question(question)
     flash(
         _("Question %(number)s is active again.", number=question.external_id)
         if question.active
@@ -295,8 +271,7 @@ def questions_import():
         return render_template("quiz/bank_import.html", result=None, problem=problem, skip_bad=skip_bad), 422
     try:
         result = xlsx.import_questions(upload.read(), current_user, skip_bad=skip_bad)
-    except xlsx.ImportFileError as err:
-        db.session.rollback()
-        return render_template("quiz/bank_import.html", result=None, problem=str(err), skip_bad=skip_bad), 422
+    except DomainError as err:
+        return render_template("quiz/bank_import.html", result=None, problem=err.message, skip_bad=skip_bad), 422
     status = 200 if result.written else 422
     return render_template("quiz/bank_import.html", result=result, problem=None, skip_bad=skip_bad), status

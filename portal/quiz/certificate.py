@@ -1,6 +1,8 @@
-"""The certificate: its verification code, and its PDF (WeasyPrint, Noto CJK fonts, the logo and a
-QR code that opens the verification page). Rendering needs an app and a request context (for the
-reader's language and the company time zone); nothing here touches the network."""
+"""The certificate as a document: its verification code, its state, and its PDF (WeasyPrint, Noto
+CJK fonts, the logo and a QR code that opens the verification page). A renderer: a certificate in,
+bytes out; it writes nothing (issuing and revoking are `certificates.py`, which calls it, never the
+other way round). Rendering needs an app and a request context (for the reader's language and the
+company time zone); nothing here touches the network."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from flask_babel import gettext as _
 
 from portal.config import REPO_ROOT
 from portal.core.clock import utcnow
-from portal.quiz.services import level_label
+from portal.quiz.labels import level_label
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B and U/V are left out, so a code read off paper
 # can be typed back without guessing. 12 characters of 26 are about 56 bits.

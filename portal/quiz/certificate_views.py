@@ -12,9 +12,9 @@ from sqlalchemy import select
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.quiz import certificate as certs
-from portal.quiz import services
+from portal.quiz import certificates, policy
+from portal.quiz.labels import level_label
 from portal.quiz.models import Certificate
-from portal.quiz.services import level_label
 from portal.quiz.views import bp
 from portal.web.access import login_required, roles_required
 
@@ -29,7 +29,7 @@ def find(raw: str | None) -> Certificate | None:
 
 
 def may_download(cert: Certificate, user) -> bool:
-    return cert.user_id == user.id or user.has_any_role("trainer", "admin")
+    return cert.user_id == user.id or policy.is_reviewer(user)
 
 
 def verify_url(cert: Certificate) -> str:
@@ -70,7 +70,7 @@ def verify():
                 "issued": format_date(cert.issued_at, "long"),
                 "valid_until": format_date(cert.expires_at, "long"),
                 "may_download": may_download(cert, current_user),
-                "may_revoke": services.is_reviewer(current_user) and not cert.revoked,
+                "may_revoke": policy.is_reviewer(current_user) and not cert.revoked,
             }
     return render_template("quiz/verify.html", code=raw, result=result, status_label=certs.status_label)
 
@@ -82,9 +82,8 @@ def revoke(code: str):
     if cert is None:
         abort(404)
     try:
-        services.revoke_certificate(cert, current_user, request.form.get("reason", ""))
+        certificates.revoke(cert, current_user, request.form.get("reason", ""))
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("quiz.verify", code=cert.code)), 303
     flash(_("Certificate %(code)s is revoked.", code=cert.code), "success")

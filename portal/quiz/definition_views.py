@@ -11,8 +11,9 @@ from sqlalchemy import select
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Manual
-from portal.quiz import services
-from portal.quiz.definitions import LATE_POLICIES, LAYOUTS, MAX_DRAWS, PARTIAL_CREDIT, clean_definition
+from portal.quiz import reviews, services
+from portal.quiz.definitions import LATE_POLICIES, LAYOUTS, MAX_DRAWS, PARTIAL_CREDIT
+from portal.quiz.labels import level_label
 from portal.quiz.views import bp
 from portal.web.access import roles_required
 
@@ -35,23 +36,19 @@ def definition(level: str):
         else [(d.get("kind", ""), "，".join(d.get("tags", [])), str(d["count"])) for d in c.draws or []]
     )
     if form is not None:
-        values, errors = clean_definition(request.form, level, rows)
-        if not errors:
-            try:
-                services.save_definition(c, values)
-            except DomainError as err:
-                db.session.rollback()
-                errors = getattr(err, "errors", None) or {"draws": err.message}
-            else:
-                flash(
-                    _(
-                        "The %(level)s definition is saved; attempts started from now on follow it.",
-                        level=services.level_label(level),
-                    ),
-                    "success",
-                )
-                return redirect(url_for("quiz.index"))
-        status = 422
+        try:
+            services.save_definition(c, request.form, rows)
+        except DomainError as err:
+            errors, status = getattr(err, "errors", None) or {"draws": err.message}, err.status
+        else:
+            flash(
+                _(
+                    "The %(level)s definition is saved; attempts started from now on follow it.",
+                    level=level_label(level),
+                ),
+                "success",
+            )
+            return redirect(url_for("quiz.index"))
     rows = rows + [("", "", "")] * max(0, MAX_DRAWS - len(rows))
     editions = sorted({e for e in db.session.scalars(select(Manual.edition)) if e}, reverse=True)
     return render_template(
@@ -72,20 +69,19 @@ def definition(level: str):
 @roles_required("trainer")
 def grant():
     try:
-        services.grant_attempt(
+        reviews.grant_attempt(
             current_user,
             request.form.get("username", ""),
             request.form.get("level", ""),
             request.form.get("reason", ""),
         )
     except DomainError as err:
-        db.session.rollback()
         errors = getattr(err, "errors", None) or {"username": err.message}
         return render_template(
             "quiz/index.html",
             levels=services.status(current_user),
             refusal=services.refusal,
-            reviews=services.pending_review_count(),
+            reviews=reviews.pending_review_count(),
             grant_errors=errors,
             grant_form=request.form,
         ), err.status
@@ -93,7 +89,7 @@ def grant():
         _(
             "%(name)s has one more attempt at the %(level)s level.",
             name=request.form.get("username"),
-            level=services.level_label(request.form.get("level", "")),
+            level=level_label(request.form.get("level", "")),
         ),
         "success",
     )

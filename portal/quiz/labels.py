@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.core.clock import utcnow
-from portal.quiz.services import level_label
+
+def level_label(level: str) -> str:
+    return {"beginner": _("Beginner"), "intermediate": _("Intermediate"), "advanced": _("Advanced")}.get(level, level)
 
 
 def kind_label(kind: str) -> str:
@@ -31,5 +32,4 @@ HELPERS = {
     "quiz_level_label": level_label,
     "quiz_kind_label": kind_label,
     "quiz_state_label": state_label,
-    "now_utc": utcnow,
 }

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 GRACE = timedelta(seconds=30)  # a request in flight when the time ran out still counts
 RENEW_BEFORE = timedelta(days=30)  # a holder may take the level again this close to expiry
 FINISHED = frozenset({"pending_review", "passed", "failed", "expired"})
+REVIEWER_ROLES = ("trainer", "admin")  # who reviews practical tasks, grants attempts, revokes certificates
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,8 @@ def submission(now: datetime, deadline_: datetime, late_policy: str) -> Submissi
     if late_policy == "refuse":
         return Submission(False, True, deadline_ + GRACE)
     return Submission(True, True, deadline_ + GRACE)
+
+
+def is_reviewer(user) -> bool:
+    """A trainer or an administrator (anything with `has_any_role`)."""
+    return user.has_any_role(*REVIEWER_ROLES)

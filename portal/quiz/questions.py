@@ -1,5 +1,7 @@
-"""Storing a question checked by bank.clean_question: its article references resolved, its number
-(编号) unique, a number given when there is none. Shared by the form and the Excel import."""
+"""The question bank's transactions: saving a question from the form (checked by
+bank.clean_question, its article references resolved, its number 编号 unique, a number given when
+there is none), retiring and reactivating one. The Excel import (xlsx.py) stores its rows through
+the same `store_question` steps inside its own unit of work."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from sqlalchemy import or_, select
 
 from portal.auth.models import User
 from portal.core.clock import utcnow
-from portal.core.errors import InvalidInput
+from portal.core.errors import Conflict, InvalidInput
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import bank
@@ -49,7 +52,8 @@ def give_number(q: Question) -> None:
 
 def store_question(values: dict, user: User | None, question: Question | None = None) -> Question:
     """Store one cleaned question (new when `question` is None); InvalidInput when an article
-    reference is unknown or the 编号 belongs to another question. The caller commits."""
+    reference is unknown or the 编号 belongs to another question. Runs inside the caller's unit
+    of work (save_question, the Excel import)."""
     errors = {}
     by_external, ids = find_articles(values["article_refs"])
     article_ids, missing = bank.resolve_refs(values["article_refs"], by_external, ids)
@@ -70,4 +74,31 @@ def store_question(values: dict, user: User | None, question: Question | None = 
     bank.apply(question, values, article_ids)
     question.updated_at = now
     give_number(question)
+    return question
+
+
+def save_question(raw: dict, user: User | None, question: Question | None = None, *, stamp: str = "") -> Question:
+    """The form, as typed (`raw` as bank.clean_question reads it), stored as one unit of work: a new
+    question when `question` is None. `stamp` is the question's change time when the form was
+    opened; someone else's save since then is a Conflict. A bad field anywhere stores nothing."""
+    if question is not None and stamp and question.updated_at and stamp != question.updated_at.isoformat():
+        raise Conflict(
+            _(
+                "Someone changed this question while you were editing it. Open it again to see their version; "
+                "your text is still in the form."
+            )
+        )
+    values, errors = bank.clean_question(raw)
+    if errors:
+        raise InvalidInput(errors)
+    with unit_of_work():
+        return store_question(values, user, question)
+
+
+def toggle_question(question: Question) -> Question:
+    """Retire an active question (new papers no longer draw it; papers already drawn keep it) or
+    reactivate a retired one. A question is never deleted."""
+    with unit_of_work():
+        question.active = not question.active
+        question.updated_at = utcnow()
     return question

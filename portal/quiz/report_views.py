@@ -23,7 +23,7 @@ from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import bank, reports
-from portal.quiz.services import level_label
+from portal.quiz.labels import level_label
 from portal.quiz.views import bp
 from portal.web import charts
 from portal.web.access import roles_required

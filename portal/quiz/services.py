@@ -1,51 +1,43 @@
-"""Certification transactions: starting an attempt (its paper drawn and stored), saving answers
-while the clock runs, submitting once, grading, reviewing the practical task, issuing the
-certificate.
+"""Taking a quiz, as transactions: the levels a trainee may start, starting an attempt (its paper
+drawn and stored), saving answers while the clock runs, submitting once (grading the objective
+part), the time-limit sweep; and a level's settings, which must leave the bank able to fill a
+paper. Reviewing is `reviews.py`, issuing and revoking certificates `certificates.py`, the
+question bank `questions.py` and `xlsx.py`.
 
 Every limit is the server's: the attempt count and waiting time are checked where the attempt is
 created (and a unique attempt number per user and level stops two tabs creating two), answers
 are written only while the attempt is in progress and the time has not run out (a guarded UPDATE,
-so a save racing the submission loses), and submitting is a compare-and-set on the state.
+so a save racing the submission loses), and submitting is a compare-and-set on the state. Each
+call is one unit of work.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import User
-from portal.auth.services import active_user
-from portal.core.clock import utcnow
+from portal.core import uow
+from portal.core import uploads as files
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
+from portal.core.uow import unit_of_work
 from portal.extensions import db
-from portal.quiz import drawing, grading, policy
+from portal.quiz import certificates, clock, drawing, grading, policy
+from portal.quiz.definitions import clean_definition
+from portal.quiz.labels import level_label
 from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, ExtraAttempt, Question
 
 LEVELS = drawing.LEVELS
-REVIEWER_ROLES = ("trainer", "admin")
 TEXT_MAX = 10_000
-
-
-def clock() -> datetime:
-    """The server's time (naive UTC). Tests put a callable in app.config["CLOCK"] to move it."""
-    from flask import current_app
-
-    return current_app.config.get("CLOCK", utcnow)()
-
-
-def level_label(level: str) -> str:
-    return {"beginner": _("Beginner"), "intermediate": _("Intermediate"), "advanced": _("Advanced")}.get(level, level)
-
-
-def is_reviewer(user: User) -> bool:
-    return user.has_any_role(*REVIEWER_ROLES)
+is_reviewer = policy.is_reviewer
 
 
 def certification(level: str) -> Certification | None:
@@ -108,7 +100,7 @@ class LevelStatus:
 
 
 def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
-    now = now or clock()
+    now = now or clock.now()
     held = holdings(user.id)
     out = []
     for c in db.session.scalars(select(Certification).where(Certification.active.is_(True))):
@@ -133,8 +125,6 @@ def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
 
 
 def refusal(decision: policy.Decision, c: Certification) -> str:
-    from flask_babel import format_datetime
-
     return {
         "in_progress": _("You have an attempt in progress; continue it."),
         "certified": _("You already hold a valid certificate of this level."),
@@ -163,9 +153,17 @@ def _candidates(level: str) -> list[drawing.Candidate]:
     return out
 
 
+def _in_progress(user: User, c: Certification) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.certification_id == c.id, Attempt.state == "in_progress"
+        )
+    )
+
+
 def start(user: User, level: str, *, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
     """A new attempt with its paper, or the one in progress. Refused (409) when the rules say no."""
-    now = now or clock()
+    now = now or clock.now()
     c = certification(level)
     if c is None or not c.active:
         raise NotAllowed(_("There is no quiz for this level."))
@@ -205,16 +203,14 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
     attempt.practical_max = sum(
         (i.max_points for i in attempt.items if questions[i.question_id].kind == "practical"), Decimal(0)
     )
-    db.session.add(attempt)
     try:
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(attempt)
+            db.session.flush()  # the unique attempt number speaks here, not in someone else's commit
     except IntegrityError:  # another tab started the same attempt number a moment ago
-        db.session.rollback()
-        current = db.session.scalar(
-            select(Attempt).where(
-                Attempt.user_id == user.id, Attempt.certification_id == c.id, Attempt.state == "in_progress"
-            )
-        )
+        if uow.active():
+            raise  # the surrounding unit of work rolls back; it is not ours to answer
+        current = _in_progress(user, c)
         if current is not None:
             return current
         raise Conflict(_("Another attempt was started a moment ago. Refresh the page.")) from None
@@ -225,7 +221,7 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
 
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
-    return max(0, int((attempt.deadline - (now or clock())).total_seconds()))
+    return max(0, int((attempt.deadline - (now or clock.now())).total_seconds()))
 
 
 def _own(attempt: Attempt, user: User) -> None:
@@ -237,13 +233,17 @@ def save_answer(
     attempt: Attempt,
     user: User,
     position: int,
-    keys: list[str],
+    keys: Sequence[str],
     text: str = "",
     *,
-    upload: tuple[str, str] | None = None,
+    upload: files.Upload | None = None,
     now: datetime | None = None,
 ) -> AttemptItem:
-    now = now or clock()
+    """One answer (and for the practical task its file, stored with it): written only while the
+    attempt is open. A file is stored only if the answer is; refused, it leaves no file behind."""
+    if upload is not None and (problem := files.problems([upload])):
+        raise InvalidInput({"upload": problem})
+    now = now or clock.now()
     _own(attempt, user)
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
@@ -262,29 +262,41 @@ def save_answer(
     if len(text) > TEXT_MAX:
         raise InvalidInput({"text": _("The answer may have at most %(n)d characters.", n=TEXT_MAX)})
     values = {"response": keys if kind != "practical" else [], "text": text, "saved_at": now}
-    if upload is not None:
-        values.update(upload_name=upload[0], upload_stored=upload[1])
-    still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-    done = db.session.execute(
-        update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    if done != 1:
-        db.session.rollback()
-        raise Conflict(_("This attempt has been submitted; answers can no longer change."))
-    db.session.commit()
+    stored: list[str] = []
+    try:
+        with unit_of_work():
+            uow.after_commit(stored.clear)  # committed: the file belongs to its answer
+            if upload is not None:
+                stored.append(files.store(upload))
+                values.update(upload_name=upload.filename, upload_stored=stored[0])
+            still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+            done = db.session.execute(
+                update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
+                execution_options={"synchronize_session": False},
+            ).rowcount
+            if done != 1:
+                raise Conflict(_("This attempt has been submitted; answers can no longer change."))
+    except BaseException:
+        files.discard(stored)
+        raise
     db.session.refresh(item)
     return item
 
 
-# --- submitting and grading ----------------------------------------------------------------
+# --- submitting ----------------------------------------------------------------------------
 
 
 def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) -> Attempt:
     """Hand in (user) or close when time ran out (user None: the sweep). Exactly once."""
-    now = now or clock()
+    now = now or clock.now()
     if user is not None:
         _own(attempt, user)
+    with unit_of_work():
+        _submit(attempt, now)
+    return attempt
+
+
+def _submit(attempt: Attempt, now: datetime) -> None:
     c = attempt.certification
     sub = policy.submission(now, attempt.deadline, c.late_policy)
     new_state = "grading" if sub.accepted else "expired"
@@ -297,13 +309,11 @@ def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) 
         execution_options={"synchronize_session": False},
     ).rowcount
     if won != 1:
-        db.session.rollback()
         raise Conflict(_("This attempt has already been submitted."))
     db.session.expire(attempt)
     if not sub.accepted:
         attempt.finished_at, attempt.passed, attempt.score = now, False, Decimal("0.00")
-        db.session.commit()
-        return attempt
+        return
     objective = Decimal(0)
     has_practical = False
     for item in attempt.items:
@@ -322,56 +332,32 @@ def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) 
     practical_answered = any(i.question.kind == "practical" and (i.text or i.upload_stored) for i in attempt.items)
     if has_practical and practical_answered:
         attempt.state = "pending_review"
-    else:
-        if has_practical:  # nothing handed in for the practical task: no points, nothing to review
-            attempt.practical_points = Decimal("0.00")
-            for item in attempt.items:
-                if item.question.kind == "practical":
-                    item.points = Decimal("0.00")
-        _finish(attempt, now)
-    db.session.commit()
-    return attempt
+        return
+    if has_practical:  # nothing handed in for the practical task: no points, nothing to review
+        attempt.practical_points = Decimal("0.00")
+        for item in attempt.items:
+            if item.question.kind == "practical":
+                item.points = Decimal("0.00")
+    certificates.finish(attempt, now)
 
 
-def _finish(attempt: Attempt, now: datetime) -> None:
-    c = attempt.certification
-    total = attempt.objective_points + (attempt.practical_points or Decimal(0))
-    result = grading.verdict(total, attempt.objective_max + attempt.practical_max, c.pass_mark)
-    attempt.score, attempt.passed = result.score, result.passed
-    attempt.state, attempt.finished_at = ("passed" if result.passed else "failed"), now
-    if result.passed:
-        _issue(attempt, now)
-
-
-def _issue(attempt: Attempt, now: datetime) -> Certificate:
-    from portal.quiz.certificate import new_code
-
-    months = attempt.certification.validity_months
-    cert = Certificate(
-        code=new_code(),
-        user_id=attempt.user_id,
-        level=attempt.certification.level,
-        attempt=attempt,
-        score=attempt.score,
-        issued_at=now,
-        expires_at=_add_months(now, months),
-    )
-    db.session.add(cert)
-    from portal.notify.services import notify
-
-    notify(attempt.user_id, "certificate", level_label(cert.level), f"/quiz/attempts/{attempt.id}/result", now=now)
-    return cert
-
-
-def _add_months(t: datetime, months: int) -> datetime:
-    year, month = divmod(t.month - 1 + months, 12)
-    day = min(t.day, [31, 29 if (t.year + year) % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month])
-    return t.replace(year=t.year + year, month=month + 1, day=day)
+def hand_in_if_time_is_up(attempt: Attempt, user: User, *, now: datetime | None = None) -> bool:
+    """The trainee comes back after the time ran out: hand the paper in now (or notice that the
+    sweep did a moment ago). False while answers are still accepted."""
+    now = now or clock.now()
+    if policy.may_answer(now, attempt.deadline):
+        return False
+    try:
+        submit(attempt, user, now=now)
+    except Conflict:
+        pass  # already handed in: the result page shows how
+    return True
 
 
 def close_expired(now: datetime | None = None) -> int:
-    """The sweep: attempts whose time ran out are handed in as the definition says."""
-    now = now or clock()
+    """The sweep: attempts whose time ran out are handed in as the definition says, each in its
+    own unit of work (one that the trainee handed in a moment ago is left alone)."""
+    now = now or clock.now()
     ids = db.session.scalars(
         select(Attempt.id).where(Attempt.state == "in_progress", Attempt.deadline < now - policy.GRACE)
     ).all()
@@ -381,144 +367,24 @@ def close_expired(now: datetime | None = None) -> int:
             submit(db.session.get(Attempt, attempt_id), None, now=now)
             closed += 1
         except Conflict:
-            db.session.rollback()
+            pass
     return closed
 
 
-# --- reviewing -----------------------------------------------------------------------------
+# --- the level's settings ------------------------------------------------------------------
 
 
-def review_queue():
-    return select(Attempt).where(Attempt.state == "pending_review").order_by(Attempt.submitted_at)
-
-
-def review(
-    attempt: Attempt, reviewer: User, scores: list, comment: str = "", *, now: datetime | None = None
-) -> Attempt:
-    now = now or clock()
-    if not is_reviewer(reviewer):
-        raise NotAllowed(_("Only trainers review practical tasks."))
-    if attempt.user_id == reviewer.id:
-        raise NotAllowed(_("Nobody reviews their own attempt."))
-    if attempt.state != "pending_review":
-        raise Conflict(_("This attempt is not waiting for a review (it may have been reviewed a moment ago)."))
-    items = [i for i in attempt.items if i.question.kind == "practical"]
-    total = Decimal(0)
-    all_scores = []
-    offset = 0
-    try:
-        for item in items:
-            rubric = item.question.rubric or []
-            part = list(scores[offset : offset + len(rubric)])
-            offset += len(rubric)
-            item.points = grading.grade_rubric(rubric, part)
-            total += item.points
-            all_scores.extend(str(s) for s in part)
-        if offset != len(scores):
-            raise grading.RubricError(_("Score every criterion."))
-    except grading.RubricError as exc:
-        db.session.rollback()
-        raise InvalidInput({"scores": str(exc)}) from None
-    attempt.practical_points, attempt.review_scores = total, all_scores
-    attempt.reviewer_id, attempt.reviewed_at, attempt.review_comment = reviewer.id, now, (comment or "").strip()[:2000]
-    _finish(attempt, now)
-    from portal.notify.services import notify
-
-    notify(
-        attempt.user_id,
-        "quiz_reviewed",
-        level_label(attempt.certification.level),
-        f"/quiz/attempts/{attempt.id}/result",
-        now=now,
-    )
-    try:
-        db.session.commit()
-    except StaleDataError:  # another trainer saved a review of this attempt a moment ago
-        db.session.rollback()
-        raise Conflict(
-            _("This attempt is not waiting for a review (it may have been reviewed a moment ago).")
-        ) from None
-    return attempt
-
-
-def pending_review_count() -> int:
-    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.state == "pending_review")) or 0
-
-
-def grant_attempt(
-    trainer: User, username: str, level: str, reason: str, *, now: datetime | None = None
-) -> ExtraAttempt:
-    """One more attempt for a trainee who used them all (the waiting time still applies)."""
-    if not is_reviewer(trainer):
-        raise NotAllowed(_("Only trainers grant extra attempts."))
-    errors = {}
-    name, reason = (username or "").strip(), (reason or "").strip()
-    trainee = active_user(name)
-    c = certification(level) if isinstance(level, str) else None
-    if trainee is None:
-        errors["username"] = _("No active account %(name)s.", name=name) if name else _("Whose attempts?")
-    elif trainee.id == trainer.id:
-        errors["username"] = _("Nobody grants attempts to themselves.")
-    if c is None:
-        errors["level"] = _("Choose the level.")
-    if not reason:
-        errors["reason"] = _("Give the reason; it is kept with the grant.")
-    elif len(reason) > 300:
-        errors["reason"] = _("The reason may have at most %(n)d characters.", n=300)
+def save_definition(c: Certification, form: Mapping, draw_rows: Sequence[tuple[str, str, str]]) -> Certification:
+    """Store a level's settings as typed (every field checked, then whether the bank can fill the
+    draw); nothing is stored unless all of it can be. Attempts already started keep their paper."""
+    values, errors = clean_definition(form, c.level, draw_rows)
     if errors:
         raise InvalidInput(errors)
-    grant = ExtraAttempt(
-        user_id=trainee.id,
-        certification_id=c.id,
-        count=1,
-        reason=reason,
-        granted_by_id=trainer.id,
-        created_at=now or clock(),
-    )
-    db.session.add(grant)
-    from portal.notify.services import notify
-
-    notify(trainee.id, "quiz_extra_attempt", level_label(level), "/quiz/", now=now or clock())
-    db.session.commit()
-    return grant
-
-
-def save_definition(c: Certification, values: dict) -> Certification:
-    """Store a checked definition if the bank can fill its draw; attempts already started keep
-    their stored paper."""
     try:
         drawing.draw(_candidates(c.level), drawing.parse_draws(values["draws"]), c.level, random.Random(0))
     except drawing.DrawError as exc:
         raise InvalidInput({"draws": _("The question bank cannot fill this draw: %(why)s.", why=str(exc))}) from None
-    for name, value in values.items():
-        setattr(c, name, value)
-    db.session.commit()
+    with unit_of_work():
+        for name, value in values.items():
+            setattr(c, name, value)
     return c
-
-
-def revoke_certificate(cert: Certificate, actor: User, reason: str, *, now: datetime | None = None) -> Certificate:
-    """A trainer or administrator withdraws a certificate (e.g. issued by mistake); the verification
-    page and the PDF say so from then on, and the holder is told."""
-    if not is_reviewer(actor):
-        raise NotAllowed(_("Only trainers and administrators revoke certificates."))
-    if cert.revoked:
-        raise Conflict(_("This certificate has already been revoked."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": _("Give the reason; it is kept with the certificate.")})
-    if len(reason) > 300:
-        raise InvalidInput({"reason": _("The reason may have at most %(n)d characters.", n=300)})
-    now = now or clock()
-    cert.revoked, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = True, now, actor.id, reason
-    from portal.notify.services import notify
-
-    notify(
-        cert.user_id,
-        "certificate_revoked",
-        f"{level_label(cert.level)} · {cert.code}",
-        f"/quiz/verify?code={cert.code}",
-        important=True,
-        now=now,
-    )
-    db.session.commit()
-    return cert

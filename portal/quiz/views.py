@@ -13,8 +13,9 @@ from portal.core import uploads as files
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Article
+from portal.quiz import reviews as trainer_reviews
 from portal.quiz import services
-from portal.quiz.models import Attempt, AttemptItem
+from portal.quiz.models import Attempt, AttemptItem, Certificate
 from portal.web.access import login_required, roles_required
 from portal.web.htmx import render, wants_fragment
 from portal.web.request import parse_page
@@ -37,7 +38,7 @@ def index():
         "quiz/index.html",
         levels=levels,
         refusal=services.refusal,
-        reviews=services.pending_review_count() if services.is_reviewer(current_user) else None,
+        reviews=trainer_reviews.pending_review_count() if services.is_reviewer(current_user) else None,
     )
 
 
@@ -49,7 +50,6 @@ def start(level: str):
     try:
         attempt = services.start(current_user, level)
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("quiz.index")), 303
     return redirect(url_for("quiz.paper", attempt_id=attempt.id))
@@ -80,8 +80,7 @@ def paper(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    if services.seconds_left(attempt) == 0 and not services.policy.may_answer(services.clock(), attempt.deadline):
-        services.submit(attempt, current_user)  # the time ran out while away: hand in now
+    if services.hand_in_if_time_is_up(attempt, current_user):  # the time ran out while away
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template("quiz/paper.html", **_paper_context(attempt, request.args.get("q", type=int)))
 
@@ -91,21 +90,17 @@ def paper(attempt_id: int):
 def answer(attempt_id: int, position: int):
     """Save one answer (htmx on every change, or the plain form's "save and next")."""
     attempt = own_attempt_or_404(attempt_id)
-    upload = None
-    file = request.files.get("upload")
-    if file is not None and file.filename:
-        found = files.from_request([file])
-        if problem := files.problems(found):
-            return _save_failed(attempt, position, problem, 422)
-        upload = (found[0].filename, files.store(found[0]))
+    found = files.from_request([request.files.get("upload")])
     try:
         item = services.save_answer(
-            attempt, current_user, position, request.form.getlist("answer"), request.form.get("text", ""), upload=upload
+            attempt,
+            current_user,
+            position,
+            request.form.getlist("answer"),
+            request.form.get("text", ""),
+            upload=found[0] if found else None,
         )
     except DomainError as err:
-        db.session.rollback()
-        if upload:
-            files.discard([upload[1]])
         return _save_failed(attempt, position, err.message, err.status)
     if wants_fragment():
         return render_template(
@@ -147,7 +142,6 @@ def submit(attempt_id: int):
     try:
         services.submit(attempt, current_user)
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "error")
     return redirect(url_for("quiz.result", attempt_id=attempt_id)), 303
 
@@ -162,7 +156,7 @@ def result(attempt_id: int):
         return redirect(url_for("quiz.paper", attempt_id=attempt.id))
     ids = {a for i in attempt.items for a in (i.question.article_ids or [])}
     articles = {a.id: a for a in db.session.scalars(select(Article).where(Article.id.in_(ids)))} if ids else {}
-    certificate = db.session.scalar(select(services.Certificate).where(services.Certificate.attempt_id == attempt.id))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt.id))
     return render_template(
         "quiz/result.html",
         attempt=attempt,
@@ -178,7 +172,9 @@ def result(attempt_id: int):
 @bp.get("/reviews")
 @roles_required("trainer")
 def reviews():
-    page = db.paginate(services.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False)
+    page = db.paginate(
+        trainer_reviews.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False
+    )
     return render("quiz/reviews.html", "quiz/_reviews.html", rows=page)
 
 
@@ -191,10 +187,10 @@ def review(attempt_id: int):
     error, status = None, 200
     if request.method == "POST":
         try:
-            services.review(attempt, current_user, request.form.getlist("score"), request.form.get("comment", ""))
+            trainer_reviews.review(
+                attempt, current_user, request.form.getlist("score"), request.form.get("comment", "")
+            )
         except DomainError as err:
-            db.session.rollback()
-            attempt = db.session.get(Attempt, attempt_id)
             error, status = err.message, err.status
         else:
             flash(

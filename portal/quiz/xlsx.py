@@ -6,12 +6,10 @@ Cells hold what a trainer types: 初级 / 单选, answers "A,C" or 对/错, one 
 as "text:points", 是/否, article external ids (or ids) separated by commas.
 
 Export streams the rows (openpyxl write-only mode; text is always written as text, so a stem
-starting with "=" never becomes a formula). Import is all-or-nothing: any bad row (reported as
-"Row N: reason", N as Excel numbers the row) rejects the file unless ``skip_bad``; a row whose 编号
-exists updates that question, any other row creates one.
-
-Storing a cleaned question (article references resolved, the 编号 checked or given) is here too,
-because the form stores through the same path.
+starting with "=" never becomes a formula). Import is all-or-nothing, one unit of work: any bad
+row (reported as "Row N: reason", N as Excel numbers the row) rejects the file unless
+``skip_bad``; a row whose 编号 exists updates that question, any other row creates one.
+Questions are stored through the same steps as the form's (questions.py).
 """
 
 from __future__ import annotations
@@ -31,6 +29,8 @@ from sqlalchemy import Select, select
 
 from portal.auth.models import User
 from portal.core.clock import utcnow
+from portal.core.errors import InvalidInput
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article
 from portal.quiz import bank, questions
@@ -63,8 +63,11 @@ HEADER_OF = {name: header for name, header, _aliases in COLUMNS}
 WIDTHS = {"stem": 50, "explanation": 40, "rubric": 36, "tags": 16, "articles": 24, "external_id": 14}
 
 
-class ImportFileError(ValueError):
+class ImportFileError(InvalidInput):
     """The file as a whole cannot be read (not .xlsx, no header row, too many rows …)."""
+
+    def __init__(self, message: str):
+        super().__init__({"file": message})
 
 
 @dataclass
@@ -212,7 +215,8 @@ def _reason(errors: dict[str, str]) -> str:
 
 
 def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) -> ImportResult:
-    """Read, check every row, then store all of them (or, with skip_bad, the good ones) and commit."""
+    """Read, check every row, then store all of them (or, with skip_bad, the good ones) in one unit
+    of work: nothing is stored unless all of that is. ImportFileError when the file cannot be read."""
     cleaned: list[tuple[int, dict]] = []
     bad: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
@@ -242,26 +246,26 @@ def import_questions(data: bytes, user: User | None, *, skip_bad: bool = False) 
     if bad and not skip_bad:
         return result
 
-    existing = (
-        {q.external_id: q for q in db.session.scalars(select(Question).where(Question.external_id.in_(list(seen))))}
-        if seen
-        else {}
-    )
-    now, unnumbered = utcnow(), []
-    for values, article_ids in ready:
-        q = existing.get(values["external_id"])
-        if q is None:
-            q = Question(created_by_id=user.id if user else None, created_at=now)
-            db.session.add(q)
-            result.created += 1
-        else:
-            result.updated += 1
-        bank.apply(q, values, article_ids)
-        q.updated_at = now
-        if not q.external_id:
-            unnumbered.append(q)
-    for q in unnumbered:
-        questions.give_number(q)
-    db.session.commit()
+    with unit_of_work():
+        existing = (
+            {q.external_id: q for q in db.session.scalars(select(Question).where(Question.external_id.in_(list(seen))))}
+            if seen
+            else {}
+        )
+        now, unnumbered = utcnow(), []
+        for values, article_ids in ready:
+            q = existing.get(values["external_id"])
+            if q is None:
+                q = Question(created_by_id=user.id if user else None, created_at=now)
+                db.session.add(q)
+                result.created += 1
+            else:
+                result.updated += 1
+            bank.apply(q, values, article_ids)
+            q.updated_at = now
+            if not q.external_id:
+                unnumbered.append(q)
+        for q in unnumbered:
+            questions.give_number(q)
     result.written = True
     return result
