@@ -1,4 +1,20 @@
+import pytest
+
+from portal.auth.roles import Role
+from tests import factories as f
 from tests.conftest import csrf_from
+
+
+@pytest.fixture(autouse=True)
+def world(db_app):
+    """Two accounts with the demo's password, in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟")
+    f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
+
+
+@pytest.fixture
+def client(db_client):
+    return db_client
 
 
 def test_login_and_logout(client, auth):
@@ -38,20 +54,20 @@ def test_post_without_csrf_token_is_refused_with_a_message(client):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_closed_account_cannot_sign_in(client, auth, demo_app):
+def test_closed_account_cannot_sign_in(client, auth, db_app):
     from portal.auth.models import User
     from portal.extensions import db
 
-    with demo_app.app_context():
+    with db_app.app_context():
         db.session.execute(db.update(User).where(User.username == "zhangwei").values(active=False))
         db.session.commit()
     assert auth.login("zhangwei").status_code == 422
 
 
-def test_passwords_are_hashed(demo_app):
+def test_passwords_are_hashed(db_app):
     from portal.auth.models import User
     from portal.extensions import db
 
-    with demo_app.app_context():
+    with db_app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "zhangwei"))
         assert "Demo@2026" not in user.password_hash and user.password_hash.startswith("pbkdf2:")
