@@ -2,45 +2,69 @@
 
 import pytest
 
+from portal.auth.roles import Role
+from portal.extensions import db
+from tests import factories as f
 from tests.conftest import HTMX
 
-PUBLIC = ["/", "/?q=忘记密码", "/kb/categories/1", "/kb/manuals/1", "/kb/articles/1", "/login"]
-CURATOR_ONLY = ["/kb/articles/new", "/kb/articles/1/edit", "/kb/categories"]
+# {category}, {manual}, {article}: the ids of the world's sign-in category, manual and first FAQ
+PUBLIC = ["/", "/?q=忘记密码", "/kb/categories/{category}", "/kb/manuals/{manual}", "/kb/articles/{article}", "/login"]
+CURATOR_ONLY = ["/kb/articles/new", "/kb/articles/{article}/edit", "/kb/categories"]
+
+
+@pytest.fixture(autouse=True)
+def world(db_app) -> dict[str, int]:
+    """An employee, a curator and an administrator; the sign-in FAQs and a few others (indexed)
+    and the demo's manual, in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟")
+    f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
+    f.user("admin", display_name="系统管理员", roles=[Role.ADMIN])
+    login = f.category("登录问题")
+    faqs = f.sign_in_faqs(login)
+    manual = f.demo_manual()
+    f.reindex(*faqs, *f.filler_articles())
+    db.session.commit()  # a savepoint only
+    return {"category": login.id, "manual": manual.id, "article": faqs[0].id}
+
+
+@pytest.fixture
+def client(db_client):
+    return db_client
 
 
 @pytest.mark.parametrize("path", PUBLIC)
-def test_public_pages_open_anonymously(client, path):
-    response = client.get(path)
+def test_public_pages_open_anonymously(client, world, path):
+    response = client.get(path.format(**world))
     assert response.status_code == 200
     assert "<!doctype html>" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", PUBLIC[:-1])
-def test_public_kb_off_sends_anonymous_visitors_to_sign_in(client, demo_app, path):
-    demo_app.config["PUBLIC_KB"] = False
-    response = client.get(path)
+def test_public_kb_off_sends_anonymous_visitors_to_sign_in(client, db_app, world, path):
+    db_app.config["PUBLIC_KB"] = False
+    response = client.get(path.format(**world))
     assert response.status_code == 302 and "/login" in response.location
 
 
 @pytest.mark.parametrize("path", CURATOR_ONLY)
-def test_curator_pages_need_sign_in(client, path):
-    response = client.get(path)
+def test_curator_pages_need_sign_in(client, world, path):
+    response = client.get(path.format(**world))
     assert response.status_code == 302 and "/login?next=" in response.location
 
 
 @pytest.mark.parametrize("path", CURATOR_ONLY)
-def test_employee_gets_403_page(client, auth, path):
+def test_employee_gets_403_page(client, auth, world, path):
     auth.login("zhangwei")
-    response = client.get(path)
+    response = client.get(path.format(**world))
     assert response.status_code == 403
     assert "<!doctype html>" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("user", ["chenjing", "admin"])
 @pytest.mark.parametrize("path", CURATOR_ONLY)
-def test_curators_and_admins_open_curator_pages(client, auth, user, path):
+def test_curators_and_admins_open_curator_pages(client, auth, world, user, path):
     auth.login(user)
-    assert client.get(path).status_code == 200
+    assert client.get(path.format(**world)).status_code == 200
 
 
 def test_404_page_matches_the_site(client):
@@ -58,10 +82,11 @@ def test_unknown_article_is_404(client):
     "path,root_id",
     [
         ("/?q=密码", 'id="search-results"'),
-        ("/kb/categories/1", 'id="category-list"'),
+        ("/kb/categories/{category}", 'id="category-list"'),
     ],
 )
-def test_list_urls_give_a_page_without_htmx_and_a_fragment_with_it(client, path, root_id):
+def test_list_urls_give_a_page_without_htmx_and_a_fragment_with_it(client, world, path, root_id):
+    path = path.format(**world)
     page = client.get(path)
     fragment = client.get(path, headers=HTMX)
     assert "<!doctype html>" in page.get_data(as_text=True)
@@ -84,9 +109,10 @@ def test_default_language_is_simplified_chinese(client):
 
 
 @pytest.mark.parametrize("code,lang,word", [("en", "en", "Sign in"), ("ja", "ja", "ログイン")])
-def test_language_switch(client, code, lang, word):
-    response = client.get(f"/lang/{code}?next=/kb/articles/1")
-    assert response.status_code == 303 and response.location.endswith("/kb/articles/1")
+def test_language_switch(client, world, code, lang, word):
+    article = world["article"]
+    response = client.get(f"/lang/{code}?next=/kb/articles/{article}")
+    assert response.status_code == 303 and response.location.endswith(f"/kb/articles/{article}")
     html = client.get("/").get_data(as_text=True)
     assert f'<html lang="{lang}">' in html and word in html
 

@@ -17,29 +17,7 @@ def world(db_app):
     f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
     categories = {name: f.category(name) for name in ("登录问题", "权限问题", "数据错误", "操作指南")}
     login = categories["登录问题"]
-    faqs = [
-        f.article(
-            "忘记OA登录密码怎么办？",
-            "忘记登录密码时：\n\n1. 打开登录页\n2. 点击**忘记密码**\n3. 用绑定手机的验证码重置密码",
-            category=login,
-            external_id="demo-faq-001",
-            view_count=120,
-            helpful_yes=30,
-        ),
-        f.article("OA账号被锁定怎么办？", "连续输错登录密码 5 次账号锁定 30 分钟；也可以打开登录页点击忘记密码，"
-                  "用绑定手机的验证码重置密码后解锁。", category=login, external_id="demo-faq-002", view_count=80,
-                  helpful_yes=10),
-        f.article("登录时提示验证码错误", "打开登录页刷新验证码后重新输入；忘记登录密码时点击忘记密码，用绑定手机的"
-                  "验证码重置密码。", category=login, external_id="demo-faq-003", view_count=40),
-        f.article("如何修改OA登录密码", "在个人中心修改登录密码；忘记登录密码时打开登录页，点击忘记密码，用绑定手机"
-                  "的验证码重置。", category=login, view_count=60, helpful_no=4),
-        f.article("单点登录失败怎么处理", "清除浏览器缓存后打开登录页重新登录；忘记密码时用手机验证码重置密码。",
-                  category=login, view_count=10),
-        f.article("首次登录需要修改初始密码吗", "首次登录必须修改初始密码；忘记登录密码时在登录页用验证码重置。",
-                  category=login, view_count=25),
-        f.article("VPN登录密码与OA密码的区别", "VPN 密码单独设置，忘记时不能在 OA 登录页重置。", category=login,
-                  visibility="internal", view_count=5),
-    ]  # fmt: skip
+    faqs = f.sign_in_faqs(login)
     manual = f.demo_manual()
     f.reindex(*faqs, *f.filler_articles())
     db.session.commit()  # a savepoint only
