@@ -143,7 +143,7 @@ def test_quiz_on_postgres(pg_app):
     from sqlalchemy import select
 
     from portal.auth.models import User
-    from portal.quiz import reviews, services
+    from portal.quiz import reviewing, services
     from portal.quiz.models import Attempt
     from tests.quiz.test_taking import start_at_once
 
@@ -160,5 +160,5 @@ def test_quiz_on_postgres(pg_app):
         services.submit(attempt, user)
         trainer = db.session.scalar(select(User).where(User.username == "zhoulin"))
         scores = [c["points"] for i in attempt.items for c in (i.question.rubric or [])]
-        reviews.review(db.session.get(Attempt, ids[0]), trainer, scores)
+        reviewing.review(db.session.get(Attempt, ids[0]), trainer, scores)
         assert db.session.get(Attempt, ids[0]).state == "passed"

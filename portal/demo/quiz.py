@@ -16,7 +16,7 @@ from portal.core.clock import utcnow
 from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article
-from portal.quiz import reviews, services
+from portal.quiz import reviewing, services
 from portal.quiz.models import Attempt, Certification, Question
 
 DATA = Path(__file__).parent / "data" / "quiz.json"
@@ -127,7 +127,7 @@ def _replay(user: User, level: str, outcome: str, t0: datetime, trainer: User | 
         for item in attempt.items:
             for criterion in item.question.rubric or []:
                 scores.append(criterion["points"] if outcome == "pass" else 0)
-        reviews.review(
+        reviewing.review(
             attempt,
             trainer,
             scores,

@@ -24,8 +24,8 @@ def init_app(app):
     def _quiz_nav():
         from flask_login import current_user
 
-        from portal.quiz import policy, reviews
+        from portal.quiz import policy, reviewing
 
         if not current_user.is_authenticated or not policy.is_reviewer(current_user):
             return {}
-        return {"quiz_reviews": reviews.pending_review_count}
+        return {"quiz_reviews": reviewing.pending_review_count}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Manual
-from portal.quiz import reviews, services
+from portal.quiz import reviewing, services
 from portal.quiz.definitions import LATE_POLICIES, LAYOUTS, MAX_DRAWS, PARTIAL_CREDIT
 from portal.quiz.labels import level_label
 from portal.quiz.views import bp
@@ -69,7 +69,7 @@ def definition(level: str):
 @roles_required("trainer")
 def grant():
     try:
-        reviews.grant_attempt(
+        reviewing.grant_attempt(
             current_user,
             request.form.get("username", ""),
             request.form.get("level", ""),
@@ -81,7 +81,7 @@ def grant():
             "quiz/index.html",
             levels=services.status(current_user),
             refusal=services.refusal,
-            reviews=reviews.pending_review_count(),
+            reviews=reviewing.pending_review_count(),
             grant_errors=errors,
             grant_form=request.form,
         ), err.status

@@ -1,7 +1,7 @@
 """Taking a quiz, as transactions: the levels a trainee may start, starting an attempt (its paper
 drawn and stored), saving answers while the clock runs, submitting once (grading the objective
 part), the time-limit sweep; and a level's settings, which must leave the bank able to fill a
-paper. Reviewing is `reviews.py`, issuing and revoking certificates `certificates.py`, the
+paper. Reviewing is `reviewing.py`, issuing and revoking certificates `certificates.py`, the
 question bank `questions.py` and `xlsx.py`.
 
 Every limit is the server's: the attempt count and waiting time are checked where the attempt is

@@ -13,8 +13,7 @@ from portal.core import uploads as files
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.kb.models import Article
-from portal.quiz import reviews as trainer_reviews
-from portal.quiz import services
+from portal.quiz import reviewing, services
 from portal.quiz.models import Attempt, AttemptItem, Certificate
 from portal.web.access import login_required, roles_required
 from portal.web.htmx import render, wants_fragment
@@ -38,7 +37,7 @@ def index():
         "quiz/index.html",
         levels=levels,
         refusal=services.refusal,
-        reviews=trainer_reviews.pending_review_count() if services.is_reviewer(current_user) else None,
+        reviews=reviewing.pending_review_count() if services.is_reviewer(current_user) else None,
     )
 
 
@@ -173,7 +172,7 @@ def result(attempt_id: int):
 @roles_required("trainer")
 def reviews():
     page = db.paginate(
-        trainer_reviews.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False
+        reviewing.review_queue(), page=parse_page(request.args.get("page")), per_page=20, error_out=False
     )
     return render("quiz/reviews.html", "quiz/_reviews.html", rows=page)
 
@@ -187,9 +186,7 @@ def review(attempt_id: int):
     error, status = None, 200
     if request.method == "POST":
         try:
-            trainer_reviews.review(
-                attempt, current_user, request.form.getlist("score"), request.form.get("comment", "")
-            )
+            reviewing.review(attempt, current_user, request.form.getlist("score"), request.form.get("comment", ""))
         except DomainError as err:
             error, status = err.message, err.status
         else:

@@ -321,7 +321,7 @@ def test_two_tabs_starting_at_once_get_one_attempt(committed):
 def test_two_trainers_reviewing_at_once_record_one_review(committed):
     from portal.auth.models import User
     from portal.core.errors import Conflict
-    from portal.quiz import reviews
+    from portal.quiz import reviewing
 
     client = committed.test_client()
     auth = Auth(client)
@@ -336,6 +336,6 @@ def test_two_trainers_reviewing_at_once_record_one_review(committed):
         with db.engine.begin() as other:  # the other trainer's review lands first
             other.execute(Attempt.__table__.update().where(Attempt.id == aid).values(version=Attempt.version + 1))
         with pytest.raises(Conflict):
-            reviews.review(mine, trainer, [4, 4, 2])
+            reviewing.review(mine, trainer, [4, 4, 2])
     assert fresh_attempt(aid).reviewer_id is None
     assert db.session.scalar(select(Certificate.id).where(Certificate.attempt_id == aid)) is None
