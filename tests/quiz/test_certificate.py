@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.auth.roles import Role
 from portal.auth.services import NewUser, create_user
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz.models import Attempt, Certificate, Certification
 from portal.quiz.services import level_label
+from tests import factories as f
 
 CODE = "QZ-7K4M-9TXD-2PHF"
 needs_poppler = pytest.mark.skipif(
@@ -73,8 +75,23 @@ def issue(
 
 
 @pytest.fixture
-def cert(demo_app):
-    with demo_app.app_context():
+def world(db_app):
+    """张伟 of 财务部 (the holder), two colleagues and an administrator, in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟", department=f.department("finance", "财务部"))
+    f.user("shenyue", display_name="沈悦", department="finance")
+    f.user("wangqiang", display_name="王强", department=f.department("it", "信息中心"))
+    f.user("admin", display_name="系统管理员", roles=[Role.ADMIN], department="it")
+    db.session.commit()  # a savepoint only
+
+
+@pytest.fixture
+def client(world, db_client):
+    return db_client
+
+
+@pytest.fixture
+def cert(world, db_app):
+    with db_app.app_context():
         create_user(
             NewUser(username="peixun", password="Demo@2026", display_name="培训师", roles=["employee", "trainer"]),
             check_strength=False,
@@ -140,8 +157,8 @@ def test_holder_gets_a_one_page_pdf_inline(client, auth, cert):
 
 
 @needs_poppler
-def test_pdf_text_is_real_chinese_text_on_one_a4_landscape_page(demo_app, cert, tmp_path):
-    with demo_app.test_request_context("/"):
+def test_pdf_text_is_real_chinese_text_on_one_a4_landscape_page(db_app, cert, tmp_path):
+    with db_app.test_request_context("/"):
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         pdf = certs.render_pdf(c, "https://oa.example.com.cn/quiz/verify?code=" + cert)
     path = tmp_path / "c.pdf"
@@ -174,8 +191,8 @@ def test_pdf_needs_a_sign_in(client, cert):
     assert resp.status_code in (302, 401)
 
 
-def test_the_qr_code_and_logo_are_embedded_and_point_at_the_verify_page(demo_app, cert):
-    with demo_app.test_request_context("/"):
+def test_the_qr_code_and_logo_are_embedded_and_point_at_the_verify_page(db_app, cert):
+    with db_app.test_request_context("/"):
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         html = certs.render_html(c, "https://oa.example.com.cn/quiz/verify?code=" + cert)
     srcs = re.findall(r'<img src="([^"]+)"', html)
@@ -203,9 +220,9 @@ def test_verify_form_without_a_code(client, auth):
     assert 'name="code"' in page and 'id="result"' not in page
 
 
-def test_valid_certificate_shows_holder_department_level_and_dates(demo_app, client, auth, cert):
+def test_valid_certificate_shows_holder_department_level_and_dates(db_app, client, auth, cert):
     auth.login("wangqiang")  # anyone signed in, not only the holder
-    with demo_app.test_request_context("/"):
+    with db_app.test_request_context("/"):
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         from flask_babel import format_date
 
@@ -227,28 +244,28 @@ def test_lower_case_code_without_dashes_is_found(client, auth, cert):
     assert f"/quiz/certificates/{cert}.pdf" in result  # the holder may open it from here
 
 
-def test_expired_certificate(demo_app, client, auth):
-    with demo_app.app_context():
+def test_expired_certificate(db_app, client, auth):
+    with db_app.app_context():
         issue(code="QZ-EEEE-EEEE-EEEE", days_left=-3)
     auth.login("wangqiang")
-    with demo_app.test_request_context("/"):
+    with db_app.test_request_context("/"):
         expired = certs.status_label("expired")
     result = verify(client, "QZ-EEEE-EEEE-EEEE").split('id="result"')[1]
     assert expired in result and "张伟" in result and "alert success" not in result
 
 
-def test_revoked_certificate(demo_app, client, auth):
-    with demo_app.app_context():
+def test_revoked_certificate(db_app, client, auth):
+    with db_app.app_context():
         issue(code="QZ-RRRR-RRRR-RRRR", revoked=True)
     auth.login("wangqiang")
-    with demo_app.test_request_context("/"):
+    with db_app.test_request_context("/"):
         revoked = certs.status_label("revoked")
     result = verify(client, "qz rrrr rrrr rrrr").split('id="result"')[1]
     assert revoked in result and "alert error" in result and "alert success" not in result
 
 
-def test_revoked_wins_over_expired(demo_app):
-    with demo_app.app_context():
+def test_revoked_wins_over_expired(world, db_app):
+    with db_app.app_context():
         c = issue(code="QZ-XXXX-XXXX-XXXX", days_left=-3, revoked=True)
         assert certs.status(c) == "revoked"
 
@@ -260,7 +277,7 @@ def test_unknown_code(client, auth, cert, typed):
     assert "alert error" in result and "张伟" not in result
 
 
-def test_a_trainer_revokes_a_certificate_with_a_reason(demo_app, client, auth, cert):
+def test_a_trainer_revokes_a_certificate_with_a_reason(db_app, client, auth, cert):
     auth.login("shenyue")  # an employee may check, not revoke
     token = auth.csrf("/quiz/verify")
     assert (
@@ -273,13 +290,13 @@ def test_a_trainer_revokes_a_certificate_with_a_reason(demo_app, client, auth, c
     token = auth.csrf("/quiz/verify")
     r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "", "csrf_token": token})
     assert r.status_code == 303
-    with demo_app.app_context():
+    with db_app.app_context():
         assert db.session.scalar(select(Certificate.revoked).where(Certificate.code == cert)) is False
     r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "成绩录入错误", "csrf_token": token})
     assert r.status_code == 302
     page = verify(client, cert)
     assert "成绩录入错误" in page and "revoke-reason" not in page
-    with demo_app.app_context():
+    with db_app.app_context():
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         assert c.revoked and c.revoked_by.username == "admin"
     r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "again", "csrf_token": token})
