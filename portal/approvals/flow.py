@@ -60,12 +60,12 @@ def decide(
     request: RequestState | str, steps: tuple[StepState | str, ...], position: int, decision: Decision | str
 ) -> Outcome:
     request, decision = RequestState(request), Decision(decision)
-    steps = tuple(StepState(s) for s in steps)
+    states = tuple(StepState(s) for s in steps)
     if request != RequestState.IN_PROGRESS:
         raise FlowError(f"the request is {request}")
-    if not 0 <= position < len(steps) or steps[position] != StepState.PENDING:
+    if not 0 <= position < len(states) or states[position] != StepState.PENDING:
         raise FlowError(f"step {position} is not waiting for a decision")
-    after = list(steps)
+    after: list[StepState] = list(states)
     if decision == Decision.APPROVE:
         after[position] = StepState.APPROVED
         if position + 1 < len(after):

@@ -211,13 +211,13 @@ def steps_by(
 def average_hours_by_template(rows: Iterable[RequestRow]) -> dict[str, float]:
     """{template key: average hours} of the finished requests (templates without one left out)."""
     groups = group(rows, lambda r: r.template_key, request_hours, lambda r: None)
-    return {g.key: g.avg_hours for g in groups if g.avg_hours is not None}
+    return {str(g.key): g.avg_hours for g in groups if g.avg_hours is not None}
 
 
 def average_hours_by_role(rows: Iterable[StepRow]) -> dict[str, float]:
     """{step role: average hours} of the decided steps."""
     groups = group([r for r in rows if step_reached(r)], lambda r: r.role, step_hours, lambda r: None)
-    return {g.key: g.avg_hours for g in groups if g.avg_hours is not None}
+    return {str(g.key): g.avg_hours for g in groups if g.avg_hours is not None}
 
 
 def over_share(rows: Iterable[StepRow] | Iterable[RequestRow], now: datetime) -> float | None:

@@ -153,7 +153,7 @@ def split_syllables(text: str, limit: int = 8) -> list[list[str]]:
     def tails(i: int) -> tuple[tuple[str, ...], ...]:
         if i == n:
             return ((),)
-        out = []
+        out: list[tuple[str, ...]] = []
         for j in range(min(n, i + MAX_SYLLABLE), i, -1):
             head = text[i:j]
             if head in valid:
