@@ -511,14 +511,15 @@ def question_bank(
     true_false: int = 4,
     practical: int = 1,
     articles: list[Article] | tuple[Article, ...] = (),
+    tags: list[str] | None = None,
     created_by: User | None = None,
 ) -> list[Question]:
     """Enough questions of every kind for a level's draw, shaped as the demo's: four options
     with distinct, long texts (B right; A and C for multiple choice, worth 2 points); true/false
     statements; a practical task with the demo's three-criterion rubric (4 + 4 + 2, an upload
-    allowed). Every question links to `articles` (what to read again)."""
+    allowed). Every question links to `articles` (what to read again) and carries `tags`."""
     ids = [a.id for a in articles]
-    common = {"level": level, "edition": "2026Q4", "article_ids": ids, "created_by": created_by}
+    common = {"level": level, "edition": "2026Q4", "article_ids": ids, "tags": tags, "created_by": created_by}
     made = []
     for _ in range(single):
         n = _n()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from portal.auth.roles import Role
+from portal.core.clock import utcnow
+from portal.extensions import db
 from portal.quiz.definitions import clean_definition
+from tests import factories as f
 
 GOOD = {
     "title": "OA 系统中级认证",
@@ -57,6 +64,40 @@ def test_bad_definitions(app, change, rows, field):
     with app.test_request_context():
         _values, errors = clean_definition({**GOOD, **change}, "intermediate", rows)
     assert field in errors
+
+
+@pytest.fixture
+def world(db_app):
+    """An employee, the trainer 周琳, the demo's three levels with a bank for each (the
+    intermediate multiple-choice questions tagged 审批 and 权限), and 李雯, who has used her three
+    beginner attempts, as in the demo; in a rolled-back transaction."""
+    f.user("zhangwei", display_name="张伟")
+    f.user("shenyue", display_name="沈悦")
+    trainer = f.user("zhoulin", display_name="周琳", roles=[Role.TRAINER])
+    levels = f.demo_levels()
+    f.question_bank("beginner", created_by=trainer)
+    f.question_bank("intermediate", multiple=0, created_by=trainer)
+    f.question_bank("intermediate", single=0, true_false=0, practical=0, tags=["审批", "权限"], created_by=trainer)
+    f.question_bank("advanced", created_by=trainer)
+    liwen = f.user("liwen", display_name="李雯")
+    for days in (30, 20, 10):
+        started = utcnow() - timedelta(days=days)
+        f.attempt(
+            liwen,
+            levels["beginner"],
+            state="failed",
+            started_at=started,
+            submitted_at=started + timedelta(minutes=15),
+            finished_at=started + timedelta(minutes=15),
+            score=Decimal("40"),
+            passed=False,
+        )
+    db.session.commit()  # a savepoint only
+
+
+@pytest.fixture
+def client(world, db_client):
+    return db_client
 
 
 def form(**change):
