@@ -1,6 +1,9 @@
 import pytest
 
+from portal.auth.roles import Role
+from portal.extensions import db
 from portal.search import tuning
+from tests import factories as f
 from tests.conftest import HTMX
 
 
@@ -17,6 +20,21 @@ def test_expansions_add_the_other_words_of_a_set():
     sets = (frozenset({"口令", "密码"}), frozenset({"报销", "费用报销"}))
     assert tuning.expansions("忘记口令", sets) == ["密码"]
     assert tuning.expansions("差旅", sets) == []
+
+
+@pytest.fixture
+def world(db_app):
+    """A curator, an employee, the sign-in FAQs and a few others in the index, in a rolled-back
+    transaction."""
+    f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
+    f.user("zhangwei", display_name="张伟")
+    f.reindex(*f.sign_in_faqs(), *f.filler_articles())
+    db.session.commit()  # a savepoint only
+
+
+@pytest.fixture
+def client(world, db_client):
+    return db_client
 
 
 def save(client, auth, synonyms="", words=""):
