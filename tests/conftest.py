@@ -161,7 +161,8 @@ class _BoundSession(FlaskSession):
 class IsolatedClient(FlaskClient):
     """Each request runs as in production: in its own app context (own `g`, own session) even
     though the test holds one open. The test's session is flushed first (the request sees what
-    the test made) and expired after (the test sees what the request changed)."""
+    the test made) and expired after (the test sees what the request changed). Keeping the
+    last request's context (`with client:`) does not work across that boundary."""
 
     def open(self, *args, **kwargs):
         outer = db.session() if has_app_context() else None
