@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from portal.core.clock import utcnow
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.search import documents
 from portal.search.models import DocVector
@@ -76,9 +77,9 @@ def embed_documents(docs: Iterable[dict]) -> int:
         chunk = todo[start : start + BATCH]
         vectors = encode([t for _, t in chunk]).astype(np.float16)
         now = utcnow()
-        for (key, text), vec in zip(chunk, vectors):
-            db.session.merge(DocVector(key=key, text_hash=text_hash(text), vector=vec.tobytes(), updated_at=now))
-        db.session.commit()
+        with unit_of_work():  # one transaction per batch: a long backfill keeps what it has done
+            for (key, text), vec in zip(chunk, vectors):
+                db.session.merge(DocVector(key=key, text_hash=text_hash(text), vector=vec.tobytes(), updated_at=now))
     if todo:
         VECTORS.touch()
     return len(todo)
