@@ -217,6 +217,10 @@ class View:
         df = np.zeros(len(qkeys), dtype=np.float64)
         for (block, _), (found, pos) in zip(self.parts, looked):
             df += np.where(found, block.indptr[pos + 1] - block.indptr[pos], 0)
+        # Whoosh keeps an updated document's old copies until a merge, so df can exceed the live
+        # count; unclamped, a small index's most edited document got negative weights for its own
+        # words and dropped out of the results.
+        df = np.minimum(df, self.n_live)
         idf = np.log(1.0 + (self.n_live - df + 0.5) / (df + 0.5))
         weight = (idf * qtf).astype(np.float32)
         for (block, off), (found, pos) in zip(self.parts, looked):

@@ -169,6 +169,16 @@ def test_older_editions_are_searched_only_when_named_and_then_alone():
     assert rank(view, "报销手册", edition="1999Q1").total == 0
 
 
+def test_a_document_updated_more_often_than_the_index_has_documents_is_still_found():
+    """Old copies of an updated document stay in the postings (deleted) until a merge; they must
+    not make the live copy's own words weigh less than nothing."""
+    copies = [doc("ticket:7", "打印机无法连接网络") for _ in range(4)]
+    view = view_of(*copies, doc("a:2", "差旅补贴标准"), deleted=[0, 1, 2])
+    ranked = rank(view, "打印机无法连接")
+    assert keys(view, ranked) == ["ticket:7"]
+    assert ranked.hits[0][1] > 0
+
+
 def test_a_deleted_document_is_never_counted():
     others = [doc(f"o:{i}", "打印机卡纸") for i in range(3)]
     view = view_of(doc("a:1", "报销流程"), doc("a:2", "报销流程"), *others, deleted=[0])
