@@ -1,7 +1,8 @@
 """One injectable clock. The database keeps naive UTC; rules take aware datetimes (`now` passed in).
 
-Services ask `utcnow()`; tests and the demo timeline replace the source with `use(...)` /
-`frozen(t)` instead of patching every module that reads the time.
+Services ask `utcnow()`; tests and the demo timeline move it with `frozen(t)` / `use(...)`, or
+for one application with a callable in `app.config["CLOCK"]`, instead of patching every module
+that reads the time.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+
+from flask import current_app, has_app_context
 
 
 def _system() -> datetime:
@@ -20,6 +23,10 @@ _source: Callable[[], datetime] = _system
 
 def utcnow() -> datetime:
     """Now as naive UTC, the way the database stores it."""
+    if has_app_context():
+        app_clock = current_app.config.get("CLOCK")
+        if app_clock is not None:
+            return app_clock()
     return _source()
 
 

@@ -10,11 +10,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from portal.auth.models import User
+from portal.core.clock import utcnow
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
 from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.notify.services import notify
-from portal.quiz import clock, grading, policy
+from portal.quiz import grading, policy
 from portal.quiz.certificate import new_code
 from portal.quiz.labels import level_label
 from portal.quiz.models import Attempt, Certificate
@@ -69,7 +70,7 @@ def revoke(cert: Certificate, actor: User, reason: str, *, now: datetime | None 
         raise InvalidInput({"reason": _("Give the reason; it is kept with the certificate.")})
     if len(reason) > REASON_MAX:
         raise InvalidInput({"reason": _("The reason may have at most %(n)d characters.", n=REASON_MAX)})
-    now = now or clock.now()
+    now = now or utcnow()
     with unit_of_work():
         cert.revoked, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = True, now, actor.id, reason
         notify(

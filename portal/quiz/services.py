@@ -27,10 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from portal.auth.models import User
 from portal.core import uow
 from portal.core import uploads as files
+from portal.core.clock import utcnow
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
 from portal.core.uow import unit_of_work
 from portal.extensions import db
-from portal.quiz import certificates, clock, drawing, grading, policy
+from portal.quiz import certificates, drawing, grading, policy
 from portal.quiz.definitions import clean_definition
 from portal.quiz.labels import level_label
 from portal.quiz.models import Attempt, AttemptItem, Certificate, Certification, ExtraAttempt, Question
@@ -100,7 +101,7 @@ class LevelStatus:
 
 
 def status(user: User, now: datetime | None = None) -> list[LevelStatus]:
-    now = now or clock.now()
+    now = now or utcnow()
     held = holdings(user.id)
     out = []
     for c in db.session.scalars(select(Certification).where(Certification.active.is_(True))):
@@ -163,7 +164,7 @@ def _in_progress(user: User, c: Certification) -> Attempt | None:
 
 def start(user: User, level: str, *, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
     """A new attempt with its paper, or the one in progress. Refused (409) when the rules say no."""
-    now = now or clock.now()
+    now = now or utcnow()
     c = certification(level)
     if c is None or not c.active:
         raise NotAllowed(_("There is no quiz for this level."))
@@ -221,7 +222,7 @@ def start(user: User, level: str, *, now: datetime | None = None, rng: random.Ra
 
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
-    return max(0, int((attempt.deadline - (now or clock.now())).total_seconds()))
+    return max(0, int((attempt.deadline - (now or utcnow())).total_seconds()))
 
 
 def _own(attempt: Attempt, user: User) -> None:
@@ -243,7 +244,7 @@ def save_answer(
     attempt is open. A file is stored only if the answer is; refused, it leaves no file behind."""
     if upload is not None and (problem := files.problems([upload])):
         raise InvalidInput({"upload": problem})
-    now = now or clock.now()
+    now = now or utcnow()
     _own(attempt, user)
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
@@ -288,7 +289,7 @@ def save_answer(
 
 def submit(attempt: Attempt, user: User | None, *, now: datetime | None = None) -> Attempt:
     """Hand in (user) or close when time ran out (user None: the sweep). Exactly once."""
-    now = now or clock.now()
+    now = now or utcnow()
     if user is not None:
         _own(attempt, user)
     with unit_of_work():
@@ -344,7 +345,7 @@ def _submit(attempt: Attempt, now: datetime) -> None:
 def hand_in_if_time_is_up(attempt: Attempt, user: User, *, now: datetime | None = None) -> bool:
     """The trainee comes back after the time ran out: hand the paper in now (or notice that the
     sweep did a moment ago). False while answers are still accepted."""
-    now = now or clock.now()
+    now = now or utcnow()
     if policy.may_answer(now, attempt.deadline):
         return False
     try:
@@ -357,7 +358,7 @@ def hand_in_if_time_is_up(attempt: Attempt, user: User, *, now: datetime | None 
 def close_expired(now: datetime | None = None) -> int:
     """The sweep: attempts whose time ran out are handed in as the definition says, each in its
     own unit of work (one that the trainee handed in a moment ago is left alone)."""
-    now = now or clock.now()
+    now = now or utcnow()
     ids = db.session.scalars(
         select(Attempt.id).where(Attempt.state == "in_progress", Attempt.deadline < now - policy.GRACE)
     ).all()

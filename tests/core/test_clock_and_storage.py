@@ -63,3 +63,11 @@ def test_areas_live_under_the_configured_storage_dir(app, tmp_path):
         app.config["STORAGE_DIR"] = str(tmp_path / "files")
         name = storage.area("attachments").put(b"x")
         assert (tmp_path / "files" / "attachments" / name).read_bytes() == b"x"
+
+
+def test_an_application_may_carry_its_own_clock(app):
+    """app.config["CLOCK"] moves the time for that application only (the quiz tests' timeline)."""
+    with app.app_context():
+        app.config["CLOCK"] = lambda: datetime(2030, 6, 1, 8, 0)
+        assert clock.utcnow() == datetime(2030, 6, 1, 8, 0)
+    assert clock.utcnow().year != 2030  # outside the application: the system clock
