@@ -38,12 +38,15 @@ def active() -> bool:
 
 def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run fn(*args, **kwargs) once the surrounding unit of work has committed; dropped if it
-    rolls back. Outside a unit of work (a script, a test) the hook runs at once."""
+    rolls back. The same hook asked for twice (every ticket of a bulk assignment kicks the index
+    writer) runs once. Outside a unit of work (a script, a test) the hook runs at once."""
     info = db.session.info
     if not info.get(_DEPTH):
         fn(*args, **kwargs)
         return
-    info.setdefault(_HOOKS, []).append((fn, args, kwargs))
+    hooks = info.setdefault(_HOOKS, [])
+    if (fn, args, kwargs) not in hooks:
+        hooks.append((fn, args, kwargs))
 
 
 @contextmanager

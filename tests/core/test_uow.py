@@ -62,6 +62,15 @@ def test_nested_units_join_the_outermost_one(app):
         assert not uow.active()
 
 
+def test_the_same_hook_asked_for_twice_runs_once(app):
+    ran = []
+    with app.app_context(), uow.unit_of_work():
+        for ticket in (1, 2, 2, 3):
+            uow.after_commit(ran.append, "kick")
+            uow.after_commit(ran.append, ticket)
+    assert ran == ["kick", 1, 2, 3]
+
+
 def test_a_hook_registered_outside_a_unit_of_work_runs_at_once(app):
     ran = []
     with app.app_context():
