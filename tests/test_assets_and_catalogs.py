@@ -2,6 +2,8 @@
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,33 @@ def test_every_message_is_translated_with_the_same_placeholders(locale):
     assert not missing, f"untranslated in {locale}: {missing[:10]}"
     for key in wanted:
         assert set(PLACEHOLDER.findall(key)) == set(PLACEHOLDER.findall(have[key])), key
+
+
+def test_the_message_template_holds_every_message_of_the_code(tmp_path):
+    """A string added in the code but never extracted would show in English to every reader."""
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+    def ids(path):
+        with path.open("rb") as fh:
+            return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+
+    missing = sorted(ids(fresh) - ids(ROOT / "portal/translations/messages.pot"))
+    assert not missing, f"run pybabel extract and update (README, Development): {missing[:10]}"
