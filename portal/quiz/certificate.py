@@ -16,7 +16,6 @@ from pathlib import Path
 import segno
 from flask import render_template
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
 
 from portal.config import REPO_ROOT
 from portal.core.clock import utcnow
@@ -57,10 +56,6 @@ def status(certificate, now=None) -> str:
     if certificate.expires_at <= (now or utcnow()):
         return "expired"
     return "valid"
-
-
-def status_label(state: str) -> str:
-    return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")}.get(state, state)
 
 
 def score_text(score) -> str:

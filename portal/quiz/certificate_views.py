@@ -13,7 +13,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.quiz import certificate as certs
 from portal.quiz import certificates, policy
-from portal.quiz.labels import level_label
+from portal.quiz.labels import certificate_state_label, level_label
 from portal.quiz.models import Certificate
 from portal.quiz.views import bp
 from portal.web.access import login_required, roles_required
@@ -72,7 +72,7 @@ def verify():
                 "may_download": may_download(cert, current_user),
                 "may_revoke": policy.is_reviewer(current_user) and not cert.revoked,
             }
-    return render_template("quiz/verify.html", code=raw, result=result, status_label=certs.status_label)
+    return render_template("quiz/verify.html", code=raw, result=result, status_label=certificate_state_label)
 
 
 @bp.post("/certificates/<code>/revoke")

@@ -1,4 +1,4 @@
-"""Words trainees and trainers read for levels, kinds and attempt states (translated when shown)."""
+"""Words trainees and trainers read for levels, kinds, attempt and certificate states (translated when shown)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def state_label(state: str) -> str:
         "passed": _("passed"),
         "failed": _("not passed"),
         "expired": _("handed in too late"),
+    }.get(state, state)
+
+
+def certificate_state_label(state: str) -> str:
+    """A certificate's state as the verification page and the trainers' report say it."""
+    return {
+        "valid": _("Valid"),
+        "expiring": _("Expires soon"),
+        "expired": _("Expired"),
+        "revoked": _("Revoked"),
     }.get(state, state)
 
 

@@ -23,7 +23,7 @@ from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import bank, reports
-from portal.quiz.labels import level_label
+from portal.quiz.labels import certificate_state_label, level_label
 from portal.quiz.views import bp
 from portal.web import charts
 from portal.web.access import roles_required
@@ -106,12 +106,6 @@ def points_text(value: float | None) -> str:
     return "—" if value is None else format_decimal(round(value, 2), format="#,##0.##")
 
 
-def state_label(state: str) -> str:
-    return {"valid": _("Valid"), "expiring": _("Expires soon"), "expired": _("Expired"), "revoked": _("Revoked")}.get(
-        state, state
-    )
-
-
 def department_name(row: reports.ResultRow) -> str:
     return row.name if row.key is not None else _("No department")
 
@@ -172,7 +166,7 @@ def reports_page():
         share_text=share_text,
         score_text=score_text,
         points_text=points_text,
-        state_label=state_label,
+        state_label=certificate_state_label,
         department_name=department_name,
     )
 

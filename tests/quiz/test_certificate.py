@@ -18,6 +18,7 @@ from portal.auth.services import NewUser, create_user
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.quiz import certificate as certs
+from portal.quiz.labels import certificate_state_label
 from portal.quiz.models import Attempt, Certificate, Certification
 from portal.quiz.services import level_label
 from tests import factories as f
@@ -228,7 +229,7 @@ def test_valid_certificate_shows_holder_department_level_and_dates(db_app, clien
 
         issued, until = format_date(c.issued_at, "long"), format_date(c.expires_at, "long")
         level = level_label("intermediate")
-        valid = certs.status_label("valid")
+        valid = certificate_state_label("valid")
     page = verify(client, cert)
     result = page[page.index('id="result"') :]
     assert valid in result and "张伟" in result and "财务部" in result and level in result
@@ -249,7 +250,7 @@ def test_expired_certificate(db_app, client, auth):
         issue(code="QZ-EEEE-EEEE-EEEE", days_left=-3)
     auth.login("wangqiang")
     with db_app.test_request_context("/"):
-        expired = certs.status_label("expired")
+        expired = certificate_state_label("expired")
     result = verify(client, "QZ-EEEE-EEEE-EEEE").split('id="result"')[1]
     assert expired in result and "张伟" in result and "alert success" not in result
 
@@ -259,7 +260,7 @@ def test_revoked_certificate(db_app, client, auth):
         issue(code="QZ-RRRR-RRRR-RRRR", revoked=True)
     auth.login("wangqiang")
     with db_app.test_request_context("/"):
-        revoked = certs.status_label("revoked")
+        revoked = certificate_state_label("revoked")
     result = verify(client, "qz rrrr rrrr rrrr").split('id="result"')[1]
     assert revoked in result and "alert error" in result and "alert success" not in result
 
