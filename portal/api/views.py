@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,13 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.before_request
 def _csrf_for_session_clients():
-    # a browser session writes only with its CSRF token; a caller with neither session nor token
-    # gets the plain 401 of the view, not a CSRF message
-    if (
-        request.method not in ("GET", "HEAD", "OPTIONS")
-        and not request.headers.get("Authorization", "").lower().startswith("bearer ")
-        and current_user.is_authenticated
-    ):
+    # A write signed in by the session cookie needs its CSRF token, whatever other headers come
+    # with it (an Authorization header does not excuse a cookie); a bearer token alone needs none;
+    # a caller with neither gets the plain 401 of the view, not a CSRF message.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and current_user.is_authenticated and session.get("_user_id"):
         csrf.protect()
 
 

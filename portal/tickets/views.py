@@ -26,6 +26,7 @@ from portal.web.access import login_required
 from portal.web.filters import when
 from portal.web.htmx import render
 from portal.web.request import current_viewer, parse_page
+from portal.web.safety import safe_next
 
 SUGGEST_LIMIT = 5
 
@@ -118,9 +119,7 @@ def deflect():
     target = request.form.get("url", "")
     services.deflect(article_id, request.form.get("title", ""))
     flash(_("Glad it is solved. No ticket was filed."), "success")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("search.home"))
+    return redirect(safe_next(target, url_for("search.home")))
 
 
 @bp.get("/<int:ticket_id>")

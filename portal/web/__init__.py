@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from portal.web import errors, filters, i18n, views
+    from portal.web import errors, filters, i18n, safety, views
 
+    safety.init_app(app)  # first: the bounded <int:…> converter must be in place before any route
     errors.init_app(app)
     filters.init_app(app)
     i18n.init_app(app)
