@@ -10,6 +10,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "PUBLIC_KB": True,
+    "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
+    "LOGIN_LOCK_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,
     "SEARCH_PAGE_SIZE": 10,
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "API_MAX_LIMIT": 50,

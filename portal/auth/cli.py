@@ -56,6 +56,17 @@ def create_user(**kw):
     click.echo(f"created {user.username} ({', '.join(user.roles)})")
 
 
+@users.command("unlock")
+@click.argument("username")
+def unlock_user(username: str):
+    """End a sign-in lock (after too many wrong passwords) at once."""
+    try:
+        user = services.unlock(username)
+    except services.AccountError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"unlocked {user.username}")
+
+
 @click.group(cls=AppGroup, help="Manage API bearer tokens.")
 def token():
     pass

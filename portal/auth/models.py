@@ -49,6 +49,10 @@ class User(UserMixin, db.Model):
     superior_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # failed sign-ins (auth/lockout.py): the count of the current window and the lock it led to
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_since: Mapped[datetime | None] = mapped_column()
+    locked_until: Mapped[datetime | None] = mapped_column()
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     region: Mapped[Region | None] = relationship()

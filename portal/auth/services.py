@@ -5,22 +5,41 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth import lockout
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.passwords import password_problems
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
-from portal.core.errors import InvalidInput
+from portal.core.errors import DomainError, InvalidInput
 from portal.core.uow import transactional, unit_of_work
 from portal.extensions import db
 
 TOKEN_PREFIX = "pt_"
-# A real hash to compare against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("unused-password-1!", method="pbkdf2:sha256:1000")
+_dummy_hashes: dict[str | None, str] = {}
+
+
+class AccountLocked(DomainError):
+    """Too many wrong passwords: no password is checked until `until` (naive UTC)."""
+
+    status = 429
+
+    def __init__(self, until: datetime):
+        super().__init__(
+            _(
+                "Too many failed sign-ins. This account is locked until %(time)s; try again then, "
+                "or ask an administrator to unlock it.",
+                time=format_datetime(until, "short"),
+            )
+        )
+        self.until = until
 
 
 class AccountError(InvalidInput):
@@ -45,13 +64,67 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
-def authenticate(username: str, password: str) -> User | None:
+def _dummy_check(password: str) -> None:
+    """Spend what a real check spends (same hash method), so timing does not tell which user
+    names exist or which accounts are locked."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = hash_password("unused-password-1!")
+    check_password_hash(_dummy_hashes[method], password)
+
+
+def lockout_policy() -> lockout.Policy:
+    cfg = current_app.config
+    return lockout.Policy(
+        limit=int(cfg["LOGIN_LOCK_AFTER"]),
+        window=timedelta(minutes=float(cfg["LOGIN_LOCK_WINDOW_MINUTES"])),
+        lock=timedelta(minutes=float(cfg["LOGIN_LOCK_MINUTES"])),
+    )
+
+
+def _lock_state(user: User) -> lockout.State:
+    return lockout.State(failures=user.failed_sign_ins or 0, since=user.failed_since, locked_until=user.locked_until)
+
+
+def _set_lock_state(user: User, state: lockout.State) -> None:
+    user.failed_sign_ins, user.failed_since, user.locked_until = state.failures, state.since, state.locked_until
+
+
+def authenticate(username: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The account for this user name and password, or None; a wrong password is counted and the
+    fifth within the window locks the account (AccountLocked, also for the right password while
+    the lock lasts). One unit of work: the count is kept although the sign-in fails."""
+    now = now or utcnow()
+    with unit_of_work():
+        user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            _dummy_check(password)
+            return None
+        state = _lock_state(user)
+        if lockout.locked(state, now):
+            _dummy_check(password)
+            until = state.locked_until
+        elif user.active and check_password_hash(user.password_hash, password):
+            if state != lockout.after_success():
+                _set_lock_state(user, lockout.after_success())
+            return user
+        else:
+            state = lockout.after_failure(state, now, lockout_policy())
+            _set_lock_state(user, state)
+            if not lockout.locked(state, now):
+                return None
+            until = state.locked_until
+    assert until is not None
+    raise AccountLocked(until)
+
+
+@transactional
+def unlock(username: str) -> User:
+    """An administrator ends a lock (and the count of failures) at once."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not user.active or not check_password_hash(user.password_hash, password):
-        return None
+        raise AccountError({"username": f"no user {username!r}"})
+    _set_lock_state(user, lockout.after_success())
     return user
 
 

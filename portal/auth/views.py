@@ -20,14 +20,19 @@ def login():
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("search.home")))
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, url_for("search.home")), 303)
-        error = _("Wrong username or password.")
-    status = 422 if request.method == "POST" else 200
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except services.AccountLocked as err:
+            error, status = err.message, err.status
+        else:
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(safe_next(form.next.data, url_for("search.home")), 303)
+            error = _("Wrong username or password.")
+    if request.method == "POST" and status == 200:
+        status = 422
     return render_template("auth/login.html", form=form, error=error), status
 
 
