@@ -198,6 +198,22 @@ def _decision(decision: str, comment: str) -> tuple[Decision, str]:
     return decided, comment
 
 
+def _holders(req: ApprovalRequest) -> list[access.Holder]:
+    """The current round's steps with who decided each (from the history: a stand-in decides
+    in the approver's place)."""
+    steps = current_steps(req)
+    deciders = dict(
+        db.session.execute(
+            select(ApprovalEvent.step_id, ApprovalEvent.actor_id).where(
+                ApprovalEvent.request_id == req.id,
+                ApprovalEvent.step_id.in_([s.id for s in steps]),
+                ApprovalEvent.kind.in_([d.value for d in Decision]),
+            )
+        ).all()
+    )
+    return [access.Holder(s.position, s.approver_id, deciders.get(s.id)) for s in steps]
+
+
 @_one_change
 def decide(
     req: ApprovalRequest, actor: User, decision: str, comment: str = "", *, now: datetime | None = None
@@ -214,6 +230,13 @@ def decide(
         if any(s.approver_id == actor.id and s.decided_at for s in req.steps):
             raise Conflict(_("You have already decided on this request."))
         raise NotAllowed(_("This step is not yours to decide."))
+    if access.decides_twice(actor.id, step.position, _holders(req)):
+        raise NotAllowed(
+            _(
+                "You decide another step of this request; this one needs someone else "
+                "(its approver or another stand-in)."
+            )
+        )
     states = tuple(s.state for s in current_steps(req))
     try:
         outcome = flow.decide(req.state, states, step.position, decision)

@@ -86,3 +86,15 @@ def test_adding_working_time_and_measuring_it_agree(start, minutes):
     assert CAL.working_between(t, end) == timedelta(minutes=minutes)
     if minutes:
         assert CAL.is_working_day(end.astimezone(SH).date()) or end.astimezone(SH).time() == datetime.min.time()
+
+
+def test_one_person_decides_one_step_of_a_round():
+    from portal.approvals.access import Holder, decides_twice
+
+    steps = [Holder(0, 11, decided_by=11), Holder(1, 12), Holder(2, 13)]
+    assert decides_twice(11, 1, steps)  # decided step 0 already, now standing in for 12
+    assert not decides_twice(12, 1, steps)  # the step's own approver
+    assert decides_twice(13, 1, steps)  # step 2 is still 13's own to decide
+    stood_in = [Holder(0, 11, decided_by=20), Holder(1, 12)]
+    assert decides_twice(20, 1, stood_in)  # a stand-in for step 0 may not decide step 1
+    assert not decides_twice(11, 1, stood_in)  # 11 did not decide step 0 (20 did)

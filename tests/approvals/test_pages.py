@@ -269,6 +269,34 @@ def test_delegation_lets_a_stand_in_decide(client, auth):
     assert step.approver.username == "qianhong" and step.acting_for.username == "jiangtao"
 
 
+def test_no_one_decides_two_steps_of_one_request_delegation_or_not(client, auth):
+    """The manager stands in for nobody but hands her step to the supervisor, who already decided
+    the first: his second decision is refused, and hers still counts."""
+    rid = submit(client, auth, {**FORM, "amount": "300000"})  # 蒋涛 supervisor, then 钱红 manager
+    auth.login("qianhong")
+    token = auth.csrf("/approvals/delegations")
+    today = date.today()
+    r = client.post(
+        "/approvals/delegations",
+        data={
+            "delegate": "jiangtao",
+            "starts": today.isoformat(),
+            "ends": (today + timedelta(days=3)).isoformat(),
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    auth.logout()
+    assert decide(client, auth, rid, "jiangtao", "approve", "同意").status_code == 302
+    second = decide(client, auth, rid, "jiangtao", "approve", "代钱红同意")
+    assert second.status_code == 403
+    assert "另一位" in second.get_data(as_text=True) or "someone else" in second.get_data(as_text=True)
+    req = fresh(rid)
+    assert req.state == "in_progress" and [e.kind for e in req.events].count("approve") == 1
+    assert decide(client, auth, rid, "qianhong", "approve", "同意").status_code == 302
+    assert fresh(rid).state == "approved"
+
+
 def test_staff_cannot_delegate(client, auth):
     auth.login("zhangwei")
     token = auth.csrf("/approvals/delegations")
