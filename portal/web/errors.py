@@ -9,6 +9,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from portal.core.errors import DomainError
@@ -29,6 +30,15 @@ def _messages():
         429: _("Too many requests. Please wait a moment."),
         500: _("Something went wrong on our side. The error has been logged."),
     }
+
+
+def number_too_large(err: BaseException) -> bool:
+    """SQLite refuses to bind an int beyond 64 bits (OverflowError, which SQLAlchemy wraps);
+    PostgreSQL answers "out of range" (SQLSTATE 22003, numeric_value_out_of_range)."""
+    orig = getattr(err, "orig", None)
+    if isinstance(err, OverflowError) or isinstance(orig, OverflowError):
+        return True
+    return isinstance(err, DBAPIError) and getattr(orig, "sqlstate", None) == "22003"
 
 
 def wants_json() -> bool:
@@ -66,5 +76,9 @@ def init_app(app) -> None:
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
+        if number_too_large(err):
+            # a number typed into a form or a query beyond what the database holds: the unit of
+            # work has rolled back; the request, not the server, is at fault
+            return error_response(400, _("A number in the request is too large."))
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, None)
