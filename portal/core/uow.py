@@ -8,6 +8,7 @@ commits once when the outermost block ends, rolls back on any error (nothing is 
 and only then runs the after-commit hooks: enqueueing jobs, clearing caches. A service called
 from inside another service's unit of work joins it, so a form that drives several services
 (the ticket manage form) is one transaction. `@transactional` wraps a whole service function.
+`on_rollback` undoes what the database cannot (a file already written to the store).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
-_DEPTH, _HOOKS = "uow.depth", "uow.after_commit"
+_DEPTH, _HOOKS, _UNDO = "uow.depth", "uow.after_commit", "uow.on_rollback"
 
 
 def active() -> bool:
@@ -47,6 +48,15 @@ def after_commit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     hooks = info.setdefault(_HOOKS, [])
     if (fn, args, kwargs) not in hooks:
         hooks.append((fn, args, kwargs))
+
+
+def on_rollback(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Undo something outside the database (a file written to the store) if the surrounding unit
+    of work rolls back, however deeply it was nested; dropped once it commits. Outside a unit of
+    work there is nothing to undo and the hook is not kept."""
+    info = db.session.info
+    if info.get(_DEPTH):
+        info.setdefault(_UNDO, []).append((fn, args, kwargs))
 
 
 @contextmanager
@@ -69,13 +79,23 @@ def unit_of_work(conflict: str | None = None) -> Iterator[Any]:
         if depth == 0:
             session.rollback()
             info.pop(_HOOKS, None)
+            _undo(info.pop(_UNDO, []))
         if isinstance(err, StaleDataError) and (conflict or depth == 0):
             raise Conflict(conflict or _("Someone else changed this a moment ago. Refresh and try again.")) from None
         raise
     finally:
         info[_DEPTH] = depth
     if depth == 0:
+        info.pop(_UNDO, None)
         _run_hooks(info.pop(_HOOKS, []))
+
+
+def _undo(hooks: list) -> None:
+    for fn, args, kwargs in hooks:
+        try:  # the error that rolled back is the one to report; a failed clean-up is only logged
+            fn(*args, **kwargs)
+        except Exception:
+            log.exception("rollback hook %s failed", getattr(fn, "__qualname__", fn))
 
 
 def _run_hooks(hooks: list) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.core import storage
+from portal.core import storage, uow
 
 ALLOWED = frozenset(
     {
@@ -82,7 +82,11 @@ def problems(uploads: list[Upload]) -> str | None:
 
 
 def store(upload: Upload) -> str:
-    return _store().put(upload.data)
+    """Put the file in the store; inside a unit of work it is deleted again if that work rolls
+    back (its row never existed), however deeply the storing service was nested."""
+    name = _store().put(upload.data)
+    uow.on_rollback(discard, [name])
+    return name
 
 
 def discard(stored_names) -> None:

@@ -263,23 +263,16 @@ def save_answer(
     if len(text) > TEXT_MAX:
         raise InvalidInput({"text": _("The answer may have at most %(n)d characters.", n=TEXT_MAX)})
     values = {"response": keys if kind != "practical" else [], "text": text, "saved_at": now}
-    stored: list[str] = []
-    try:
-        with unit_of_work():
-            uow.after_commit(stored.clear)  # committed: the file belongs to its answer
-            if upload is not None:
-                stored.append(files.store(upload))
-                values.update(upload_name=upload.filename, upload_stored=stored[0])
-            still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-            done = db.session.execute(
-                update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
-                execution_options={"synchronize_session": False},
-            ).rowcount
-            if done != 1:
-                raise Conflict(_("This attempt has been submitted; answers can no longer change."))
-    except BaseException:
-        files.discard(stored)
-        raise
+    with unit_of_work():
+        if upload is not None:  # deleted again by the store if this work rolls back
+            values.update(upload_name=upload.filename, upload_stored=files.store(upload))
+        still_open = exists().where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        done = db.session.execute(
+            update(AttemptItem).where(AttemptItem.id == item.id, still_open).values(**values),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        if done != 1:
+            raise Conflict(_("This attempt has been submitted; answers can no longer change."))
     db.session.refresh(item)
     return item
 

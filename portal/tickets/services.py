@@ -10,8 +10,6 @@ lets one through and the other gets a 409 to refresh.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -56,20 +54,6 @@ def _work(conflict: str | None = None):
     """One unit of work; another agent's change noticed by the version column (at commit or at
     an earlier autoflush) becomes the ticket's 409: nothing of ours is written, the user refreshes."""
     return unit_of_work(conflict=conflict or _("Someone else changed this ticket a moment ago. Refresh and try again."))
-
-
-@contextmanager
-def _work_with_files() -> Iterator[list[str]]:
-    """A unit of work that stores uploaded files: the stored names are collected in the list, and
-    if the work does not commit, the files are discarded (their rows never existed)."""
-    stored: list[str] = []
-    try:
-        with _work():
-            after_commit(stored.clear)  # the first hook: once committed the files belong to their rows
-            yield stored
-    except BaseException:
-        files.discard(stored)
-        raise
 
 
 def _refresh_index(ticket: Ticket) -> None:
@@ -138,7 +122,7 @@ def file_ticket(
         raise TicketError(errors)
     at = _at(now)
     now = now or utcnow()
-    with _work_with_files() as stored:
+    with _work():
         ticket = Ticket(
             title=data.title.strip(),
             description=data.description.strip(),
@@ -164,7 +148,7 @@ def file_ticket(
             now=now,
             data={"channel": data.channel} if filer.id != requester.id else {},
         )
-        _attach(ticket, event, filer, data.uploads, internal=False, stored=stored)
+        _attach(ticket, event, filer, data.uploads, internal=False)
         if search_token:
             _mark_search_followed(search_token, now)
         db.session.flush()
@@ -206,11 +190,10 @@ def _event(
     return event
 
 
-def _attach(ticket: Ticket, event: TicketEvent, user: User, uploads, internal: bool, stored: list[str]) -> None:
-    """Store the files (their names go into `stored` at once, to be discarded if the work fails)."""
+def _attach(ticket: Ticket, event: TicketEvent, user: User, uploads, internal: bool) -> None:
+    """Store the files (the store deletes them again if the unit of work rolls back)."""
     for u in uploads:
         name = files.store(u)
-        stored.append(name)
         ticket.attachments.append(
             Attachment(
                 filename=u.filename,
@@ -356,7 +339,7 @@ def reply(
     question restarts the clock."""
     now = now or utcnow()
     uploads = list(uploads)
-    with _work_with_files() as stored:
+    with _work():
         is_requester = user.id == ticket.requester_id
         agent = access.is_agent(user.roles)
         if not (is_requester or agent):
@@ -385,7 +368,7 @@ def reply(
             ticket.waiting_reason = ""
             clock.set_due_times(ticket)
             _event(ticket, "state", user, now=now, data={"from": old, "to": ticket.state, "action": "answer"})
-        _attach(ticket, event, user, uploads, internal=internal, stored=stored)
+        _attach(ticket, event, user, uploads, internal=internal)
         _refresh_index(ticket)
     return event
 

@@ -71,6 +71,39 @@ def test_the_same_hook_asked_for_twice_runs_once(app):
     assert ran == ["kick", 1, 2, 3]
 
 
+def test_rollback_hooks_undo_what_the_database_cannot_however_deep_the_nesting(app):
+    undone = []
+    with app.app_context():
+        with pytest.raises(RuntimeError), uow.unit_of_work():
+            with uow.unit_of_work():  # a service that stored a file, called by another service
+                uow.on_rollback(undone.append, "file-a")
+            raise RuntimeError("the outer service fails after the inner one succeeded")
+        assert undone == ["file-a"]
+        with uow.unit_of_work():
+            uow.on_rollback(undone.append, "file-b")
+        assert undone == ["file-a"]  # committed: nothing to undo
+        uow.on_rollback(undone.append, "file-c")  # outside a unit of work: not kept
+        with uow.unit_of_work():
+            pass
+        assert undone == ["file-a"]
+
+
+def test_a_stored_upload_is_deleted_when_its_unit_of_work_rolls_back(app, tmp_path):
+    from portal.core import uploads
+
+    with app.app_context():
+        app.config["STORAGE_DIR"] = str(tmp_path / "files")
+        with pytest.raises(InvalidInput), uow.unit_of_work():
+            with uow.unit_of_work():
+                lost = uploads.store(uploads.Upload("截图.png", "image/png", b"png"))
+            assert uploads.path_of(lost).exists()
+            raise InvalidInput({"body": "later field refused"})
+        assert not uploads.path_of(lost).exists()
+        with uow.unit_of_work():
+            kept = uploads.store(uploads.Upload("截图.png", "image/png", b"png"))
+        assert uploads.path_of(kept).read_bytes() == b"png"
+
+
 def test_a_hook_registered_outside_a_unit_of_work_runs_at_once(app):
     ran = []
     with app.app_context():
