@@ -219,6 +219,13 @@ def api_token(owner: User, *, label: str = "test", revoked: bool = False) -> tup
     return raw, row
 
 
+def bearer(username: str) -> dict[str, str]:
+    """The Authorization header of a new API token for the account `username`."""
+    owner = db.session.scalar(select(User).where(User.username == username))
+    raw, _row = api_token(owner)
+    return {"Authorization": f"Bearer {raw}"}
+
+
 # --- kb -------------------------------------------------------------------------------------
 
 

@@ -7,9 +7,7 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.extensions import db
 from tests import factories as f
 
@@ -35,9 +33,8 @@ def token_maker() -> callable:
 
     def make(username: str) -> dict:
         if username not in made:
-            value, _row = f.api_token(db.session.scalar(select(User).where(User.username == username)))
+            made[username] = f.bearer(username)
             db.session.commit()
-            made[username] = {"Authorization": f"Bearer {value}"}
         return made[username]
 
     return make

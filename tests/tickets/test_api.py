@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.extensions import db
 from tests import factories as f
 
@@ -33,9 +31,9 @@ def client(db_client):
 @pytest.fixture
 def token():
     def make(username: str) -> dict:
-        value, _row = f.api_token(db.session.scalar(select(User).where(User.username == username)))
+        header = f.bearer(username)
         db.session.commit()
-        return {"Authorization": f"Bearer {value}"}
+        return header
 
     return make
 

@@ -4,9 +4,7 @@ keep, JSON nested past reason, local-only redirects, CSRF for every cookie-signe
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.config import REPO_ROOT
 from portal.extensions import db
 from portal.web import safety
@@ -27,9 +25,9 @@ def world(db_app):
 
 
 def _bearer(username: str) -> dict:
-    value, _row = f.api_token(db.session.scalar(select(User).where(User.username == username)))
+    header = f.bearer(username)
     db.session.commit()
-    return {"Authorization": f"Bearer {value}"}
+    return header
 
 
 # --- headers ----------------------------------------------------------------------------------
