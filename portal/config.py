@@ -13,6 +13,8 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
+    "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "API_MAX_LIMIT": 50,
