@@ -10,9 +10,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 from flask import url_for
 from openpyxl import load_workbook
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import Department, User
