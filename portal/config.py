@@ -52,6 +52,10 @@ DEFAULTS = {
     "RATELIMIT_SWALLOW_ERRORS": True,  # a storage failure is logged, never a 500 ...
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # ... and the limits go on in memory meanwhile
     "PROXY_FIX": 0,  # proxies in front that set X-Forwarded-For/-Proto/-Host; 0 trusts none
+    # Popular searches offered while typing (portal/search/popular.py)
+    "SEARCH_POPULAR_MIN_USERS": 3,  # distinct signed-in people who searched the text as typed
+    "SEARCH_POPULAR_SHOWN": 3,  # the first results shown that must all be public
+    "SEARCH_POPULAR_DAYS": 90,  # searches older than this no longer count
 }
 
 
