@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from portal.auth import services, signin
 from portal.auth.forms import LoginForm
+from portal.web import limits
 from portal.web.safety import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in
 def login():
     form = LoginForm()
     if request.method == "GET":
