@@ -9,6 +9,7 @@ tests that need real commits (several connections or threads, migrations).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
 import shutil
@@ -195,6 +196,13 @@ def db_app(tmp_path, schema_db):
     (join_transaction_mode="create_savepoint"). The search index is a fresh, empty directory
     (the index is not transactional). The test body runs in an app context, so factories and
     `db.session` work without a `with` block."""
+    with rolled_back_app(tmp_path, schema_db) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def rolled_back_app(tmp_path: Path, schema_db: str):
+    """`db_app` for any scope: a module-scoped world passes a directory of its own."""
     app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=schema_db))
     app.test_client_class = IsolatedClient
     ctx = app.app_context()
