@@ -172,6 +172,7 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
+                        "400": _error("Unknown state, or a page that is not a whole number"),
                         "401": _error("Not authenticated"),
                     },
                 },
