@@ -1,12 +1,15 @@
 """Who may call every endpoint of the portal: the table tests/security/test_access_matrix.py checks.
 
-Every endpoint of `app.url_map` has exactly one entry, in the dict of its blueprint (the part of
-the endpoint name before the dot; listed in BLUEPRINTS at the end). An endpoint without an entry
-fails the suite, and so does an entry whose endpoint no longer exists.
+Every endpoint of `app.url_map` has one row, in the dict of its blueprint (the part of the
+endpoint name before the dot; the dicts are listed in BLUEPRINTS at the end). An endpoint without
+a row fails the suite, naming the dict to add it to, and so does a row whose endpoint no longer
+exists. A new route: add its row here; if its URL takes an object the world lacks, make one in
+tests/security/world.py and add its key to `World.values`.
 
-An entry says, per HTTP method the route has, which principals may call it:
+An entry says, per HTTP method the route has (GET and POST are called; other methods are not),
+which principals may call it:
 
-    "tickets.show": Entry(get=OWNER | AGENTS, args={"ticket_id": "ticket"}),
+    "tickets.show": Entry(get=owner_or(AGENTS), args={"ticket_id": "ticket"}),
 
 - `get=` / `post=`: a set of principals (names below, or the groups built from them). A route
   with that method and no set, or a set for a method the route lacks, fails the suite.
