@@ -435,9 +435,9 @@ def test_typed_payloads_stay_text(site, probe):
     editor = probe.page("chenjing")
     editor.goto(site.base + "/kb/articles/new")
     editor.fill("#body", ALL_IN_ONE)
-    editor.locator("#body").press_sequentially(" ", delay=30)  # the live preview (htmx)
-    editor.locator("#preview").wait_for()
-    editor.wait_for_load_state("networkidle")
+    with editor.expect_response(lambda r: r.url.endswith("/kb/preview")):  # the live preview (htmx)
+        editor.locator("#body").press_sequentially(" ", delay=30)
+    editor.locator("#preview p").first.wait_for()
     probe.check(editor, "typed", "article preview")
 
     visitor = probe.page(None)
