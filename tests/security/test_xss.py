@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.approvals import services as approvals
-from portal.auth.roles import Position, Role
+from portal.auth.roles import Role
 from portal.core import storage, uploads
 from portal.core.clock import utcnow
 from portal.core.uploads import Upload
@@ -213,7 +213,6 @@ def build(stored: Stored) -> None:
     for i in range(5):
         f.calendar_day(date(2027, 3, 1) + timedelta(days=i), "holiday", short(i)[:60])
     stored.put("calendar day names", 5)
-    f.user("xss_staff", display_name="staff", position=Position.STAFF)
     db.session.commit()
 
 
