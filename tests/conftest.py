@@ -210,7 +210,8 @@ def db_app(tmp_path, schema_db):
 
 @contextlib.contextmanager
 def rolled_back_app(tmp_path: Path, schema_db: str, **extra):
-    """`db_app` with configuration of the test's own (`extra`), for fixtures that need it."""
+    """`db_app` for any scope (a module-scoped world passes a directory of its own), with
+    configuration of the test's own (`extra`) for fixtures that need it."""
     app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=schema_db, **extra))
     app.test_client_class = IsolatedClient
     ctx = app.app_context()

@@ -187,6 +187,7 @@ def _document() -> dict:
                                 }
                             },
                         },
+                        "400": _error("Unknown state, or a page that is not a whole number"),
                         "401": _error("Not authenticated"),
                     },
                 },
