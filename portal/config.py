@@ -13,6 +13,14 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "SMTP_HOST": "",  # empty: no mail server; messages are logged (recipient, subject) and dropped
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_FROM": "OA 帮助中心 <noreply@localhost>",
+    "SMTP_TIMEOUT": 10,
     "SEARCH_PAGE_SIZE": 10,
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "API_MAX_LIMIT": 50,
@@ -63,6 +71,8 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("REDIS_URL", None)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
+    cfg["SMTP_STARTTLS"] = _as_bool(cfg["SMTP_STARTTLS"])
+    cfg["SMTP_SSL"] = _as_bool(cfg["SMTP_SSL"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
 
