@@ -13,6 +13,12 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "PASSWORD_MIN_LENGTH": 8,
+    "PASSWORD_HISTORY": 5,  # a new password may not be one of the last this many
+    "PASSWORD_MAX_AGE_DAYS": 90,  # 0: passwords never expire
+    "PASSWORD_REMIND_DAYS": 14,  # the banner and the one notification start this long before
+    "PASSWORD_RESET_MINUTES": 30,  # how long an e-mailed reset link is valid
+    "BASE_URL": None,  # e.g. https://oa.example.com: links in e-mails (else the request's host)
     "SMTP_HOST": "",  # empty: no mail server; messages are logged (recipient, subject) and dropped
     "SMTP_PORT": 25,
     "SMTP_USER": "",
