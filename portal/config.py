@@ -27,6 +27,8 @@ DEFAULTS = {
     "SMTP_SSL": False,
     "SMTP_FROM": "OA 帮助中心 <noreply@localhost>",
     "SMTP_TIMEOUT": 10,
+    "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
+    "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "API_MAX_LIMIT": 50,

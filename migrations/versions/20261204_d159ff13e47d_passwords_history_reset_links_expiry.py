@@ -1,7 +1,7 @@
 """passwords: must-change flag, expiry clock, history of hashes, e-mailed reset links
 
 Revision ID: d159ff13e47d
-Revises: 3c1a7e52b9d4
+Revises: 7b2e4f1c9a30
 Create Date: 2026-12-04 02:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d159ff13e47d"
-down_revision = "3c1a7e52b9d4"
+down_revision = "7b2e4f1c9a30"
 branch_labels = None
 depends_on = None
 

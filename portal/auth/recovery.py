@@ -17,16 +17,10 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from portal.auth import lockout, passwords
+from portal.audit import services as audit
+from portal.auth import lockout, passwords, sessions
 from portal.auth.models import PasswordReset, User
-from portal.auth.services import (
-    _audit,
-    _end_sessions,
-    _set_lock_state,
-    end_reset_links,
-    password_policy,
-    set_password,
-)
+from portal.auth.services import _set_lock_state, end_reset_links, password_policy, set_password
 from portal.core import mail
 from portal.core.clock import utcnow
 from portal.core.errors import DomainError
@@ -95,7 +89,7 @@ def _reset_mail(user: User | None, token: str, locale: str) -> tuple[str, str, s
     return subject, text, html
 
 
-def request_password_reset(login: str, *, locale: str, ip: str = "", now: datetime | None = None) -> None:
+def request_password_reset(login: str, *, locale: str, now: datetime | None = None) -> None:
     """Send a reset link to every active account with an address that `login` (a user name or an
     e-mail address) names. Returns nothing and renders the message even when nobody matched, so
     the answer and its cost are the same either way. Earlier links of those users end. The
@@ -120,7 +114,7 @@ def request_password_reset(login: str, *, locale: str, ip: str = "", now: dateti
             subject, text, html = _reset_mail(user, token, locale)
             assert user.email is not None  # _accounts_for keeps only accounts with an address
             mail.send_later(user.email, subject, text, html)
-            _audit("password_reset_requested", actor=None, subject=user, target=f"user:{user.id}", detail={"ip": ip})
+            audit.record("password_reset_requested", subject=user, target=f"user:{user.username}")
 
 
 def _open_link(token: str, now: datetime) -> PasswordReset:
@@ -154,7 +148,7 @@ def reset_with_link(token: str, new: str, *, now: datetime | None = None) -> Use
             raise ResetLinkInvalid()
         set_password(user, new, by=user, initial=False, action="password_reset", field="new")
         _set_lock_state(user, lockout.after_success())
-        _end_sessions(user, by=user, keep_current=False)
+        sessions.revoke_all(user, by=user, keep_current=False, reason="password")
     return user
 
 

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.auth import labels, lockout, passwords
+from portal.audit import services as audit
+from portal.auth import labels, lockout, passwords, sessions
 from portal.auth.models import ApiToken, Department, PasswordHistory, PasswordReset, Region, User, UserRole
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
@@ -109,10 +110,12 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
         user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
         if user is None:
             _dummy_check(password)
+            audit.record("sign_in_failed", detail={"username": username.strip()[:64], "reason": "unknown"}, now=now)
             return None
         state = _lock_state(user)
         if lockout.locked(state, now):
             _dummy_check(password)
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": "locked"}, now=now)
             until = state.locked_until
         elif user.active and check_password_hash(user.password_hash, password):
             if state != lockout.after_success():
@@ -121,20 +124,30 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
         else:
             state = lockout.after_failure(state, now, lockout_policy())
             _set_lock_state(user, state)
+            reason = "closed" if not user.active else "password"
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": reason}, now=now)
             if not lockout.locked(state, now):
                 return None
+            audit.record(
+                "account_locked",
+                subject=user,
+                target=f"user:{user.username}",
+                detail={"until": state.locked_until.isoformat(timespec="seconds") if state.locked_until else None},
+                now=now,
+            )
             until = state.locked_until
     assert until is not None
     raise AccountLocked(until)
 
 
 @transactional
-def unlock(username: str) -> User:
+def unlock(username: str, *, by: User | None = None) -> User:
     """An administrator ends a lock (and the count of failures) at once."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise AccountError({"username": f"no user {username!r}"})
     _set_lock_state(user, lockout.after_success())
+    audit.record("account_unlocked", actor=by, subject=user, target=f"user:{user.username}")
     return user
 
 
@@ -348,12 +361,14 @@ def set_password(
     and expiry clock. `initial`: someone else chose it (an administrator, an import) and it must
     be changed at the next sign-in; False: the user chose it. `by`: who did it (None: the command
     line). Sessions are the caller's business. One unit of work, joining the caller's."""
+    if by is not None and by.id != user.id and not by.has_role(Role.ADMIN):
+        raise NotAllowed(_("Only an administrator can set another person's password."))
     with unit_of_work():
         policy = password_policy()
         if problems := _problems(new, user.username, user, policy):
             raise WeakPassword(problems, [labels.password_problem(c, policy) for c in problems], field)
         _store_password(user, new, initial=initial, policy=policy)
-        _audit(action, actor=by, subject=user, target=f"user:{user.id}", detail={"initial": initial})
+        audit.record(action, actor=by, subject=user, target=f"user:{user.username}", detail={"initial": initial})
 
 
 def change_own_password(user: User, current: str, new: str, *, now: datetime | None = None) -> None:
@@ -368,12 +383,21 @@ def change_own_password(user: User, current: str, new: str, *, now: datetime | N
             until = state.locked_until
         elif check_password_hash(user.password_hash, current):
             set_password(user, new, by=user, initial=False, field="new")
-            _end_sessions(user, by=user, keep_current=True)
+            sessions.revoke_all(user, by=user, keep_current=True, reason="password")
             return
         else:
             state = lockout.after_failure(state, now, lockout_policy())
             _set_lock_state(user, state)
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": "current_password"}, now=now)
             until = state.locked_until if lockout.locked(state, now) else None
+            if until is not None:
+                audit.record(
+                    "account_locked",
+                    subject=user,
+                    target=f"user:{user.username}",
+                    detail={"until": until.isoformat(timespec="seconds")},
+                    now=now,
+                )
     if until is not None:
         raise AccountLocked(until)
     raise InvalidInput({"current": _("The current password is not correct.")})
@@ -389,7 +413,7 @@ def reset_password(user: User, *, by: User | None) -> str:
         new = passwords.one_time_password(user.username, password_policy())
         set_password(user, new, by=by, initial=True, action="password_admin_reset")
         _set_lock_state(user, lockout.after_success())
-        _end_sessions(user, by=by, keep_current=False)
+        sessions.revoke_all(user, by=by, keep_current=False, reason="password")
     return new
 
 
@@ -412,24 +436,3 @@ def user_by_name(username: str) -> User:
     if user is None:
         raise AccountError({"username": f"no user {username!r}"})
     return user
-
-
-# --- seams to the lead's modules (issue 12) ----------------------------------------------------
-
-
-def _end_sessions(user: User, *, by: User | None, keep_current: bool) -> None:
-    """PLACEHOLDER until portal.auth.sessions is on main: becomes
-    `sessions.revoke_all(user, by=by, keep_current=keep_current)`."""
-
-
-def _audit(
-    action: str,
-    *,
-    actor: User | None = None,
-    subject: User | None = None,
-    target: str | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
-    detail: dict | None = None,
-) -> None:
-    """PLACEHOLDER until portal.audit is on main: becomes `audit.record(action, actor=…, …)`."""

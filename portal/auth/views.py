@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from portal.auth import recovery, services
+from portal.auth import recovery, services, signin
 from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from portal.core.errors import InvalidInput
 from portal.web import i18n
@@ -32,7 +32,7 @@ def login():
             error, status = err.message, err.status
         else:
             if user is not None:
-                login_user(user, remember=form.remember.data)
+                signin.complete(user, remember=bool(form.remember.data))
                 return redirect(safe_next(form.next.data, url_for("search.home")), 303)
             error = _("Wrong username or password.")
     if request.method == "POST" and status == 200:
@@ -42,7 +42,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    signin.sign_out()
     return redirect(url_for("search.home"), 303)
 
 
@@ -96,7 +96,7 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        recovery.request_password_reset(form.login.data, locale=i18n.select_locale(), ip=request.remote_addr or "")
+        recovery.request_password_reset(form.login.data, locale=i18n.select_locale())
         return redirect(url_for("auth.forgot_password", sent=1), 303)
     sent = request.method == "GET" and request.args.get("sent") == "1"
     page = render_template("auth/forgot_password.html", form=form, sent=sent, minutes=recovery.reset_minutes())
@@ -120,8 +120,7 @@ def reset_password(token: str):
             _show(form, err)
             status = 422
         else:
-            if current_user.is_authenticated:
-                logout_user()
+            signin.sign_out()  # whoever was signed in in this browser signs in anew
             flash(_("Your password has been set. Sign in with it now."), "success")
             return redirect(url_for("auth.login"), 303)
     elif request.method == "POST":

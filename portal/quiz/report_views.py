@@ -9,7 +9,7 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request, send_file
+from flask import render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -27,6 +27,7 @@ from portal.quiz.labels import certificate_state_label, level_label
 from portal.quiz.views import bp
 from portal.web import charts
 from portal.web.access import roles_required
+from portal.web.request import display_zone, local_midnight_utc, parse_day
 
 QUESTIONS_ON_PAGE = 20
 HOLDERS_ON_PAGE = 200
@@ -38,24 +39,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- the filter form -----------------------------------------------------------------------
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
-    """The start of a local calendar day as naive UTC (how times are stored)."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def _to_local(t: datetime | None, tz: ZoneInfo) -> datetime | None:
     return t.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None) if t else None
-
-
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip()[:10])
-    except ValueError:
-        return None
 
 
 def parse_filters(args, now: datetime, tz: ZoneInfo, departments: dict[int, str]) -> tuple[reports.Filters, dict]:
@@ -67,15 +52,16 @@ def parse_filters(args, now: datetime, tz: ZoneInfo, departments: dict[int, str]
     if department_id not in departments:
         department_id = None
     start = (
-        _day(args.get("from")) or reports.months_before(datetime.combine(today, time(0)), reports.DEFAULT_MONTHS).date()
+        parse_day(args.get("from"))
+        or reports.months_before(datetime.combine(today, time(0)), reports.DEFAULT_MONTHS).date()
     )
-    end = _day(args.get("to")) or today
+    end = parse_day(args.get("to")) or today
     if start > end:
         start, end = end, start
     start = max(start, date(today.year - MAX_YEARS_BACK, 1, 1))
     filters = reports.Filters(
-        since=_local_midnight_utc(start, tz),
-        until=_local_midnight_utc(end + timedelta(days=1), tz),
+        since=local_midnight_utc(start, tz),
+        until=local_midnight_utc(end + timedelta(days=1), tz),
         level=level,
         department_id=department_id,
     )
@@ -142,7 +128,7 @@ def _figures(report: reports.Report) -> dict:
 @bp.get("/reports", endpoint="reports")
 @roles_required("trainer")
 def reports_page():
-    tz = _tz()
+    tz = display_zone()
     now = utcnow()
     departments = _departments()
     filters, form = parse_filters(request.args, now, tz, departments)
@@ -321,7 +307,7 @@ def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: di
 @bp.get("/reports/export.xlsx", endpoint="export_report")
 @roles_required("trainer")
 def export_report():
-    tz = _tz()
+    tz = display_zone()
     now = utcnow()
     departments = _departments()
     filters, _form = parse_filters(request.args, now, tz, departments)

@@ -141,10 +141,14 @@ def test_an_admin_reset_issues_a_one_time_password_that_must_be_changed(db_clien
         assert db_client.get("/").location.startswith("/password")
 
 
-def test_only_an_administrator_may_reset_someone_else():
+def test_only_an_administrator_may_reset_or_set_someone_elses_password():
     with pytest.raises(NotAllowed):
         services.reset_password(user("admin"), by=user())
+    with pytest.raises(NotAllowed):
+        services.set_password(user("admin"), "Taken#2027pass", by=user(), initial=True)
     assert check_password_hash(user("admin").password_hash, f.PASSWORD)
+    services.set_password(user(), "Given#2027pass", by=user("admin"), initial=True)  # an import, an admin page
+    assert user().must_change_password
 
 
 def test_reset_password_command_prints_the_one_time_password(cli):
