@@ -72,6 +72,21 @@ def test_search_login_vote_and_import_on_postgres(pg_app, tmp_path):
         assert top["external_id"] == row["external_id"]
 
 
+def test_popular_searches_on_postgres(pg_app):
+    """The log's distinct-people count and the candidate subquery, as PostgreSQL runs them."""
+    from portal.search import completion
+
+    for username in ("zhangwei", "chenjing", "jiangtao"):
+        person = pg_app.test_client()
+        assert Auth(person).login(username).status_code == 303
+        assert person.get("/", query_string={"q": "报销单打印"}).status_code == 200
+    with pg_app.app_context():
+        completion.invalidate()
+        assert [p.text for p in completion.popular_searches()] == ["报销单打印"]
+    suggestions = pg_app.test_client().get("/api/v1/suggest", query_string={"q": "bxd"}).get_json()["suggestions"]
+    assert {"text": "报销单打印", "kind": "query", "url": None} in suggestions
+
+
 def test_users_list_on_postgres(pg_app):
     out = pg_app.test_cli_runner().invoke(args=["users", "list", "--json"]).output
     assert len(json.loads(out)) >= 40

@@ -1,7 +1,7 @@
 """passwords: must-change flag, expiry clock, history of hashes, e-mailed reset links
 
 Revision ID: d159ff13e47d
-Revises: 7b2e4f1c9a30
+Revises: 7f3e9a1c2b6d
 Create Date: 2026-12-04 02:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d159ff13e47d"
-down_revision = "7b2e4f1c9a30"
+down_revision = "7f3e9a1c2b6d"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.auth import recovery, services, signin
 from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from portal.core.errors import InvalidInput
-from portal.web import i18n
+from portal.web import i18n, limits
 from portal.web.access import login_required
 from portal.web.safety import safe_next
 
@@ -18,6 +18,7 @@ TOKEN_MAX = 100  # a reset token is 43 characters; anything much longer is not o
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -92,7 +93,7 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-# rate limit: portal.web.limits.password_reset (limits branch)
+@limits.password_reset
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

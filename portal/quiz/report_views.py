@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from portal.audit import services as audit
 from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
@@ -310,11 +312,15 @@ def export_report():
     tz = display_zone()
     now = utcnow()
     departments = _departments()
-    filters, _form = parse_filters(request.args, now, tz, departments)
+    filters, form = parse_filters(request.args, now, tz, departments)
     report = reports.build(filters, now)
     out = io.BytesIO()
     write_workbook(report, out, tz=tz, departments=departments, now=now)
     out.seek(0)
+    shown = {k: v for k, v in form.items() if v}
+    audit.record_now(
+        "export", actor=current_user, target="quiz:report", detail={"what": "quiz report", "filters": shown}
+    )
     name = f"quiz-report-{_to_local(now, tz):%Y%m%d}.xlsx"
     response = send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name=name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
