@@ -13,6 +13,20 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "PASSWORD_MIN_LENGTH": 8,
+    "PASSWORD_HISTORY": 5,  # a new password may not be one of the last this many
+    "PASSWORD_MAX_AGE_DAYS": 90,  # 0: passwords never expire
+    "PASSWORD_REMIND_DAYS": 14,  # the banner and the one notification start this long before
+    "PASSWORD_RESET_MINUTES": 30,  # how long an e-mailed reset link is valid
+    "BASE_URL": None,  # e.g. https://oa.example.com: links in e-mails (else the request's host)
+    "SMTP_HOST": "",  # empty: no mail server; messages are logged (recipient, subject) and dropped
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_FROM": "OA 帮助中心 <noreply@localhost>",
+    "SMTP_TIMEOUT": 10,
     "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
     "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
@@ -92,6 +106,8 @@ def configure(app, overrides: dict | None) -> None:
     cfg["SECURE_COOKIES"] = _as_bool(cfg.get("SECURE_COOKIES", True))
     cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = cfg["SECURE_COOKIES"]
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
+    cfg["SMTP_STARTTLS"] = _as_bool(cfg["SMTP_STARTTLS"])
+    cfg["SMTP_SSL"] = _as_bool(cfg["SMTP_SSL"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
 

@@ -27,6 +27,7 @@ from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db
+from tests.mailbox import mailbox, smtp_server  # noqa: F401  (a real SMTP server: tests/mailbox.py)
 
 FAST_HASH = "pbkdf2:sha256:1000"  # tests create many accounts; production keeps werkzeug's scrypt
 
