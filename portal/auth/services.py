@@ -168,7 +168,7 @@ def _create_user(spec: NewUser, check_strength: bool) -> User:
     elif db.session.scalar(select(User.id).where(User.username == username)):
         errors["username"] = f"username {username!r} already exists"
     if check_strength and (messages := check_password(spec.password, username=username)):
-        errors["password"] = "weak password: " + " ".join(messages)
+        errors["password"] = " ".join(messages)
     try:
         position = Position(spec.position).value
     except ValueError:

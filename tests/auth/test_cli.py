@@ -39,7 +39,7 @@ def test_users_create_validates_everything_first(runner):
     weak = runner.invoke(
         args=["users", "create", "--username", "weak", "--password", "12345678", "--department", "nowhere"]
     )
-    assert weak.exit_code == 1 and "weak password" in weak.output and "unknown department" in weak.output
+    assert weak.exit_code == 1 and "密码至少需要" in weak.output and "unknown department" in weak.output
     dup = runner.invoke(args=["users", "create", "--username", "newbie", "--password", "Start#2026x"])
     assert "already exists" in dup.output
 

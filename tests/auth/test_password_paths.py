@@ -47,17 +47,17 @@ def test_check_password_gives_one_message_per_rule():
     assert services.check_password("Start#2026x", username="newbie") == []
     messages = services.check_password("newbie", username="newbie")
     assert messages == [
-        "The password is too short: it needs at least 8 characters.",
-        "The password needs at least one digit.",
-        "The password needs at least one special character, such as @ # % ! ?",
-        "The password must not contain the user name.",
+        "密码太短：至少需要 8 个字符。",
+        "密码至少需要一个数字。",
+        "密码至少需要一个特殊字符，如 @ # % ! ?",
+        "密码不得包含用户名。",
     ]
 
 
 def test_check_password_with_the_account_counts_its_last_passwords():
     assert services.check_password(f.PASSWORD, username="zhangwei") == []
     assert services.check_password(f.PASSWORD, username="zhangwei", user=user()) == [
-        "This password was used recently; choose one that is not among the last 5."
+        "这个密码最近用过；请选择一个不在最近 5 次之内的密码。"
     ]
 
 
@@ -72,7 +72,7 @@ def test_password_rules_lists_what_is_shown_beside_the_field(db_app):
     ]
     db_app.config.update(PASSWORD_MIN_LENGTH=10, PASSWORD_HISTORY=0)
     rules = dict(services.password_rules())
-    assert rules["too_short"] == "At least 10 characters" and "reused" not in rules
+    assert rules["too_short"] == "至少 10 个字符" and "reused" not in rules
 
 
 # --- creating an account -------------------------------------------------------------------------
@@ -81,9 +81,8 @@ def test_password_rules_lists_what_is_shown_beside_the_field(db_app):
 def test_create_user_applies_the_policy_and_starts_the_history():
     with pytest.raises(services.AccountError) as refused:
         services.create_user(services.NewUser(username="newbie", password="newbie2026"))
-    assert "weak password" in refused.value.errors["password"]
-    assert "special character" in refused.value.errors["password"]
-    assert "user name" in refused.value.errors["password"]
+    assert "特殊字符" in refused.value.errors["password"]  # the messages of the policy, in the portal's language
+    assert "不得包含用户名" in refused.value.errors["password"]
     with clock.frozen(T0):
         services.create_user(services.NewUser(username="newbie", password="Start#2026x", must_change_password=True))
     u = user("newbie")
@@ -100,7 +99,7 @@ def test_create_user_keeps_the_password_by_default():
 
 def test_the_create_command_makes_an_initial_password_by_default(cli):
     weak = cli("users", "create", "--username", "weak", "--password", "weak")
-    assert weak.exit_code == 1 and "too short" in weak.output and "digit" in weak.output
+    assert weak.exit_code == 1 and "太短" in weak.output and "数字" in weak.output
     assert cli("users", "create", "--username", "newbie", "--password", "Start#2026x").exit_code == 0
     assert user("newbie").must_change_password
     ok = cli("users", "create", "--username", "robot", "--password", "Start#2026x", "--no-must-change")
@@ -112,9 +111,9 @@ def test_the_create_command_makes_an_initial_password_by_default(cli):
 
 def test_set_password_command_applies_the_policy(cli):
     weak = cli("users", "set-password", "zhangwei", "--password", "zhangwei#1")
-    assert weak.exit_code == 1 and "must not contain the user name" in weak.output
+    assert weak.exit_code == 1 and "不得包含用户名" in weak.output
     reused = cli("users", "set-password", "zhangwei", "--password", f.PASSWORD)
-    assert reused.exit_code == 1 and "used recently" in reused.output
+    assert reused.exit_code == 1 and "最近用过" in reused.output
     ok = cli("users", "set-password", "zhangwei", "--password", "Given#2027pass")
     assert ok.exit_code == 0 and "to be changed at the next sign-in" in ok.output
     u = user()

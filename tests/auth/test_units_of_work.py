@@ -26,7 +26,7 @@ def test_a_bad_last_field_writes_nothing_and_names_every_field(app):
             services.create_user(spec)
         assert isinstance(caught.value, InvalidInput) and caught.value.status == 422
         assert set(caught.value.errors) == {"password", "region", "superior"}
-        assert "weak password" in caught.value.message and "unknown superior 'ghost'" in caught.value.message
+        assert "密码至少需要" in caught.value.message and "unknown superior 'ghost'" in caught.value.message
         assert _users() == before
 
 

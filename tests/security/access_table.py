@@ -95,6 +95,9 @@ STATIC = {
 AUTH = {
     "auth.login": Entry(get=EVERYONE, post=EVERYONE),
     "auth.logout": Entry(post=EVERYONE, signs_out=True),
+    "auth.change_password": Entry(get=SIGNED_IN, post=SIGNED_IN),
+    "auth.forgot_password": Entry(get=EVERYONE, post=EVERYONE),
+    "auth.reset_password": Entry(get=EVERYONE, post=EVERYONE, args={"token": "reset_token"}),
 }
 
 # --- the audit trail (portal/audit) ------------------------------------------------------------

@@ -144,6 +144,7 @@ def build_world() -> World:
             "draft_manual": draft.id,
             "draft_edition": draft.edition,
             "language": "en",
+            "reset_token": "no-such-link-0123456789",  # an unknown link: 410 for everyone alike
             "static_file": "css/portal.css",
         },
     )
