@@ -13,6 +13,9 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "2FA_REQUIRED_ROLES": "",  # roles that must use two-factor sign-in, e.g. "admin,support"
+    "2FA_ISSUER": "OA Help Centre",  # the name authenticator apps show beside the account
+    "SIGNIN_NEW_NETWORK_CHECK": True,  # a code on the first sign-in and from a network not used before
     "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
     "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
@@ -65,6 +68,7 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("REDIS_URL", None)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
+    cfg["SIGNIN_NEW_NETWORK_CHECK"] = _as_bool(cfg["SIGNIN_NEW_NETWORK_CHECK"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
 
