@@ -35,6 +35,8 @@ def make_config(tmp: Path, **extra) -> dict:
         "JOBS_IMMEDIATE": True,
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "SECRET_KEY": "test-secret",
+        # every account of the suite signs in for the first time; tests/auth/test_two_factor* turn it on
+        "SIGNIN_NEW_NETWORK_CHECK": False,
         **extra,
     }
 

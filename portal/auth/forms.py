@@ -13,3 +13,22 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
     next = HiddenField()
+
+
+class VerifyForm(FlaskForm):
+    """The second step of a sign-in: a code from the authenticator, a recovery code or the e-mailed code."""
+
+    code = StringField(_l("Sign-in code"), validators=[DataRequired(), Length(max=40)])
+    trust = BooleanField(_l("Trust this browser for 30 days"))
+
+
+class EnrolForm(FlaskForm):
+    """The first code from a new authenticator confirms it."""
+
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=20)])
+
+
+class ProofForm(FlaskForm):
+    """A change of the second factor needs a current code or the password."""
+
+    proof = PasswordField(_l("Current code or password"), validators=[DataRequired(), Length(max=200)])
