@@ -27,6 +27,9 @@ DEFAULTS = {
     "SMTP_SSL": False,
     "SMTP_FROM": "OA 帮助中心 <noreply@localhost>",
     "SMTP_TIMEOUT": 10,
+    "2FA_REQUIRED_ROLES": "",  # roles that must use two-factor sign-in, e.g. "admin,support"
+    "2FA_ISSUER": "OA Help Centre",  # the name authenticator apps show beside the account
+    "SIGNIN_NEW_NETWORK_CHECK": True,  # a code on the first sign-in and from a network not used before
     "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
     "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
@@ -108,6 +111,7 @@ def configure(app, overrides: dict | None) -> None:
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
     cfg["SMTP_STARTTLS"] = _as_bool(cfg["SMTP_STARTTLS"])
     cfg["SMTP_SSL"] = _as_bool(cfg["SMTP_SSL"])
+    cfg["SIGNIN_NEW_NETWORK_CHECK"] = _as_bool(cfg["SIGNIN_NEW_NETWORK_CHECK"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
 

@@ -45,6 +45,8 @@ def make_config(tmp: Path, **extra) -> dict:
         # the suite signs in and searches from 127.0.0.1 thousands of times; tests of the abuse
         # limits switch them on for their own app (tests/web/test_limits.py)
         "RATELIMIT_ENABLED": False,
+        # every account of the suite signs in for the first time; tests/auth/test_two_factor* turn it on
+        "SIGNIN_NEW_NETWORK_CHECK": False,
         **extra,
     }
 

@@ -207,3 +207,60 @@ def test_passwords_on_postgres(pg_app, mailbox):
         user.password_changed_at = utcnow() - timedelta(days=80)
         db.session.commit()
         assert recovery.send_expiry_reminders() >= 1
+
+
+def test_two_factor_sign_in_on_postgres(pg_app, mailbox):
+    """A required authenticator set up at sign-in, a code, a trusted browser, an e-mailed code."""
+    import re
+
+    from sqlalchemy import select
+
+    from portal.auth import authenticator, otp
+    from portal.auth.models import SignInSession, TrustedDevice, User
+    from tests.conftest import csrf_from
+
+    mailbox.configure(pg_app)
+    client = pg_app.test_client()
+    pg_app.config["2FA_REQUIRED_ROLES"] = ("support",)
+    pg_app.config["SIGNIN_NEW_NETWORK_CHECK"] = True
+    try:
+        assert Auth(client).login("lina").headers["Location"].endswith("/login/enrol")
+        html = client.get("/login/enrol").get_data(as_text=True)
+        secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+        code = otp.code_at(secret, otp.time_step(otp_now()))
+        assert client.post("/login/enrol", data={"code": code, "csrf_token": csrf_from(html)}).status_code == 200
+        assert client.get("/api/v1/me").status_code == 200
+        Auth(client).logout()
+        assert Auth(client).login("lina").headers["Location"].endswith("/login/verify")
+        page = client.get("/login/verify").get_data(as_text=True)
+        code = otp.code_at(secret, otp.time_step(otp_now()) + 1)
+        r = client.post("/login/verify", data={"code": code, "trust": "y", "csrf_token": csrf_from(page)})
+        assert r.status_code == 303 and client.get("/api/v1/me").status_code == 200
+        Auth(client).logout()
+        assert Auth(client).login("lina").headers["Location"] == "/"  # the trusted browser
+        with pg_app.app_context():
+            lina = db.session.scalar(select(User).where(User.username == "lina"))
+            assert authenticator.is_enrolled(lina)
+            assert db.session.scalar(select(TrustedDevice).where(TrustedDevice.user_id == lina.id)) is not None
+
+        with pg_app.app_context():  # someone who never signed in, from the demo's 53
+            signed = select(SignInSession.user_id)
+            fresh = db.session.scalar(
+                select(User.username).where(User.id.not_in(signed), User.email.is_not(None)).order_by(User.id)
+            )
+        other = pg_app.test_client()
+        assert Auth(other).login(fresh).headers["Location"].endswith("/login/verify")  # first sign-in
+        text = mailbox.messages[-1].get_body(("plain",)).get_content()
+        code = re.search(r"\b(\d{6})\b", text).group(1)
+        page = other.get("/login/verify").get_data(as_text=True)
+        r = other.post("/login/verify", data={"code": code, "csrf_token": csrf_from(page)})
+        assert r.status_code == 303 and other.get("/api/v1/me").status_code == 200
+    finally:
+        pg_app.config["2FA_REQUIRED_ROLES"] = ()
+        pg_app.config["SIGNIN_NEW_NETWORK_CHECK"] = False
+
+
+def otp_now():
+    from portal.core.clock import utcnow
+
+    return utcnow()

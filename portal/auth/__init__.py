@@ -10,9 +10,16 @@ def init_app(app):
     from flask import g
     from flask_babel import lazy_gettext as _l
 
-    from portal.auth import cli, sessions, tasks, views  # noqa: F401  (tasks: the reminder job)
+    from portal.auth import cli, second_step_views, security_views, sessions, tasks, views  # noqa: F401 (their routes, the reminder job)
+    from portal.auth.roles import Role
+    from portal.auth.second_factor import parse_roles
     from portal.auth.services import user_for_token
     from portal.extensions import login_manager
+
+    required = parse_roles(app.config.get("2FA_REQUIRED_ROLES"))
+    if unknown := set(required) - {r.value for r in Role}:
+        raise ValueError(f"PORTAL_2FA_REQUIRED_ROLES names unknown roles: {', '.join(sorted(unknown))}")
+    app.config["2FA_REQUIRED_ROLES"] = required
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")

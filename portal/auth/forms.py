@@ -46,3 +46,22 @@ class ForgotPasswordForm(FlaskForm):
         _l("User name or e-mail address"),
         validators=[DataRequired(_l("Type your user name or e-mail address.")), Length(max=120)],
     )
+
+
+class VerifyForm(FlaskForm):
+    """The second step of a sign-in: a code from the authenticator, a recovery code or the e-mailed code."""
+
+    code = StringField(_l("Sign-in code"), validators=[DataRequired(), Length(max=40)])
+    trust = BooleanField(_l("Trust this browser for 30 days"))
+
+
+class EnrolForm(FlaskForm):
+    """The first code from a new authenticator confirms it."""
+
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=20)])
+
+
+class ProofForm(FlaskForm):
+    """A change of the second factor needs a current code or the password."""
+
+    proof = PasswordField(_l("Current code or password"), validators=[DataRequired(), Length(max=200)])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
-from sqlalchemy import false as sa_false
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Position, Role
@@ -56,9 +55,11 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column()
     # passwords (auth/passwords.py): an initial one (admin-made, imported, reset) must be changed
     # at the next sign-in; the change time starts the expiry clock (None: not tracked, no expiry)
-    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_changed_at: Mapped[datetime | None] = mapped_column()
     password_reminded_at: Mapped[datetime | None] = mapped_column()  # the expiry reminder, once per password
+    # an administrator requires two-factor sign-in of this account (roles may require it too)
+    two_factor_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     region: Mapped[Region | None] = relationship()
@@ -140,4 +141,64 @@ class SignInSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     ended_at: Mapped[datetime | None] = mapped_column()
     end_reason: Mapped[str] = mapped_column(String(20), default="")  # sign_out, revoked, password, closed
+    user: Mapped[User] = relationship()
+
+
+# --- two-factor sign-in (auth/two_factor.py, auth/devices.py) ---------------------------------
+
+
+class TotpCredential(db.Model):
+    """An account's authenticator app. `secret` is sealed (auth/sealing.py) and never shown again
+    once confirmed; `pending_secret` is one being set up (a first one, or a replacement, while the
+    old one keeps working) until a first code confirms it. `last_step` is the time step of the
+    last accepted code, so no code is accepted twice."""
+
+    __tablename__ = "totp_credentials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    last_step: Mapped[int | None] = mapped_column()
+    pending_secret: Mapped[str | None] = mapped_column(String(200))
+    pending_since: Mapped[datetime | None] = mapped_column()
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One of the ten codes that stand in for the authenticator, each once; only its digest is kept."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class SignInCode(db.Model):
+    """A six-digit code e-mailed for an unusual sign-in: 10 minutes, once, 5 tries; keyed digest only."""
+
+    __tablename__ = "sign_in_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class TrustedDevice(db.Model):
+    """A browser the user trusted for 30 days: its cookie carries a random token whose digest is
+    kept here. Forgetting the row (the security page, a password change, "sign out everywhere")
+    ends the trust at once."""
+
+    __tablename__ = "trusted_devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column()
     user: Mapped[User] = relationship()

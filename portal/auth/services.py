@@ -118,8 +118,8 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
             audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": "locked"}, now=now)
             until = state.locked_until
         elif user.active and check_password_hash(user.password_hash, password):
-            if state != lockout.after_success():
-                _set_lock_state(user, lockout.after_success())
+            # The count is cleared when the sign-in completes (sessions.open_session), not here:
+            # wrong second-factor codes after the right password must keep counting.
             return user
         else:
             state = lockout.after_failure(state, now, lockout_policy())

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
+from portal.auth import devices
 from portal.auth.models import SignInSession, User
 from portal.auth.session_policy import Policy, expired, needs_touch
 from portal.core.clock import utcnow
@@ -34,9 +35,14 @@ def _digest(key: str) -> str:
 
 
 @transactional
-def open_session(user: User, *, remember: bool, now: datetime | None = None) -> str:
-    """A new row for this browser and the key its cookies will carry; the sign-in is recorded."""
+def open_session(user: User, *, remember: bool, second_factor: str | None = None, now: datetime | None = None) -> str:
+    """A new row for this browser and the key its cookies will carry; the sign-in is recorded
+    (with the second step it passed, if any) and the count of failed sign-ins cleared — only
+    here, once a sign-in is complete, so wrong second-factor codes after a right password keep
+    counting toward the lockout."""
     now = now or utcnow()
+    if user.failed_sign_ins or user.failed_since is not None or user.locked_until is not None:
+        user.failed_sign_ins, user.failed_since, user.locked_until = 0, None, None  # lockout.after_success()
     key = secrets.token_urlsafe(32)
     ip, agent = ("", "")
     if has_request_context():
@@ -45,9 +51,10 @@ def open_session(user: User, *, remember: bool, now: datetime | None = None) -> 
         key_hash=_digest(key), user=user, created_at=now, last_seen_at=now, remember=remember, ip=ip, user_agent=agent
     )
     db.session.add(row)
-    audit.record(
-        "sign_in", actor=user, subject=user, target=f"user:{user.username}", detail={"remember": remember}, now=now
-    )
+    detail: dict = {"remember": remember}
+    if second_factor:
+        detail["second_factor"] = second_factor
+    audit.record("sign_in", actor=user, subject=user, target=f"user:{user.username}", detail=detail, now=now)
     return key
 
 
@@ -119,9 +126,10 @@ def revoke(session_id: int, *, by: User) -> SignInSession:
 
 
 def revoke_all(user: User, *, by: User | None, keep_current: bool = False, reason: str = "revoked") -> int:
-    """End every open session of `user` (all but the caller's own with keep_current) — joins the
-    caller's unit of work, so a password change or a closed account ends them in the same commit.
-    Returns how many ended."""
+    """End every open session of `user` (all but the caller's own with keep_current) and forget
+    every browser it trusted (all of them, the caller's too: its next sign-in takes the second
+    step again) — joins the caller's unit of work, so a password change or a closed account ends
+    them in the same commit. Returns how many sessions ended."""
     if by is not None and not _may_manage(by, user.id):
         raise NotAllowed(_("Only the account's owner or an administrator may end its sessions."))
     keep = current()
@@ -137,9 +145,10 @@ def revoke_all(user: User, *, by: User | None, keep_current: bool = False, reaso
             target=f"user:{user.username}",
             detail={"sessions": ended, "reason": reason, "kept_current": keep_current},
         )
+    devices.forget_devices(user, by=by, reason=reason)
     return ended
 
 
 @transactional
-def sign_out_everywhere(user: User, *, by: User) -> int:
-    return revoke_all(user, by=by, reason="revoked")
+def sign_out_everywhere(user: User, *, by: User, keep_current: bool = False) -> int:
+    return revoke_all(user, by=by, keep_current=keep_current, reason="revoked")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.auth import recovery, services, signin
 from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-from portal.core.errors import InvalidInput
+from portal.core.errors import DomainError, InvalidInput
 from portal.web import i18n, limits
 from portal.web.access import login_required
 from portal.web.safety import safe_next
@@ -29,12 +29,12 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data, form.password.data)
-        except services.AccountLocked as err:
+            if user is not None:  # signed in now, or sent to the second step (auth/second_step_views.py)
+                next_url = safe_next(form.next.data, url_for("search.home"))
+                return signin.after_password(user, remember=bool(form.remember.data), next_url=next_url)
+        except DomainError as err:  # locked; too many e-mailed codes a moment ago
             error, status = err.message, err.status
         else:
-            if user is not None:
-                signin.complete(user, remember=bool(form.remember.data))
-                return redirect(safe_next(form.next.data, url_for("search.home")), 303)
             error = _("Wrong username or password.")
     if request.method == "POST" and status == 200:
         status = 422
