@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 
 from portal.auth import services
 from portal.auth.roles import Position, Role
+from portal.core.clock import utcnow
 
 
 @click.group(cls=AppGroup, help="Manage user accounts.")
@@ -75,8 +77,10 @@ def token():
 @token.command("create")
 @click.option("--username", required=True)
 @click.option("--label", default="", help="What the token is for, e.g. 'chat robot'.")
-def create_token(username: str, label: str):
+@click.option("--days", type=click.IntRange(min=0), default=0, help="Expires after this many days (0: never).")
+def create_token(username: str, label: str, days: int):
+    expires_at = utcnow() + timedelta(days=days) if days else None
     try:
-        click.echo(services.create_token(username, label))
+        click.echo(services.create_token(username, label, expires_at=expires_at))
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
