@@ -26,21 +26,36 @@ def problems(checked) -> list[tuple[int, str, str]]:
 def test_good_rows_become_accounts_by_code_or_name_with_words_for_positions_and_roles():
     checked = check(
         rows(
-            {"username": " ZhangSan ", "display_name": "张三", "email": "zs@example.cn", "department": "财务部",
-             "region": "EAST", "position": "业务主管", "superior": "lisi", "roles": "客服、engineer"},
+            {
+                "username": " ZhangSan ",
+                "display_name": "张三",
+                "email": "zs@example.cn",
+                "department": "财务部",
+                "region": "EAST",
+                "position": "业务主管",
+                "superior": "lisi",
+                "roles": "客服、engineer",
+            },
             {"username": "wangwu", "department": "it", "superior": "ZHANGSAN", "password": "Start#2027x"},
         ),
         KNOWN,
-    )  # fmt: skip
+    )
     assert checked.problems == []
     first, second = checked.accounts
     assert (first.username, first.display_name, first.department_id, first.region_id, first.position) == (
-        "zhangsan", "张三", 1, 10, "supervisor",
-    )  # fmt: skip
+        "zhangsan",
+        "张三",
+        1,
+        10,
+        "supervisor",
+    )
     assert first.roles == ("employee", "engineer", "support") and first.superior == "lisi" and first.password is None
     assert (second.display_name, second.position, second.superior, second.password) == (
-        "wangwu", "staff", "zhangsan", "Start#2027x",
-    )  # fmt: skip
+        "wangwu",
+        "staff",
+        "zhangsan",
+        "Start#2027x",
+    )
 
 
 def test_every_kind_of_problem_is_named_by_row_and_column():
@@ -101,8 +116,11 @@ def test_a_loop_of_superiors_inside_the_file_is_named_on_each_of_its_rows():
         ),
         KNOWN,
     )
-    assert problems(checked) == [(2, "superior", "superior_cycle"), (3, "superior", "superior_cycle"),
-                                 (4, "superior", "superior_cycle")]  # fmt: skip
+    assert problems(checked) == [
+        (2, "superior", "superior_cycle"),
+        (3, "superior", "superior_cycle"),
+        (4, "superior", "superior_cycle"),
+    ]
     assert [a.username for a in checked.accounts] == ["d"]
 
 

@@ -46,17 +46,31 @@ def test_an_account_with_a_generated_password_shown_once(admin, audit):
     dept, east = f.department("finance", "财务部"), f.region("east", "华东区")
     boss = f.user("boss", position="manager")
     data = services.NewAccount(
-        username=" ZhangSan ", display_name="张三", email="zs@example.cn", department_id=dept.id, region_id=east.id,
-        position="supervisor", superior="boss", roles=["support"],
-    )  # fmt: skip
+        username=" ZhangSan ",
+        display_name="张三",
+        email="zs@example.cn",
+        department_id=dept.id,
+        region_id=east.id,
+        position="supervisor",
+        superior="boss",
+        roles=["support"],
+    )
     opened = services.open_account(data, admin)
     user = opened.user
     assert (user.username, user.department, user.region, user.superior, user.roles) == (
-        "zhangsan", dept, east, boss, ["employee", "support"],
-    )  # fmt: skip
+        "zhangsan",
+        dept,
+        east,
+        boss,
+        ["employee", "support"],
+    )
     assert opened.password and auth_services.authenticate("zhangsan", opened.password) == user
-    assert audit == [("account.create", {"actor": admin, "subject": user, "target": f"user:{user.id}",
-                                         "after": services.snapshot(user)})]  # fmt: skip
+    assert audit == [
+        (
+            "account.create",
+            {"actor": admin, "subject": user, "target": f"user:{user.id}", "after": services.snapshot(user)},
+        )
+    ]
 
 
 def test_a_typed_password_is_kept_and_not_shown_again(admin):
@@ -69,14 +83,27 @@ def test_every_bad_field_is_named_and_nothing_is_written(admin, audit):
     db.session.commit()
     before = users()
     data = services.NewAccount(
-        username="taken", password="weak", email="TAKEN@example.cn", department_id=999, region_id=998,
-        position="boss", superior="nobody", roles=["root"],
-    )  # fmt: skip
+        username="taken",
+        password="weak",
+        email="TAKEN@example.cn",
+        department_id=999,
+        region_id=998,
+        position="boss",
+        superior="nobody",
+        roles=["root"],
+    )
     with pytest.raises(services.AccountInputError) as caught:
         services.open_account(data, admin)
     assert set(caught.value.errors) == {
-        "username", "password", "email", "department_id", "region_id", "position", "superior", "roles",
-    }  # fmt: skip
+        "username",
+        "password",
+        "email",
+        "department_id",
+        "region_id",
+        "position",
+        "superior",
+        "roles",
+    }
     assert "taken" in caught.value.errors["email"] and caught.value.status == 422
     assert users() == before and audit == []
 
