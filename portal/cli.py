@@ -77,6 +77,8 @@ def serve(host: str, port: int, workers: int | None):
     from portal.search import queue
 
     app = current_app._get_current_object()
+    if "PORTAL_SECURE_COOKIES" not in os.environ:  # plain HTTP: a Secure cookie would never come back
+        app.config.update(SECURE_COOKIES=False, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     upgrade()  # the embedded setup migrates itself; a deployment runs `portal db upgrade` once
     _ensure_index()
     jobs.start_consumer(workers or app.config["JOBS_WORKERS"])

@@ -13,6 +13,8 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
+    "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "API_MAX_LIMIT": 50,
@@ -62,6 +64,10 @@ def configure(app, overrides: dict | None) -> None:
     cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
     cfg.setdefault("REDIS_URL", None)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
+    # Cookies are sent over HTTPS only, unless PORTAL_SECURE_COOKIES=0 (`portal serve`, the
+    # embedded plain-HTTP setup, turns it off unless the variable is set).
+    cfg["SECURE_COOKIES"] = _as_bool(cfg.get("SECURE_COOKIES", True))
+    cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = cfg["SECURE_COOKIES"]
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)

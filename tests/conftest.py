@@ -35,6 +35,7 @@ def make_config(tmp: Path, **extra) -> dict:
         "JOBS_IMMEDIATE": True,
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "SECRET_KEY": "test-secret",
+        "SECURE_COOKIES": False,  # the test client speaks plain HTTP
         **extra,
     }
 

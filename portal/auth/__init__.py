@@ -6,19 +6,17 @@ from __future__ import annotations
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from portal.auth import cli, views
-    from portal.auth.models import User
+    from portal.auth import cli, sessions, views
     from portal.auth.services import user_for_token
-    from portal.extensions import db, login_manager
+    from portal.extensions import login_manager
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def _load(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def _load(key: str):
+        return sessions.load(key)
 
     @login_manager.request_loader
     def _load_from_header(request):

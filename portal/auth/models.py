@@ -75,6 +75,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: closed accounts cannot sign in
         return self.active
 
+    # Set for the request that signs in (auth/signin.py): what the cookies carry instead of the id.
+    def get_id(self) -> str | None:  # Flask-Login: the server-side session's key, not the user's id
+        return getattr(self, "sign_in_key", None)
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
@@ -94,3 +98,21 @@ class ApiToken(db.Model):
 
     def usable(self, now: datetime) -> bool:
         return not self.revoked and (self.expires_at is None or now < self.expires_at) and self.user.active
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. The session cookie (and the remember-me cookie) carry only `key`,
+    whose digest is stored here; ending the row ends that browser's sign-in on its next request."""
+
+    __tablename__ = "sign_in_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    remember: Mapped[bool] = mapped_column(default=False)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None] = mapped_column()
+    end_reason: Mapped[str] = mapped_column(String(20), default="")  # sign_out, revoked, password, closed
+    user: Mapped[User] = relationship()

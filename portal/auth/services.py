@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.audit import services as audit
 from portal.auth import lockout
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.passwords import password_problems
@@ -99,10 +100,12 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
         user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
         if user is None:
             _dummy_check(password)
+            audit.record("sign_in_failed", detail={"username": username.strip()[:64], "reason": "unknown"}, now=now)
             return None
         state = _lock_state(user)
         if lockout.locked(state, now):
             _dummy_check(password)
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": "locked"}, now=now)
             until = state.locked_until
         elif user.active and check_password_hash(user.password_hash, password):
             if state != lockout.after_success():
@@ -111,20 +114,30 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
         else:
             state = lockout.after_failure(state, now, lockout_policy())
             _set_lock_state(user, state)
+            reason = "closed" if not user.active else "password"
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": reason}, now=now)
             if not lockout.locked(state, now):
                 return None
+            audit.record(
+                "account_locked",
+                subject=user,
+                target=f"user:{user.username}",
+                detail={"until": state.locked_until.isoformat(timespec="seconds") if state.locked_until else None},
+                now=now,
+            )
             until = state.locked_until
     assert until is not None
     raise AccountLocked(until)
 
 
 @transactional
-def unlock(username: str) -> User:
+def unlock(username: str, *, by: User | None = None) -> User:
     """An administrator ends a lock (and the count of failures) at once."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise AccountError({"username": f"no user {username!r}"})
     _set_lock_state(user, lockout.after_success())
+    audit.record("account_unlocked", actor=by, subject=user, target=f"user:{user.username}")
     return user
 
 

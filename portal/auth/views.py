@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from portal.auth import services
+from portal.auth import services, signin
 from portal.auth.forms import LoginForm
 from portal.web.safety import safe_next
 
@@ -28,7 +28,7 @@ def login():
             error, status = err.message, err.status
         else:
             if user is not None:
-                login_user(user, remember=form.remember.data)
+                signin.complete(user, remember=bool(form.remember.data))
                 return redirect(safe_next(form.next.data, url_for("search.home")), 303)
             error = _("Wrong username or password.")
     if request.method == "POST" and status == 200:
@@ -38,5 +38,5 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    signin.sign_out()
     return redirect(url_for("search.home"), 303)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import String, cast, func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from portal.audit import services as audit
 from portal.core.clock import utcnow
 from portal.core.errors import Conflict, DomainError
 from portal.extensions import db
@@ -245,7 +246,9 @@ def question_toggle(question_id: int):
 @bp.get("/questions/export.xlsx")
 @roles_required("trainer")
 def questions_export():
-    data = xlsx.export_questions(select(Question).where(*_where(_filters())))
+    filters = _filters()
+    data = xlsx.export_questions(select(Question).where(*_where(filters)))
+    audit.record_now("export", actor=current_user, target="quiz:questions", detail={"what": "question bank"})
     name = f"question-bank-{utcnow():%Y%m%d}.xlsx"
     return send_file(
         io.BytesIO(data),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from portal.audit import services as audit
 from portal.auth.models import User
 from portal.core.clock import utcnow
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
@@ -73,6 +74,14 @@ def revoke(cert: Certificate, actor: User, reason: str, *, now: datetime | None 
     now = now or utcnow()
     with unit_of_work():
         cert.revoked, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = True, now, actor.id, reason
+        audit.record(
+            "certificate_revoked",
+            actor=actor,
+            subject=cert.user,
+            target=f"certificate:{cert.code}",
+            detail={"level": cert.level, "reason": reason},
+            now=now,
+        )
         notify(
             cert.user_id,
             "certificate_revoked",

@@ -9,9 +9,10 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request, send_file
+from flask import render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from portal.audit import services as audit
 from portal.auth.models import Department
 from portal.core.clock import utcnow
 from portal.extensions import db
@@ -27,6 +29,7 @@ from portal.quiz.labels import certificate_state_label, level_label
 from portal.quiz.views import bp
 from portal.web import charts
 from portal.web.access import roles_required
+from portal.web.request import display_zone, local_midnight_utc, parse_day
 
 QUESTIONS_ON_PAGE = 20
 HOLDERS_ON_PAGE = 200
@@ -38,24 +41,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- the filter form -----------------------------------------------------------------------
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
-    """The start of a local calendar day as naive UTC (how times are stored)."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def _to_local(t: datetime | None, tz: ZoneInfo) -> datetime | None:
     return t.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None) if t else None
-
-
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip()[:10])
-    except ValueError:
-        return None
 
 
 def parse_filters(args, now: datetime, tz: ZoneInfo, departments: dict[int, str]) -> tuple[reports.Filters, dict]:
@@ -67,15 +54,16 @@ def parse_filters(args, now: datetime, tz: ZoneInfo, departments: dict[int, str]
     if department_id not in departments:
         department_id = None
     start = (
-        _day(args.get("from")) or reports.months_before(datetime.combine(today, time(0)), reports.DEFAULT_MONTHS).date()
+        parse_day(args.get("from"))
+        or reports.months_before(datetime.combine(today, time(0)), reports.DEFAULT_MONTHS).date()
     )
-    end = _day(args.get("to")) or today
+    end = parse_day(args.get("to")) or today
     if start > end:
         start, end = end, start
     start = max(start, date(today.year - MAX_YEARS_BACK, 1, 1))
     filters = reports.Filters(
-        since=_local_midnight_utc(start, tz),
-        until=_local_midnight_utc(end + timedelta(days=1), tz),
+        since=local_midnight_utc(start, tz),
+        until=local_midnight_utc(end + timedelta(days=1), tz),
         level=level,
         department_id=department_id,
     )
@@ -142,7 +130,7 @@ def _figures(report: reports.Report) -> dict:
 @bp.get("/reports", endpoint="reports")
 @roles_required("trainer")
 def reports_page():
-    tz = _tz()
+    tz = display_zone()
     now = utcnow()
     departments = _departments()
     filters, form = parse_filters(request.args, now, tz, departments)
@@ -321,14 +309,18 @@ def write_workbook(report: reports.Report, out, *, tz: ZoneInfo, departments: di
 @bp.get("/reports/export.xlsx", endpoint="export_report")
 @roles_required("trainer")
 def export_report():
-    tz = _tz()
+    tz = display_zone()
     now = utcnow()
     departments = _departments()
-    filters, _form = parse_filters(request.args, now, tz, departments)
+    filters, form = parse_filters(request.args, now, tz, departments)
     report = reports.build(filters, now)
     out = io.BytesIO()
     write_workbook(report, out, tz=tz, departments=departments, now=now)
     out.seek(0)
+    shown = {k: v for k, v in form.items() if v}
+    audit.record_now(
+        "export", actor=current_user, target="quiz:report", detail={"what": "quiz report", "filters": shown}
+    )
     name = f"quiz-report-{_to_local(now, tz):%Y%m%d}.xlsx"
     response = send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name=name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from portal.audit import services as audit
 from portal.core import uploads as files
 from portal.core.errors import Conflict, DomainError
 from portal.extensions import db
@@ -24,7 +25,7 @@ from portal.tickets.pages import load_ticket_or_404, page_context, show_again
 from portal.tickets.states import Action
 from portal.web.access import login_required
 from portal.web.filters import when
-from portal.web.htmx import render
+from portal.web.htmx import is_htmx, render
 from portal.web.request import current_viewer, parse_page
 from portal.web.safety import safe_next
 
@@ -132,6 +133,8 @@ def show(ticket_id: int):
         ticket = None
     if ticket is None:
         abort(404)
+    if not is_htmx():  # an opening, not the ledger's refresh every 30 s
+        audit.record_view("view_ticket", actor=current_user, subject=ticket.requester, target=f"ticket:{ticket.id}")
     return render("tickets/show.html", "tickets/_ledger.html", **page_context(ticket))
 
 
@@ -210,6 +213,9 @@ def download(ticket_id: int, file_id: int):
     path = files.path_of(item.stored_name)
     if not path.exists():
         abort(404)
+    audit.record_view(
+        "view_attachment", actor=current_user, subject=ticket.requester, target=f"ticket:{ticket.id}/file:{item.id}"
+    )
     inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
     response = send_file(
         path,

@@ -40,7 +40,7 @@ def test_login_redirects_to_a_local_next_only(client):
         data={"username": "chenjing", "password": "Demo@2026", "next": "//evil.example/x", "csrf_token": token},
     )
     assert response.location == "/"
-    client.post("/logout", data={"csrf_token": token})
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login", data={"username": "chenjing", "password": "Demo@2026", "next": "/kb/categories", "csrf_token": token}

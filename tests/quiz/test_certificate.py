@@ -300,5 +300,10 @@ def test_a_trainer_revokes_a_certificate_with_a_reason(db_app, client, auth, cer
     with db_app.app_context():
         c = db.session.scalar(select(Certificate).where(Certificate.code == cert))
         assert c.revoked and c.revoked_by.username == "admin"
+        from portal.audit.models import AuditEvent
+
+        (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "certificate_revoked")).all()
+        assert (event.actor_name, event.subject_name, event.target) == ("admin", c.user.username, f"certificate:{cert}")
+        assert "成绩录入错误" in event.detail
     r = client.post(f"/quiz/certificates/{cert}/revoke", data={"reason": "again", "csrf_token": token})
     assert r.status_code == 303

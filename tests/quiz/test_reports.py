@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import url_for
 from openpyxl import load_workbook
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import Department, User
@@ -397,3 +398,9 @@ def test_export_follows_the_filters_and_never_writes_formulas(app, data, client)
     wb = load_workbook(io.BytesIO(resp.data))
     cell = wb["按题目"]["E2"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+    with app.app_context():  # each export is in the audit trail, with its filters
+        from portal.audit.models import AuditEvent
+
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        assert [(e.actor_name, e.target) for e in events] == [("trainer", "quiz:report")] * 2
+        assert f'"department":{data["fin"]},' in events[0].detail

@@ -209,8 +209,8 @@ def test_submitted_once_and_answers_frozen(client, auth, clock):
 
 
 def test_attempt_limits_cannot_be_sidestepped(client, auth, clock):
-    auth.login("zhangwei")
     for n in range(3):
+        auth.login("zhangwei")  # again after each wait: the idle sign-in has ended meanwhile
         aid = start(client, auth)
         answer_all(client, auth, aid, right=False, text="")
         token = auth.csrf("/quiz/")
@@ -221,7 +221,7 @@ def test_attempt_limits_cannot_be_sidestepped(client, auth, clock):
             assert r.status_code == 303 and db.session.query(Attempt).filter_by(id=aid + 1).first() is None
             clock.move(hours=25)
     clock.move(days=30)
-    token = auth.csrf("/quiz/")
+    auth.login("zhangwei")
     page = client.get("/quiz/").get_data(as_text=True)
     assert "已用完" in page
     # a new session (log out and in again) and a direct POST: still no fourth attempt

@@ -3,6 +3,8 @@ keep, JSON nested past reason, local-only redirects, CSRF for every cookie-signe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.config import REPO_ROOT
@@ -38,12 +40,35 @@ def test_every_response_carries_the_security_headers(db_client, path):
     r = db_client.get(path)
     csp = r.headers["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
-    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    sources = directives["script-src"].split()
+    assert sources[0] == "'self'" and re.fullmatch(r"'nonce-[\w-]{22}'", sources[1]) and len(sources) == 2
     assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"
     assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Strict-Transport-Security" not in r.headers  # plain HTTP: HSTS would lock people out
+
+
+def test_the_script_nonce_is_new_for_every_response(db_client):
+    nonces = {db_client.get("/").headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0] for _ in range(3)}
+    assert len(nonces) == 3
+
+
+def test_cookies_are_secure_by_default_and_plain_only_where_configured(tmp_path, monkeypatch):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    config = make_config(tmp_path)
+    del config["SECURE_COOKIES"]
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["REMEMBER_COOKIE_SECURE"] is True
+    response = app.test_client().get("/login", base_url="https://portal.example")
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    monkeypatch.setenv("PORTAL_SECURE_COOKIES", "0")
+    plain = create_app(
+        {k: v for k, v in config.items() if k != "INSTANCE_PATH"} | {"INSTANCE_PATH": str(tmp_path / "b")}
+    )
+    assert plain.config["SESSION_COOKIE_SECURE"] is False
 
 
 def test_hsts_only_over_https(db_client):

@@ -1,8 +1,8 @@
 """accounts: API token expiry and revocation time, the date an account was closed
 
 Revision ID: 7b2e9c4d1f6a
-Revises: 3c1a7e52b9d4
-Create Date: 2026-12-04 10:00:00.000000
+Revises: 7b2e4f1c9a30
+Create Date: 2026-12-05 10:00:00.000000
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "7b2e9c4d1f6a"
-down_revision = "3c1a7e52b9d4"
+down_revision = "7b2e4f1c9a30"
 branch_labels = None
 depends_on = None
 
