@@ -106,11 +106,36 @@ def sheet_error_message(err: SheetError) -> str:
     }.get(err.code, lambda: err.code)()
 
 
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("MicroMessenger", "WeChat"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_label(user_agent: str) -> str:
+    """ "Chrome · Windows" from a User-Agent header (the full header is the element's title)."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    return " · ".join(p for p in (browser, system) if p) or (user_agent[:40] or _("unknown browser"))
+
+
 HELPERS = {  # for the accounts pages (their blueprint's context; approvals has a role_label of its own)
     "account_role_label": role_label,
     "position_label": position_label,
     "token_state_label": token_state_label,
     "column_label": column_label,
     "problem_message": problem_message,
+    "browser_label": browser_label,
     "token_state": lambda t, now: rules.token_state(t.revoked, t.expires_at, now),
 }

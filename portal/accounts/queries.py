@@ -15,7 +15,8 @@ from portal.accounts.sheet import fold
 from portal.approvals import config as approval_config
 from portal.approvals import queries as approval_queries
 from portal.approvals.models import ApprovalStep, Delegation
-from portal.auth.models import ApiToken, Department, Region, User, UserRole
+from portal.auth import sessions
+from portal.auth.models import ApiToken, Department, Region, SignInSession, User, UserRole
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.tickets import queries as ticket_queries
@@ -193,6 +194,18 @@ def inventory(user: User, now: datetime | None = None) -> Inventory:
             )
         ),
     )
+
+
+# --- signed-in browsers ------------------------------------------------------------------------
+
+
+def open_sessions(user: User) -> list[SignInSession]:
+    return sessions.active_for(user)
+
+
+def session_of(user: User, session_id: int) -> SignInSession | None:
+    row = db.session.get(SignInSession, session_id)
+    return row if row is not None and row.user_id == user.id else None
 
 
 # --- tokens -----------------------------------------------------------------------------------

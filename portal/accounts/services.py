@@ -9,7 +9,6 @@ whoever operates the server). Every change computes what it was before and after
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,7 +20,9 @@ from sqlalchemy import func, select
 from portal.accounts import checking, queries, rules, sheet
 from portal.accounts.labels import problem_message, sheet_error_message, weak_password
 from portal.approvals import services as approval_services
+from portal.audit import services as audit
 from portal.auth import services as auth_services
+from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.passwords import password_problems
 from portal.auth.roles import Position
@@ -33,7 +34,6 @@ from portal.extensions import db
 from portal.notify.services import notify
 from portal.tickets import services as ticket_services
 
-log = logging.getLogger(__name__)
 ENGINEER_ROLES = ("engineer", "senior_engineer")
 
 
@@ -51,28 +51,23 @@ def _audit(
     after: dict | None = None,
     detail: dict | None = None,
 ) -> None:
-    """AUDIT: the one call site of the audit trail; becomes portal.audit.record(...) with the same
-    arguments once portal/audit is on main. Until then the change is logged."""
-    log.info(
-        "audit %s by %s on %s (%s): %s -> %s %s",
-        action,
-        actor.username if actor else "command line",
-        target,
-        subject.username if subject else "-",
-        before,
-        after,
-        detail or "",
-    )
+    """The one call site of the audit trail: the record joins this unit of work, so a change and
+    its record commit together (or neither)."""
+    audit.record(action, actor=actor, subject=subject, target=target, before=before, after=after, detail=detail)
 
 
-def _end_sessions(user: User, by: User | None) -> None:
-    """SESSIONS: portal.auth.sessions.revoke_all(user, by=by) once it is on main. Until then a closed
-    account is refused by the user loader (it is inactive) at its next request."""
+def _end_sessions(user: User, by: User | None) -> int:
+    """Every signed-in browser of a closed account ends in the same commit."""
+    return sessions.revoke_all(user, by=by, reason="closed")
 
 
 def _require_admin(by: User | None) -> None:
     if by is not None and not by.has_role(rules.ADMIN):
         raise NotAllowed(_("Only an administrator manages accounts."))
+
+
+def _target(user: User) -> str:
+    return f"user:{user.username}"
 
 
 def snapshot(user: User) -> dict:
@@ -203,7 +198,7 @@ def open_account(data: NewAccount, by: User | None) -> Opened:
             )
         )
         db.session.flush()
-        _audit("account.create", actor=by, subject=user, target=f"user:{user.id}", after=snapshot(user))
+        _audit("user_created", actor=by, subject=user, target=_target(user), after=snapshot(user))
     return Opened(user, password if generated else None)
 
 
@@ -247,13 +242,13 @@ def _record_change(user: User, before: dict, by: User | None) -> None:
     old, new = _changes(before, snapshot(user))
     roles_old, roles_new = old.pop("roles", None), new.pop("roles", None)
     if new:
-        _audit("account.update", actor=by, subject=user, target=f"user:{user.id}", before=old, after=new)
+        _audit("user_updated", actor=by, subject=user, target=_target(user), before=old, after=new)
     if roles_new is not None:
         _audit(
-            "account.roles",
+            "roles_changed",
             actor=by,
             subject=user,
-            target=f"user:{user.id}",
+            target=_target(user),
             before={"roles": roles_old},
             after={"roles": roles_new},
         )
@@ -276,9 +271,7 @@ def unlock(user: User, by: User | None) -> User:
     """End a sign-in lock at once."""
     with unit_of_work():
         _require_admin(by)
-        before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
-        auth_services.unlock(user.username)
-        _audit("account.unlock", actor=by, subject=user, target=f"user:{user.id}", before=before, after={})
+        auth_services.unlock(user.username, by=by)  # records account_unlocked
     return user
 
 
@@ -294,6 +287,7 @@ class Closed:
     departments: list[Department] = field(default_factory=list)
     reports: list[User] = field(default_factory=list)
     tokens: int = 0
+    sessions: int = 0
 
 
 def _successor_problems(user: User, successor: User | None, inv: queries.Inventory) -> dict[str, str]:
@@ -362,7 +356,7 @@ def close_account(
             t.revoked, t.revoked_at = True, now
             done.tokens += 1
         user.active, user.deactivated_at = False, now
-        _end_sessions(user, by)
+        done.sessions = _end_sessions(user, by)
         if successor is not None and not inv.empty:
             notify(
                 successor.id,
@@ -374,10 +368,10 @@ def close_account(
             )
         db.session.flush()
         _audit(
-            "account.deactivate",
+            "user_deactivated",
             actor=by,
             subject=user,
-            target=f"user:{user.id}",
+            target=_target(user),
             before={"active": True},
             after={"active": False},
             detail=_closing_detail(done, note),
@@ -395,6 +389,7 @@ def _closing_detail(done: Closed, note: str) -> dict:
         "departments": [d.code for d in done.departments],
         "reports": [r.username for r in done.reports],
         "tokens_revoked": done.tokens,
+        "sessions_ended": done.sessions,
         "note": note,
     }
 
@@ -412,14 +407,30 @@ def reopen_account(user: User, by: User | None) -> User:
         user.active, user.deactivated_at = True, None
         user.failed_sign_ins, user.failed_since, user.locked_until = 0, None, None
         _audit(
-            "account.reactivate",
+            "user_reactivated",
             actor=by,
             subject=user,
-            target=f"user:{user.id}",
+            target=_target(user),
             before={"active": False},
             after={"active": True},
         )
     return user
+
+
+def end_session(user: User, session_id: int, by: User) -> None:
+    """An administrator signs out one of `user`'s browsers (another person's session id: 404)."""
+    with unit_of_work():
+        _require_admin(by)
+        if queries.session_of(user, session_id) is None:
+            raise NotFound(_("No such session."))
+        sessions.revoke(session_id, by=by)
+
+
+def end_all_sessions(user: User, by: User) -> int:
+    """Sign `user` out everywhere."""
+    with unit_of_work():
+        _require_admin(by)
+        return sessions.sign_out_everywhere(user, by=by)
 
 
 # --- departments and regions ------------------------------------------------------------------
@@ -477,10 +488,10 @@ def save_unit(kind: str, unit, code: str, name: str, by: User | None, *, leader_
         db.session.flush()
         after = _unit_snapshot(unit)
         if before is None:
-            _audit(f"{kind}.create", actor=by, target=f"{kind}:{unit.id}", after=after)
+            _audit(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", after=after)
         elif before != after:
             old, new = _changes(before, after)
-            _audit(f"{kind}.update", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
+            _audit(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
     return unit
 
 
@@ -507,7 +518,7 @@ def create_token(owner: User, label: str, days: int, by: User) -> tuple[str, Api
         if errors:
             raise AccountInputError(errors)
         raw, row = auth_services.issue_token(owner.username, label, expires_at=rules.token_expiry(days, now))
-        _audit("token.create", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
+        _audit("token_created", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
     return raw, row
 
 
@@ -530,7 +541,7 @@ def revoke_token(t: ApiToken, by: User | None) -> ApiToken:
         before = _token_snapshot(t)
         t.revoked, t.revoked_at = True, utcnow()
         _audit(
-            "token.revoke", actor=by, subject=t.user, target=f"token:{t.id}", before=before, after=_token_snapshot(t)
+            "token_revoked", actor=by, subject=t.user, target=f"token:{t.id}", before=before, after=_token_snapshot(t)
         )
     return t
 
@@ -634,13 +645,19 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
         db.session.flush()
         for user in made.values():
             _audit(
-                "account.create",
+                "user_created",
                 actor=by,
                 subject=user,
-                target=f"user:{user.id}",
+                target=_target(user),
                 after=snapshot(user),
                 detail={"import": filename},
             )
+        _audit(
+            "users_imported",
+            actor=by,
+            target=f"import:{filename}"[:120],
+            detail={"file": filename, "rows": len(made), "users": sorted(made), "generated_passwords": len(passwords)},
+        )
     return Imported(list(made.values()), passwords)
 
 

@@ -102,6 +102,7 @@ def _user_page(user: User, form: AccountForm, status: int = 200):
         form=form,
         people=queries.active_people(),
         tokens=queries.tokens_of(user.id),
+        sessions=queries.open_sessions(user),
         now=utcnow(),
     ), status
 
@@ -171,9 +172,10 @@ def close_user(user_id: int):
 
 def _closed_message(done: services.Closed) -> str:
     message = _(
-        "The account of %(name)s is closed; %(tokens)d API token(s) revoked.",
+        "The account of %(name)s is closed; %(tokens)d API token(s) revoked, %(sessions)d browser(s) signed out.",
         name=done.user.display_name,
         tokens=done.tokens,
+        sessions=done.sessions,
     )
     if done.successor is not None:
         message += " " + _(
@@ -210,3 +212,21 @@ def unlock_user(user_id: int):
     services.unlock(user, current_user)
     flash(_("%(name)s can sign in again at once.", name=user.display_name), "success")
     return redirect(url_for("accounts.show_user", user_id=user.id), 303)
+
+
+@bp.post("/admin/users/<int:user_id>/sessions/<int:session_id>/end")
+@roles_required("admin")
+def end_user_session(user_id: int, session_id: int):
+    user = load_user_or_404(user_id)
+    services.end_session(user, session_id, current_user)
+    flash(_("That browser of %(name)s is signed out.", name=user.display_name), "success")
+    return redirect(url_for("accounts.show_user", user_id=user.id, _anchor="sessions"), 303)
+
+
+@bp.post("/admin/users/<int:user_id>/sessions/end-all")
+@roles_required("admin")
+def end_all_user_sessions(user_id: int):
+    user = load_user_or_404(user_id)
+    ended = services.end_all_sessions(user, current_user)
+    flash(_("%(name)s is signed out everywhere (%(n)d browser(s)).", name=user.display_name, n=ended), "success")
+    return redirect(url_for("accounts.show_user", user_id=user.id, _anchor="sessions"), 303)

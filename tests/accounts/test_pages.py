@@ -9,10 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, User
 from portal.extensions import db
 from tests import factories as f
-from tests.conftest import HTMX, csrf_from
+from tests.conftest import HTMX, Auth, csrf_from
 
 
 @pytest.fixture
@@ -393,3 +394,43 @@ def test_administrators_see_and_revoke_everyones_tokens(db_client, db_auth, worl
 def test_anonymous_visitors_have_no_tokens_page(db_client, world):
     response = db_client.get("/account/tokens")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _signed_in(db_app, username: str):
+    """Another browser, signed in as `username`."""
+    browser = db_app.test_client()
+    assert Auth(browser).login(username).status_code == 303
+    assert browser.get("/api/v1/me").status_code == 200
+    return browser
+
+
+def test_an_account_page_lists_its_browsers_and_signs_out_one_or_all(db_app, db_client, db_auth, world):
+    worker = world["zhangwei"]
+    first, second = _signed_in(db_app, "zhangwei"), _signed_in(db_app, "zhangwei")
+    elsewhere = _signed_in(db_app, "boss")
+    db_auth.login("admin")
+    path = f"/admin/users/{worker.id}"
+    html = page(db_client, path)
+    rows = sessions.active_for(worker)
+    assert len(rows) == 2 and html.count("/sessions/") == 2 + 1  # two rows, and "sign out everywhere"
+    assert "127.0.0.1" in html
+    boss_row = sessions.active_for(world["boss"])[0]
+    wrong = db_client.post(f"{path}/sessions/{boss_row.id}/end", data=_form(db_client, path))
+    assert wrong.status_code == 404 and elsewhere.get("/api/v1/me").status_code == 200
+    newest = rows[0]
+    assert db_client.post(f"{path}/sessions/{newest.id}/end", data=_form(db_client, path)).status_code == 303
+    assert len(sessions.active_for(worker)) == 1
+    assert {first.get("/api/v1/me").status_code, second.get("/api/v1/me").status_code} == {200, 401}
+    assert db_client.post(f"{path}/sessions/end-all", data=_form(db_client, path)).status_code == 303
+    assert first.get("/api/v1/me").status_code == second.get("/api/v1/me").status_code == 401
+    assert "Not signed in anywhere." in page(db_client, path)
+
+
+def test_an_employee_cannot_end_someone_elses_session(db_app, db_client, db_auth, world):
+    boss = _signed_in(db_app, "boss")
+    row = sessions.active_for(world["boss"])[0]
+    db_auth.login("zhangwei")
+    path = f"/admin/users/{world['boss'].id}/sessions"
+    assert db_client.post(f"{path}/{row.id}/end", data=_form(db_client, "/")).status_code == 403
+    assert db_client.post(f"{path}/end-all", data=_form(db_client, "/")).status_code == 403
+    assert boss.get("/api/v1/me").status_code == 200

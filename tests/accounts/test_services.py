@@ -3,6 +3,7 @@ and with a BOM), closing an account with its hand-over, departments and regions,
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 
 from portal.accounts import services
 from portal.approvals.models import ApprovalEvent, Delegation
+from portal.audit.models import AuditEvent
 from portal.auth import services as auth_services
+from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, User
 from portal.core import clock
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -23,11 +26,22 @@ T0 = datetime(2027, 3, 1, 2, 0)  # a Monday, 10:00 in Shanghai
 
 
 @pytest.fixture
-def audit(monkeypatch):
-    """Every _audit call, as (action, kwargs)."""
-    calls = []
-    monkeypatch.setattr(services, "_audit", lambda action, **kw: calls.append((action, kw)))
-    return calls
+def audit(db_app):
+    """The audit trail so far, as dicts (before, after and detail read back from their JSON)."""
+
+    def trail() -> list[dict]:
+        return [
+            {
+                "action": e.action,
+                "actor": e.actor_name,
+                "subject": e.subject_name,
+                "target": e.target,
+                **{k: json.loads(getattr(e, k)) for k in ("before", "after", "detail") if getattr(e, k)},
+            }
+            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+
+    return trail
 
 
 @pytest.fixture
@@ -65,11 +79,14 @@ def test_an_account_with_a_generated_password_shown_once(admin, audit):
         ["employee", "support"],
     )
     assert opened.password and auth_services.authenticate("zhangsan", opened.password) == user
-    assert audit == [
-        (
-            "account.create",
-            {"actor": admin, "subject": user, "target": f"user:{user.id}", "after": services.snapshot(user)},
-        )
+    assert audit() == [
+        {
+            "action": "user_created",
+            "actor": "admin",
+            "subject": "zhangsan",
+            "target": "user:zhangsan",
+            "after": services.snapshot(user),
+        }
     ]
 
 
@@ -105,7 +122,7 @@ def test_every_bad_field_is_named_and_nothing_is_written(admin, audit):
         "roles",
     }
     assert "taken" in caught.value.errors["email"] and caught.value.status == 422
-    assert users() == before and audit == []
+    assert users() == before and audit() == []
 
 
 def test_only_an_administrator_opens_accounts(db_app):
@@ -120,8 +137,9 @@ def test_a_change_records_what_was_before_and_after_roles_apart(admin, audit):
     data = services.AccountInput(display_name="王五五", department_id=it.id, position="staff", roles=["engineer"])
     services.change_account(user, data, admin)
     assert user.display_name == "王五五" and user.department == it and user.roles == ["employee", "engineer"]
-    assert [a for a, _ in audit] == ["account.update", "account.roles"]
-    update, roles = audit[0][1], audit[1][1]
+    update, roles = audit()
+    assert (update["action"], roles["action"]) == ("user_updated", "roles_changed")
+    assert update["actor"] == "admin" and update["subject"] == roles["subject"] == "wangwu"
     assert update["before"] == {"display_name": "王五", "email": "wangwu@example.com.cn", "department": None}
     assert update["after"] == {"display_name": "王五五", "email": None, "department": "it"}
     assert roles["before"] == {"roles": ["employee", "support"]} and roles["after"] == {
@@ -175,8 +193,8 @@ def org(admin):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
-def test_a_csv_in_utf8_with_a_bom_or_in_gbk_imports_with_superiors_further_down(org, admin, encoding):
-    data = GOOD.replace("zhaoliu,赵六", "zhaoliu,赵六").encode(encoding)
+def test_a_csv_in_utf8_with_a_bom_or_in_gbk_imports_with_superiors_further_down(org, admin, audit, encoding):
+    data = GOOD.encode(encoding)
     report = services.check_import("hr.csv", data)
     assert report.ok and [a.username for a in report.checked.accounts] == ["zhaoliu", "qianqi", "sunba"]
     done = services.import_accounts("hr.csv", data, admin)
@@ -188,6 +206,20 @@ def test_a_csv_in_utf8_with_a_bom_or_in_gbk_imports_with_superiors_further_down(
     for user, password in done.passwords:
         assert auth_services.authenticate(user.username, password) == user
     assert auth_services.authenticate("qianqi", "Start#2027x") == by_name["qianqi"]
+    trail = audit()
+    assert [(e["action"], e["subject"]) for e in trail] == [
+        ("user_created", "zhaoliu"),
+        ("user_created", "qianqi"),
+        ("user_created", "sunba"),
+        ("users_imported", ""),
+    ]
+    assert trail[1]["after"]["superior"] == "zhaoliu" and trail[1]["detail"] == {"import": "hr.csv"}
+    assert trail[-1]["detail"] == {
+        "file": "hr.csv",
+        "rows": 3,
+        "users": ["qianqi", "sunba", "zhaoliu"],
+        "generated_passwords": 2,
+    }
 
 
 def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing(org, admin, audit):
@@ -215,7 +247,7 @@ def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing
     with pytest.raises(services.ImportRejected) as caught:
         services.import_accounts("hr.csv", data, admin)
     assert caught.value.report.checked.bad_lines == [5, 6, 7, 8, 9] and caught.value.status == 422
-    assert users() == before and audit == []
+    assert users() == before and audit() == []
 
 
 def test_a_failure_while_writing_the_third_account_leaves_none_of_them(org, admin, monkeypatch):
@@ -286,13 +318,27 @@ def test_an_engineer_leaves_their_open_tickets_go_to_the_successor(world, audit)
     assert db.session.scalar(
         select(Notification).where(Notification.user_id == heir.id, Notification.kind == "handover")
     )
-    action, record = audit[-1]
-    assert (
-        action == "account.deactivate" and record["before"] == {"active": True} and record["after"] == {"active": False}
-    )
+    record = audit()[-1]
+    assert record["action"] == "user_deactivated" and record["actor"] == "admin" and record["subject"] == "wangqiang"
+    assert record["before"] == {"active": True} and record["after"] == {"active": False}
+    assert record["detail"]["tokens_revoked"] == 1 and record["detail"]["note"] == "离职"
     assert (
         record["detail"]["tickets"] == [open_one.number, waiting.number] and record["detail"]["successor"] == "linhui"
     )
+
+
+def test_closing_an_account_ends_its_signed_in_browsers_in_the_same_step(world, audit):
+    line, _desk = world
+    leaver = f.user("leaver")
+    with clock.frozen(T0):
+        sessions.open_session(leaver, remember=True)
+        sessions.open_session(leaver, remember=False)
+        assert len(sessions.active_for(leaver)) == 2
+        done = services.close_account(leaver, None, _admin(), now=T0)
+        assert done.sessions == 2 and sessions.active_for(leaver) == []
+    ended = next(e for e in audit() if e["action"] == "sessions_revoked")
+    assert ended["subject"] == "leaver" and ended["detail"]["reason"] == "closed"
+    assert audit()[-1]["detail"]["sessions_ended"] == 2
 
 
 def test_tickets_need_an_engineer_as_successor_and_a_refusal_writes_nothing(world):
@@ -443,10 +489,13 @@ def test_codes_are_unique_whatever_their_case_and_a_leader_must_be_active(admin,
     assert "division_leader_id" in caught.value.errors
     services.save_unit("department", dept, "fin", "财务中心", admin, leader_id=leader.id)
     assert (dept.code, dept.name, dept.division_leader) == ("fin", "财务中心", leader)
-    assert [a for a, _ in audit] == ["department.create", "department.update"]
-    assert audit[1][1]["before"] == {"code": "finance", "name": "财务部", "division_leader": None}
+    created, changed = audit()
+    assert created["action"] == changed["action"] == "department_changed" and "before" not in created
+    assert changed["target"] == f"department:{dept.id}"
+    assert changed["before"] == {"code": "finance", "name": "财务部", "division_leader": None}
+    assert changed["after"] == {"code": "fin", "name": "财务中心", "division_leader": "leader"}
     region = services.save_unit("region", None, "east", "华东区", admin)
-    assert region.code == "east" and audit[-1][0] == "region.create"
+    assert region.code == "east" and audit()[-1]["action"] == "region_changed"
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -464,7 +513,8 @@ def test_a_token_expires_and_a_revoked_one_is_refused(db_app, audit):
     assert row2.expires_at is None and auth_services.user_for_token(forever) == owner
     services.revoke_token(row2, owner)
     assert row2.revoked and row2.revoked_at and auth_services.user_for_token(forever) is None
-    assert [a for a, _ in audit] == ["token.create", "token.create", "token.revoke"]
+    assert [e["action"] for e in audit()] == ["token_created", "token_created", "token_revoked"]
+    assert audit()[-1]["before"]["revoked"] is False and audit()[-1]["after"]["revoked"] is True
 
 
 def test_tokens_of_others_are_no_business_of_an_employee(db_app):
