@@ -8,9 +8,12 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
+from portal.core.uow import unit_of_work
+from portal.extensions import db
 
 
 @click.group(cls=AppGroup, help="Manage user accounts.")
@@ -52,7 +55,11 @@ def list_users(as_json: bool):
 def create_user(**kw):
     spec = services.NewUser(**{**kw, "roles": list(kw["roles"])})
     try:
-        user = services.create_user(spec)
+        with unit_of_work():  # the account and its record in the audit trail, together
+            user = services.create_user(spec)
+            db.session.flush()
+            after = services.user_summary(user)
+            audit.record("user_created", subject=user, target=f"user:{user.username}", after=after)
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"created {user.username} ({', '.join(user.roles)})")
@@ -81,6 +88,14 @@ def token():
 def create_token(username: str, label: str, days: int):
     expires_at = utcnow() + timedelta(days=days) if days else None
     try:
-        click.echo(services.create_token(username, label, expires_at=expires_at))
+        with unit_of_work():
+            raw, row = services.issue_token(username, label, expires_at=expires_at)
+            after = {
+                "label": label,
+                "user": row.user.username,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            }
+            audit.record("token_created", subject=row.user, target=f"token:{row.id}", after=after)
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
+    click.echo(raw)

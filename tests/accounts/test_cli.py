@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.extensions import db
@@ -115,3 +116,15 @@ def test_token_create_with_an_expiry(db_app, world):
     assert auth_services.user_for_token(raw) == user("linhui")
     listed = json.loads(runner.invoke(args=["users", "tokens", "list", "--json"]).output)
     assert listed[0]["expires_at"] is not None
+
+
+def test_the_auth_commands_that_open_accounts_and_tokens_are_recorded_too(db_app, world):
+    runner = db_app.test_cli_runner()
+    made = runner.invoke(args=["users", "create", "--username", "cliuser", "--password", "Start#2027x"])
+    assert made.exit_code == 0, made.output
+    runner.invoke(args=["token", "create", "--username", "cliuser", "--label", "robot"])
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject_name == "cliuser")).all()
+    assert [(e.action, e.actor_name, e.target.split(":")[0]) for e in events] == [
+        ("user_created", "", "user"),
+        ("token_created", "", "token"),
+    ]
