@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.accounts import queries, rules, services
 from portal.accounts.blueprint import bp
 from portal.accounts.forms import AccountForm, CloseForm, NewAccountForm
+from portal.audit import services as audit
 from portal.auth.models import User
 from portal.core.clock import utcnow
 from portal.core.errors import DomainError
@@ -111,6 +112,7 @@ def _user_page(user: User, form: AccountForm, status: int = 200):
 @roles_required("admin")
 def show_user(user_id: int):
     user = load_user_or_404(user_id)
+    audit.record_view("view_profile", actor=current_user, subject=user, target=f"user:{user.username}")
     form = AccountForm(obj=user)
     _choices(form)
     form.department_id.data = user.department_id or 0

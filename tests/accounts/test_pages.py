@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, User
 from portal.extensions import db
@@ -434,3 +435,11 @@ def test_an_employee_cannot_end_someone_elses_session(db_app, db_client, db_auth
     assert db_client.post(f"{path}/{row.id}/end", data=_form(db_client, "/")).status_code == 403
     assert db_client.post(f"{path}/end-all", data=_form(db_client, "/")).status_code == 403
     assert boss.get("/api/v1/me").status_code == 200
+
+
+def test_opening_an_employees_account_page_is_recorded_but_not_ones_own(db_client, db_auth, world):
+    db_auth.login("admin")
+    page(db_client, f"/admin/users/{world['zhangwei'].id}")
+    page(db_client, f"/admin/users/{world['admin'].id}")
+    views = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "view_profile")).all()
+    assert [(e.actor_name, e.subject_name, e.target) for e in views] == [("admin", "zhangwei", "user:zhangwei")]
