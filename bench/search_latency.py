@@ -225,7 +225,12 @@ def main(argv=None):
         built = build(tmp, args.docs, args.procs, args.embed)
         (tmp / "built.json").write_text(json.dumps({**built, "embed": args.embed}))
     args.embed = built.get("embed", args.embed)
-    env = {**os.environ, "PORTAL_INSTANCE_PATH": str(tmp / "instance"), "PORTAL_SEARCH_INDEX_DIR": str(tmp / "index")}
+    env = {
+        **os.environ,
+        "PORTAL_INSTANCE_PATH": str(tmp / "instance"),
+        "PORTAL_SEARCH_INDEX_DIR": str(tmp / "index"),
+        "PORTAL_RATELIMIT_ENABLED": "0",  # one client firing thousands of searches is the point here
+    }
     bin_dir = Path(sys.executable).parent
     if args.server == "gunicorn":
         cmd = [str(bin_dir / "gunicorn"), "-w", "2", "--preload", "-b", f"127.0.0.1:{args.port}", "wsgi:app"]

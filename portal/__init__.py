@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     _config.configure(app, config)
 
-    from portal.core import jobs
+    from portal.core import jobs, mail  # noqa: F401  (mail declares the "mail.send" job)
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.web import htmx, i18n
 

@@ -13,6 +13,20 @@ DEFAULTS = {
     "LOGIN_LOCK_AFTER": 5,  # wrong passwords within the window that lock an account
     "LOGIN_LOCK_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
+    "PASSWORD_MIN_LENGTH": 8,
+    "PASSWORD_HISTORY": 5,  # a new password may not be one of the last this many
+    "PASSWORD_MAX_AGE_DAYS": 90,  # 0: passwords never expire
+    "PASSWORD_REMIND_DAYS": 14,  # the banner and the one notification start this long before
+    "PASSWORD_RESET_MINUTES": 30,  # how long an e-mailed reset link is valid
+    "BASE_URL": None,  # e.g. https://oa.example.com: links in e-mails (else the request's host)
+    "SMTP_HOST": "",  # empty: no mail server; messages are logged (recipient, subject) and dropped
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_FROM": "OA 帮助中心 <noreply@localhost>",
+    "SMTP_TIMEOUT": 10,
     "SESSION_IDLE_MINUTES": 120,  # a sign-in without "remember me" ends after this long unused
     "SESSION_REMEMBER_DAYS": 30,  # "remember me" keeps a browser signed in this long
     "SEARCH_PAGE_SIZE": 10,
@@ -38,6 +52,26 @@ DEFAULTS = {
     "APPROVAL_STEP_HOURS": 24,  # each step of a normal route
     "APPROVAL_FAST_TRACK_HOURS": 24,  # a whole fast-track request (MISSION.md)
     "APPROVAL_REMIND_BEFORE_HOURS": 4,  # a reminder this long before a step is due
+    # Abuse limits (portal/web/limits.py, Flask-Limiter): per client address, in the embedded
+    # in-memory storage unless RATELIMIT_STORAGE_URI (or REDIS_URL) names a Redis server. A limit
+    # is one or more "N per minute|hour" separated by ";". RATELIMIT_ENABLED=False switches every
+    # one of them off, the search log's included (the test suite does).
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_SIGN_IN": "10 per minute; 100 per hour",  # refused sign-ins per address
+    "RATELIMIT_PASSWORD_RESET": "5 per minute; 20 per hour",  # reset requests per address
+    "RATELIMIT_SEARCH": "60 per minute",  # the search page with a query and the search API
+    "RATELIMIT_SUGGEST": "300 per minute",  # completion while typing, web and API
+    "RATELIMIT_API": "600 per minute",  # every /api/v1 call of one address together
+    "RATELIMIT_SEARCH_LOG": "20 per minute",  # new search-log rows per signed-in user, else address
+    "RATELIMIT_KEY_PREFIX": "portal",
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_SWALLOW_ERRORS": True,  # a storage failure is logged, never a 500 ...
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # ... and the limits go on in memory meanwhile
+    "PROXY_FIX": 0,  # proxies in front that set X-Forwarded-For/-Proto/-Host; 0 trusts none
+    # Popular searches offered while typing (portal/search/popular.py)
+    "SEARCH_POPULAR_MIN_USERS": 3,  # distinct signed-in people who searched the text as typed
+    "SEARCH_POPULAR_SHOWN": 3,  # the first results shown that must all be public
+    "SEARCH_POPULAR_DAYS": 90,  # searches older than this no longer count
 }
 
 
@@ -63,12 +97,17 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("APPROVAL_TEMPLATE_DIR", str(inst / "approval_templates"))
     cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
     cfg.setdefault("REDIS_URL", None)
+    cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"] or "memory://")
+    cfg["RATELIMIT_ENABLED"] = _as_bool(cfg["RATELIMIT_ENABLED"])
+    cfg["PROXY_FIX"] = int(cfg["PROXY_FIX"] or 0)
     cfg["PUBLIC_KB"] = _as_bool(cfg["PUBLIC_KB"])
     # Cookies are sent over HTTPS only, unless PORTAL_SECURE_COOKIES=0 (`portal serve`, the
     # embedded plain-HTTP setup, turns it off unless the variable is set).
     cfg["SECURE_COOKIES"] = _as_bool(cfg.get("SECURE_COOKIES", True))
     cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = cfg["SECURE_COOKIES"]
     cfg["JOBS_IMMEDIATE"] = _as_bool(cfg["JOBS_IMMEDIATE"])
+    cfg["SMTP_STARTTLS"] = _as_bool(cfg["SMTP_STARTTLS"])
+    cfg["SMTP_SSL"] = _as_bool(cfg["SMTP_SSL"])
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(inst)
 

@@ -8,6 +8,7 @@ if [ "${1:-all}" != fonts ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # the rate limits' Redis storage
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""

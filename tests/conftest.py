@@ -9,9 +9,14 @@ tests that need real commits (several connections or threads, migrations).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import os
 import re
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +27,7 @@ from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db
+from tests.mailbox import mailbox, smtp_server  # noqa: F401  (a real SMTP server: tests/mailbox.py)
 
 FAST_HASH = "pbkdf2:sha256:1000"  # tests create many accounts; production keeps werkzeug's scrypt
 
@@ -36,6 +42,9 @@ def make_config(tmp: Path, **extra) -> dict:
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "SECRET_KEY": "test-secret",
         "SECURE_COOKIES": False,  # the test client speaks plain HTTP
+        # the suite signs in and searches from 127.0.0.1 thousands of times; tests of the abuse
+        # limits switch them on for their own app (tests/web/test_limits.py)
+        "RATELIMIT_ENABLED": False,
         **extra,
     }
 
@@ -196,7 +205,15 @@ def db_app(tmp_path, schema_db):
     (join_transaction_mode="create_savepoint"). The search index is a fresh, empty directory
     (the index is not transactional). The test body runs in an app context, so factories and
     `db.session` work without a `with` block."""
-    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=schema_db))
+    with rolled_back_app(tmp_path, schema_db) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def rolled_back_app(tmp_path: Path, schema_db: str, **extra):
+    """`db_app` for any scope (a module-scoped world passes a directory of its own), with
+    configuration of the test's own (`extra`) for fixtures that need it."""
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=schema_db, **extra))
     app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()
@@ -247,3 +264,52 @@ def db_client(db_app):
 @pytest.fixture
 def db_auth(db_client):
     return Auth(db_client)
+
+
+# --- a real Redis server ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> str:
+    """A throwaway redis-server (Debian's `redis-server`, see scripts/system-deps.sh) on
+    PORTAL_TEST_REDIS_PORT or a free port, nothing saved to disk; stopped after the session."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: run scripts/system-deps.sh (Debian package redis-server)")
+    port = int(os.environ.get("PORTAL_TEST_REDIS_PORT") or _free_port())
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    try:
+        for _ in range(100):
+            if server.poll() is not None:
+                pytest.fail(f"redis-server exited: {server.stdout.read().decode(errors='replace')}")
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"redis-server did not answer on port {port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -72,6 +72,21 @@ def test_search_login_vote_and_import_on_postgres(pg_app, tmp_path):
         assert top["external_id"] == row["external_id"]
 
 
+def test_popular_searches_on_postgres(pg_app):
+    """The log's distinct-people count and the candidate subquery, as PostgreSQL runs them."""
+    from portal.search import completion
+
+    for username in ("zhangwei", "chenjing", "jiangtao"):
+        person = pg_app.test_client()
+        assert Auth(person).login(username).status_code == 303
+        assert person.get("/", query_string={"q": "报销单打印"}).status_code == 200
+    with pg_app.app_context():
+        completion.invalidate()
+        assert [p.text for p in completion.popular_searches()] == ["报销单打印"]
+    suggestions = pg_app.test_client().get("/api/v1/suggest", query_string={"q": "bxd"}).get_json()["suggestions"]
+    assert {"text": "报销单打印", "kind": "query", "url": None} in suggestions
+
+
 def test_users_list_on_postgres(pg_app):
     out = pg_app.test_cli_runner().invoke(args=["users", "list", "--json"]).output
     assert len(json.loads(out)) >= 40
@@ -162,3 +177,33 @@ def test_quiz_on_postgres(pg_app):
         scores = [c["points"] for i in attempt.items for c in (i.question.rubric or [])]
         reviewing.review(db.session.get(Attempt, ids[0]), trainer, scores)
         assert db.session.get(Attempt, ids[0]).state == "passed"
+
+
+def test_passwords_on_postgres(pg_app, mailbox):
+    """The history kept to five, a reset link used once (the claim is a conditional update), and
+    the reminder query."""
+    import re
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from portal.auth import recovery, services
+    from portal.auth.models import PasswordHistory, User
+    from portal.core.clock import utcnow
+
+    mailbox.configure(pg_app)
+    with pg_app.test_request_context("/password/forgot", method="POST"):
+        user = db.session.scalar(select(User).where(User.username == "shenyue"))
+        for i in range(7):
+            services.set_password(user, f"Round#{i}pass", by=user, initial=False)
+        assert db.session.scalar(select(func.count()).where(PasswordHistory.user_id == user.id)) == 5
+        with pytest.raises(services.WeakPassword):
+            services.set_password(user, "Round#3pass", by=user, initial=False)
+        recovery.request_password_reset("shenyue", locale="zh_CN")
+        token = re.search(r"/password/reset/([\w-]+)", mailbox.messages[-1].get_body(("plain",)).get_content())[1]
+        recovery.reset_with_link(token, "Fresh#2027pass")
+        with pytest.raises(recovery.ResetLinkInvalid):
+            recovery.reset_with_link(token, "Other#2027pass")
+        user.password_changed_at = utcnow() - timedelta(days=80)
+        db.session.commit()
+        assert recovery.send_expiry_reminders() >= 1

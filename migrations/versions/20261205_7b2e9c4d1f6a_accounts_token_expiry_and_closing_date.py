@@ -1,7 +1,7 @@
 """accounts: API token expiry and revocation time, the date an account was closed
 
 Revision ID: 7b2e9c4d1f6a
-Revises: 7b2e4f1c9a30
+Revises: d159ff13e47d
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "7b2e9c4d1f6a"
-down_revision = "7b2e4f1c9a30"
+down_revision = "d159ff13e47d"
 branch_labels = None
 depends_on = None
 

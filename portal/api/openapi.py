@@ -13,7 +13,22 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
+TOO_MANY = {
+    "description": "Over a rate limit of the caller's address (or the whole API's); try again after Retry-After",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": ERROR}},
+}
+
+
 def openapi_document() -> dict:
+    doc = _document()
+    for operations in doc["paths"].values():  # every call counts towards the API-wide limit
+        for operation in operations.values():
+            operation["responses"].setdefault("429", TOO_MANY)
+    return doc
+
+
+def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -172,6 +187,7 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
+                        "400": _error("Unknown state, or a page that is not a whole number"),
                         "401": _error("Not authenticated"),
                     },
                 },

@@ -10,11 +10,13 @@ from portal.api.openapi import openapi_document
 from portal.extensions import csrf
 from portal.search import completion, pages, query
 from portal.search import log as search_log
+from portal.web import limits
 from portal.web.access import public_kb
 from portal.web.errors import error_response
 from portal.web.request import current_viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limits.api(bp)  # every call of one address together, on top of the per-route limits
 
 
 @bp.before_request
@@ -44,6 +46,7 @@ def _int_param(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/search")
+@limits.search
 @public_kb
 def search():
     q = request.args.get("q", "").strip()
@@ -100,6 +103,7 @@ def search():
 
 
 @bp.get("/suggest")
+@limits.suggest
 @public_kb
 def suggest():
     q = request.args.get("q", "").strip()

@@ -244,6 +244,8 @@ def withdraw(request_id: int):
     try:
         services.withdraw(req, current_user, request.form.get("reason", ""))
     except DomainError as err:
+        if err.status in (403, 404):
+            raise  # not theirs to withdraw: refused like any other page, not shown as done
         flash(err.message, "error")
         return redirect(url_for("approvals.show", request_id=request_id)), 303
     flash(_("Request %(number)s was withdrawn.", number=req.number), "success")

@@ -12,6 +12,7 @@ from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
+from portal.core.errors import InvalidInput
 from portal.core.uow import unit_of_work
 from portal.extensions import db
 
@@ -52,6 +53,13 @@ def list_users(as_json: bool):
     type=click.Choice([r.value for r in Role]),
     help="Repeat for several roles; employee is always given.",
 )
+@click.option(
+    "--must-change/--no-must-change",
+    "must_change_password",
+    default=True,
+    show_default=True,
+    help="The person must replace this initial password at the first sign-in.",
+)
 def create_user(**kw):
     spec = services.NewUser(**{**kw, "roles": list(kw["roles"])})
     try:
@@ -74,6 +82,37 @@ def unlock_user(username: str):
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"unlocked {user.username}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--must-change/--no-must-change",
+    default=True,
+    show_default=True,
+    help="The person must replace it at the next sign-in.",
+)
+def set_password(username: str, password: str, must_change: bool):
+    """Set a password (under the policy: strength, not one of the last ones)."""
+    try:
+        user = services.user_by_name(username)
+        services.set_password(user, password, by=None, initial=must_change)
+    except InvalidInput as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"password of {user.username} set" + (" (to be changed at the next sign-in)" if must_change else ""))
+
+
+@users.command("reset-password")
+@click.argument("username")
+def reset_password(username: str):
+    """Issue a one-time initial password (printed once); every session of the user ends and the
+    password must be changed at the next sign-in."""
+    try:
+        user = services.user_by_name(username)
+        click.echo(services.reset_password(user, by=None))
+    except InvalidInput as err:
+        raise click.ClickException(err.message) from None
 
 
 @click.group(cls=AppGroup, help="Manage API bearer tokens.")

@@ -1,4 +1,4 @@
-"""Accounts: users, departments, regions, roles and API tokens."""
+"""Accounts: users, departments, regions, roles, API tokens, password history and reset links."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import Position, Role
@@ -54,6 +55,11 @@ class User(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     failed_since: Mapped[datetime | None] = mapped_column()
     locked_until: Mapped[datetime | None] = mapped_column()
+    # passwords (auth/passwords.py): an initial one (admin-made, imported, reset) must be changed
+    # at the next sign-in; the change time starts the expiry clock (None: not tracked, no expiry)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    password_changed_at: Mapped[datetime | None] = mapped_column()
+    password_reminded_at: Mapped[datetime | None] = mapped_column()  # the expiry reminder, once per password
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     region: Mapped[Region | None] = relationship()
@@ -98,6 +104,31 @@ class ApiToken(db.Model):
 
     def usable(self, now: datetime) -> bool:
         return not self.revoked and (self.expires_at is None or now < self.expires_at) and self.user.active
+
+
+class PasswordHistory(db.Model):
+    """The hashes of a user's latest passwords (the current one included): none may be reused."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordReset(db.Model):
+    """A reset link sent by e-mail: only the SHA-256 of its token is kept; single use, short-lived,
+    and ended by a newer link or any new password."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    invalidated_at: Mapped[datetime | None] = mapped_column()
+    user: Mapped[User] = relationship()
 
 
 class SignInSession(db.Model):

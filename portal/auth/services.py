@@ -10,16 +10,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import services as audit
-from portal.auth import lockout
-from portal.auth.models import ApiToken, Department, Region, User, UserRole
-from portal.auth.passwords import password_problems
+from portal.auth import labels, lockout, passwords, sessions
+from portal.auth.models import ApiToken, Department, PasswordHistory, PasswordReset, Region, User, UserRole
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
-from portal.core.errors import DomainError, InvalidInput
+from portal.core.errors import DomainError, InvalidInput, NotAllowed
 from portal.core.uow import transactional, unit_of_work
 from portal.extensions import db
 
@@ -47,6 +46,15 @@ class AccountError(InvalidInput):
     """An account or token that cannot be created: {field: message}; the message joins them."""
 
 
+class WeakPassword(InvalidInput):
+    """A new password the policy refuses: `problems` the codes of the broken rules (RULES order),
+    `messages` one sentence per rule in the reader's language, shown under the field."""
+
+    def __init__(self, problems: list[str], messages: list[str], field: str = "password"):
+        super().__init__({field: " ".join(messages)})
+        self.problems, self.messages, self.field = problems, messages, field
+
+
 @dataclass
 class NewUser:
     username: str
@@ -58,6 +66,8 @@ class NewUser:
     position: str = Position.STAFF.value
     superior: str | None = None  # username
     roles: list[str] = field(default_factory=lambda: [Role.EMPLOYEE.value])
+    # an initial password someone else chose (an administrator, an import): changed at first sign-in
+    must_change_password: bool = False
 
 
 def hash_password(password: str) -> str:
@@ -157,8 +167,8 @@ def _create_user(spec: NewUser, check_strength: bool) -> User:
         errors["username"] = f"invalid username {spec.username!r} (letters, digits, '.' and '_')"
     elif db.session.scalar(select(User.id).where(User.username == username)):
         errors["username"] = f"username {username!r} already exists"
-    if check_strength and (problems := password_problems(spec.password, username)):
-        errors["password"] = "weak password: " + ", ".join(problems)
+    if check_strength and (messages := check_password(spec.password, username=username)):
+        errors["password"] = "weak password: " + " ".join(messages)
     try:
         position = Position(spec.position).value
     except ValueError:
@@ -181,14 +191,13 @@ def _create_user(spec: NewUser, check_strength: bool) -> User:
         username=username,
         display_name=spec.display_name or username,
         email=spec.email,
-        password_hash=hash_password(spec.password),
         department=department,
         region=region,
         position=position,
         superior=superior,
     )
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
-    db.session.add(user)
+    _store_password(user, spec.password, initial=spec.must_change_password, policy=password_policy())
     return user
 
 
@@ -263,3 +272,177 @@ def user_for_token(token: str) -> User | None:
         with unit_of_work():
             row.last_used_at = now  # coarse, so a busy robot does not write on every call
     return row.user
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def password_policy() -> passwords.Policy:
+    cfg = current_app.config
+    return passwords.Policy(
+        min_length=int(cfg["PASSWORD_MIN_LENGTH"]),
+        history=int(cfg["PASSWORD_HISTORY"]),
+        max_age_days=int(cfg["PASSWORD_MAX_AGE_DAYS"]),
+        remind_days=int(cfg["PASSWORD_REMIND_DAYS"]),
+    )
+
+
+def password_rules() -> list[tuple[str, str]]:
+    """(code, text) of the rules in force, for the list shown beside a new-password field."""
+    return labels.password_rules(password_policy())
+
+
+def _recent_hashes(user: User | None, policy: passwords.Policy) -> list[str]:
+    """The user's last `policy.history` password hashes, newest first, the current one included
+    (also for accounts whose history began after their password was set)."""
+    if user is None or not policy.history:
+        return []
+    hashes: list[str] = []
+    if user.id is not None:
+        hashes = list(
+            db.session.scalars(
+                select(PasswordHistory.password_hash)
+                .where(PasswordHistory.user_id == user.id)
+                .order_by(PasswordHistory.id.desc())
+                .limit(policy.history)
+            )
+        )
+    if user.password_hash and user.password_hash not in hashes:
+        hashes = [user.password_hash, *hashes][: policy.history]
+    return hashes
+
+
+def _problems(new: str, username: str, user: User | None, policy: passwords.Policy) -> list[str]:
+    return passwords.password_problems(new, username, policy, _recent_hashes(user, policy))
+
+
+def check_password(new: str, *, username: str, user: User | None = None) -> list[str]:
+    """The policy check of every path that sets a password (a bulk import's dry run included):
+    one message per broken rule, in the reader's language; empty when the password is accepted.
+    With `user`, the last passwords count too."""
+    policy = password_policy()
+    return [labels.password_problem(code, policy) for code in _problems(new, username, user, policy)]
+
+
+def _store_password(user: User, new: str, *, initial: bool, policy: passwords.Policy) -> None:
+    """Hash, history (the last `policy.history` kept), expiry clock, the must-change flag; ends
+    the user's open reset links. The checks are the caller's."""
+    now = utcnow()
+    user.password_hash = hash_password(new)
+    user.must_change_password = initial
+    user.password_changed_at = now
+    user.password_reminded_at = None
+    if user.id is None:
+        db.session.add(user)
+        db.session.flush()
+    if policy.history:
+        db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, created_at=now))
+        db.session.flush()
+    keep = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(policy.history)
+    )
+    db.session.execute(
+        delete(PasswordHistory)
+        .where(PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    end_reset_links(user.id, now)
+
+
+def end_reset_links(user_id: int, now: datetime) -> None:
+    """Every reset link of this user not used yet stops working (a newer link, a new password)."""
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .where(PasswordReset.invalidated_at.is_(None))
+        .values(invalidated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def set_password(
+    user: User, new: str, *, by: User | None, initial: bool, action: str = "password_changed", field: str = "password"
+) -> None:
+    """The one way a password is set on an existing account: the policy (the user's last
+    passwords included; WeakPassword names every broken rule under `field`), then hash, history
+    and expiry clock. `initial`: someone else chose it (an administrator, an import) and it must
+    be changed at the next sign-in; False: the user chose it. `by`: who did it (None: the command
+    line). Sessions are the caller's business. One unit of work, joining the caller's."""
+    if by is not None and by.id != user.id and not by.has_role(Role.ADMIN):
+        raise NotAllowed(_("Only an administrator can set another person's password."))
+    with unit_of_work():
+        policy = password_policy()
+        if problems := _problems(new, user.username, user, policy):
+            raise WeakPassword(problems, [labels.password_problem(c, policy) for c in problems], field)
+        _store_password(user, new, initial=initial, policy=policy)
+        audit.record(action, actor=by, subject=user, target=f"user:{user.username}", detail={"initial": initial})
+
+
+def change_own_password(user: User, current: str, new: str, *, now: datetime | None = None) -> None:
+    """The signed-in user replaces their password. The current one first: a wrong one is 422 on
+    `current` and counts as a failed sign-in (the lock applies here too, so a borrowed session
+    cannot guess it). On success every OTHER session of the user ends."""
+    now = now or utcnow()
+    with unit_of_work():
+        state = _lock_state(user)
+        if lockout.locked(state, now):
+            _dummy_check(current)
+            until = state.locked_until
+        elif check_password_hash(user.password_hash, current):
+            set_password(user, new, by=user, initial=False, field="new")
+            sessions.revoke_all(user, by=user, keep_current=True, reason="password")
+            return
+        else:
+            state = lockout.after_failure(state, now, lockout_policy())
+            _set_lock_state(user, state)
+            audit.record("sign_in_failed", actor=user, subject=user, detail={"reason": "current_password"}, now=now)
+            until = state.locked_until if lockout.locked(state, now) else None
+            if until is not None:
+                audit.record(
+                    "account_locked",
+                    subject=user,
+                    target=f"user:{user.username}",
+                    detail={"until": until.isoformat(timespec="seconds")},
+                    now=now,
+                )
+    if until is not None:
+        raise AccountLocked(until)
+    raise InvalidInput({"current": _("The current password is not correct.")})
+
+
+def reset_password(user: User, *, by: User | None) -> str:
+    """An administrator's reset: a random one-time password (returned, shown once), which the
+    user must change at the next sign-in; any sign-in lock ends and every session of the user
+    ends. `by` None: the command line."""
+    if by is not None and not by.has_role(Role.ADMIN):
+        raise NotAllowed(_("Only an administrator can reset another person's password."))
+    with unit_of_work():
+        new = passwords.one_time_password(user.username, password_policy())
+        set_password(user, new, by=by, initial=True, action="password_admin_reset")
+        _set_lock_state(user, lockout.after_success())
+        sessions.revoke_all(user, by=by, keep_current=False, reason="password")
+    return new
+
+
+def password_change_reason(user: User, now: datetime | None = None) -> str | None:
+    """Why this account must change its password before anything else: "initial" (set by
+    someone else), "expired", or None."""
+    if user.must_change_password:
+        return "initial"
+    if passwords.expiry(user.password_changed_at, now or utcnow(), password_policy()).expired:
+        return "expired"
+    return None
+
+
+def password_expiry(user: User, now: datetime | None = None) -> passwords.Expiry:
+    return passwords.expiry(user.password_changed_at, now or utcnow(), password_policy())
+
+
+def user_by_name(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError({"username": f"no user {username!r}"})
+    return user

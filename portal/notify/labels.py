@@ -22,4 +22,5 @@ def kind_label(kind: str) -> str:
         "quiz_reviewed": _("Practical task reviewed"),
         "quiz_extra_attempt": _("Extra attempt granted"),
         "certificate_revoked": _("Certificate revoked"),
+        "password_expiry": _("Password expires soon"),
     }.get(kind, kind)

@@ -22,7 +22,12 @@ class IndexJob(db.Model):
 
 class SearchLog(db.Model):
     """One search as the user finally typed it. No user id and no address: a random per-session
-    token links the search to its clicks and to a ticket filed afterwards, and nothing more."""
+    token links the search to its clicks and to a ticket filed afterwards, and nothing more.
+
+    `searcher` tells distinct signed-in people apart for the popular searches, and only per query:
+    it is a keyed hash of (user, query), so the same person's searches of two texts carry
+    unrelated values and no row says who searched. `shown` keeps the keys of the first results
+    shown, which must all be public for the query to be offered to everyone."""
 
     __tablename__ = "search_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +37,8 @@ class SearchLog(db.Model):
     corrected: Mapped[bool] = mapped_column(default=False)
     hits: Mapped[int] = mapped_column(default=0)
     source: Mapped[str] = mapped_column(String(10), default="web")  # web | api
+    searcher: Mapped[str | None] = mapped_column(String(32))  # None: not signed in on the web
+    shown: Mapped[str] = mapped_column(String(255), default="")  # space-separated document keys
     clicks: Mapped[int] = mapped_column(default=0)
     ticket_filed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

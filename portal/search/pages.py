@@ -11,6 +11,7 @@ from portal.search import query
 from portal.search import related as related_questions
 from portal.search.query import Results
 from portal.search.related import Related
+from portal.web import limits
 
 RELATED_UNDER_RESULTS = 4
 
@@ -32,7 +33,8 @@ def search_page(
     **options,
 ) -> SearchPage:
     """Run the search (`query.search` with `options`), add the related questions of its top hit
-    when `with_related`, and log it under the session's `token` when one is given."""
+    when `with_related`, and log it under the session's `token` when one is given and the
+    client is within its allowance of new log rows (`limits.search_log_allowed`)."""
     results = query.search(text, viewer, **options)
     page = SearchPage(results)
     if with_related and results.hits:
@@ -48,7 +50,18 @@ def search_page(
             similar=False,
         )
     if token is not None:
+        # the top of the whole knowledge base as this viewer may read it: what popular searches
+        # check is public before they offer the text to everyone
+        unfiltered = results.page == 1 and not any(options.get(k) for k in ("kind", "category", "edition"))
         page.search_id = search_log.record_search(
-            token, text, results.searched, bool(results.corrected), results.total, source=source
+            token,
+            text,
+            results.searched,
+            bool(results.corrected),
+            results.total,
+            source=source,
+            user_id=viewer.user_id,
+            shown=[hit.key for hit in results.hits] if unfiltered else None,
+            allow_new=limits.search_log_allowed,
         )
     return page

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.search import completion, documents, pages, query
 from portal.search import log as search_log
+from portal.web import limits
 from portal.web.access import public_kb
 from portal.web.htmx import render
 from portal.web.request import current_viewer, parse_page
@@ -17,6 +18,7 @@ EDITION_MAX = 60  # the longest manual edition label
 
 
 @bp.get("/")
+@limits.search
 @public_kb
 def home():
     q = request.args.get("q", "").strip()
@@ -63,6 +65,7 @@ def home():
 
 
 @bp.get("/search/suggest")
+@limits.suggest
 @public_kb
 def suggest():
     q = request.args.get("q", "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]

@@ -213,7 +213,7 @@ def test_withdraw_and_comment(client, auth):
     rid = submit(client, auth)
     auth.login("jiangtao")
     token = auth.csrf(f"/approvals/{rid}")
-    assert client.post(f"/approvals/{rid}/withdraw", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/approvals/{rid}/withdraw", data={"csrf_token": token}).status_code == 403  # not his
     assert client.post(f"/approvals/{rid}/comments", data={"body": "", "csrf_token": token}).status_code == 422
     assert (
         client.post(f"/approvals/{rid}/comments", data={"body": "供应商是哪家？", "csrf_token": token}).status_code
