@@ -97,6 +97,34 @@ AUTH = {
     "auth.logout": Entry(post=EVERYONE, signs_out=True),
 }
 
+# --- accounts administration (portal/accounts) ---------------------------------------------------
+USER = {"user_id": "user"}
+ACCOUNTS = {
+    "accounts.list_users": Entry(get=ADMINS),
+    "accounts.new_user": Entry(get=ADMINS, post=ADMINS),
+    "accounts.show_user": Entry(get=ADMINS, args=USER),
+    "accounts.edit_user": Entry(post=ADMINS, args=USER),
+    "accounts.close_user": Entry(get=ADMINS, post=ADMINS, args=USER),
+    "accounts.reopen_user": Entry(post=ADMINS, args=USER),
+    "accounts.unlock_user": Entry(post=ADMINS, args=USER),
+    "accounts.end_user_session": Entry(post=ADMINS, args={"user_id": "user", "session_id": "session"}),
+    "accounts.end_all_user_sessions": Entry(post=ADMINS, args=USER),
+    "accounts.import_users": Entry(get=ADMINS),
+    "accounts.check_import": Entry(post=ADMINS),
+    "accounts.confirm_import": Entry(post=ADMINS),
+    "accounts.import_template": Entry(get=ADMINS, args={"fmt": "import_format"}),
+    "accounts.departments": Entry(get=ADMINS, post=ADMINS),
+    "accounts.edit_department": Entry(get=ADMINS, post=ADMINS, args={"unit_id": "department"}),
+    "accounts.regions": Entry(get=ADMINS, post=ADMINS),
+    "accounts.edit_region": Entry(get=ADMINS, post=ADMINS, args={"unit_id": "region"}),
+    "accounts.org_chart": Entry(get=ADMINS),
+    "accounts.all_tokens": Entry(get=ADMINS),
+    "accounts.revoke_token": Entry(post=ADMINS, args={"token_id": "api_token"}),
+    "accounts.my_tokens": Entry(get=SIGNED_IN, post=SIGNED_IN),
+    # someone else's token is no token of yours (404), an administrator's included
+    "accounts.revoke_my_token": Entry(post=OWNER, args={"token_id": "api_token"}),
+}
+
 # --- the audit trail (portal/audit) ------------------------------------------------------------
 AUDIT = {
     "audit.index": Entry(get=ADMINS),
@@ -234,6 +262,7 @@ BLUEPRINTS: dict[str, dict[str, Entry | tuple[Entry, ...]]] = {
     "": STATIC,
     "web": WEB,
     "auth": AUTH,
+    "accounts": ACCOUNTS,
     "audit": AUDIT,
     "search": SEARCH,
     "kb": KB,
