@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from portal.accounts import rules
 from portal.accounts.sheet import FIELDS, fold
-from portal.auth.passwords import password_problems
+from portal.auth.passwords import Policy, password_problems
 from portal.auth.roles import Position, Role
 
 POSITION_WORDS = {
@@ -133,12 +133,13 @@ class _Seen:
     superiors: dict[str, str] = field(default_factory=dict)  # username -> superior
 
 
-def check(rows: list[tuple[int, dict[str, str]]], known: Known) -> Checked:
+def check(rows: list[tuple[int, dict[str, str]]], known: Known, policy: Policy = Policy()) -> Checked:
+    """`policy`: the password policy in force (configured), for the passwords the file holds."""
     problems: list[Problem] = []
     accounts: list[Account] = []
     seen = _Seen()
     for line, cells in rows:
-        found, account = _check_row(line, cells, known, seen)
+        found, account = _check_row(line, cells, known, seen, policy)
         problems += found
         if account is not None:
             accounts.append(account)
@@ -150,7 +151,9 @@ def check(rows: list[tuple[int, dict[str, str]]], known: Known) -> Checked:
     )
 
 
-def _check_row(line: int, cells: dict[str, str], known: Known, seen: _Seen) -> tuple[list[Problem], Account | None]:
+def _check_row(
+    line: int, cells: dict[str, str], known: Known, seen: _Seen, policy: Policy
+) -> tuple[list[Problem], Account | None]:
     found: list[Problem] = []
 
     def bad(name: str, code: str, value: str = "", **params: object) -> None:
@@ -209,8 +212,8 @@ def _check_row(line: int, cells: dict[str, str], known: Known, seen: _Seen) -> t
         seen.superiors.setdefault(username, superior)
 
     password = cells.get("password", "") or None
-    if password is not None and (codes := password_problems(password, username)):
-        bad("password", "weak_password", "", rules=tuple(codes))
+    if password is not None and (codes := password_problems(password, username, policy)):
+        bad("password", "weak_password", "", rules=tuple(codes), min_length=policy.min_length)
 
     if found:
         return found, None

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts import rules
 from portal.accounts.checking import Problem
 from portal.accounts.sheet import HEADER_OF, SheetError
+from portal.auth.labels import password_problem
+from portal.auth.passwords import MIN_LENGTH, Policy
 
 ROLE_LABELS = {
     "employee": _l("Employee"),
@@ -27,13 +29,6 @@ POSITION_LABELS = {
 }
 TOKEN_STATE_LABELS = {"active": _l("Active"), "expired": _l("Expired"), "revoked": _l("Revoked")}
 STATUS_CHOICES = [("", _l("All")), ("active", _l("Active")), ("closed", _l("Closed"))]
-PASSWORD_RULES = {
-    "too_short": _l("at least 8 characters"),
-    "no_letter": _l("a Latin letter"),
-    "no_digit": _l("a digit"),
-    "no_special": _l("a special character such as # or @"),
-    "contains_username": _l("not the user name in it"),
-}
 
 
 def role_label(role: str) -> str:
@@ -57,8 +52,10 @@ def column_label(name: str, columns: dict[str, str] | None = None) -> str:
     return (columns or {}).get(name) or HEADER_OF.get(name, name)
 
 
-def weak_password(codes) -> str:
-    return _("The password needs %(rules)s.", rules=", ".join(str(PASSWORD_RULES.get(c, c)) for c in codes))
+def weak_password(codes, min_length: int = MIN_LENGTH) -> str:
+    """One message per broken rule, as every other path that sets a password says it."""
+    policy = Policy(min_length=min_length)
+    return " ".join(password_problem(c, policy) for c in codes)
 
 
 def problem_message(problem: Problem) -> str:
@@ -85,7 +82,7 @@ def problem_message(problem: Problem) -> str:
         "inactive_superior": lambda: _("The account %(value)s is closed.", value=v),
         "self_superior": lambda: _("Nobody is their own superior."),
         "superior_cycle": lambda: _("The superiors in this file form a loop through %(value)s.", value=v),
-        "weak_password": lambda: weak_password(d.get("rules", ())),
+        "weak_password": lambda: weak_password(d.get("rules", ()), int(d.get("min_length") or MIN_LENGTH)),
     }.get(problem.code, lambda: problem.code)()
 
 

@@ -1,15 +1,13 @@
-"""Account rules (pure): what a user name, an e-mail address and an initial password must be, which
-role changes an administrator may make, the org chart's superior chains, and token lifetimes."""
+"""Account rules (pure): what a user name, an e-mail address and a code must be, which role changes
+an administrator may make, the org chart's superior chains, and token lifetimes. (Passwords follow
+portal.auth.passwords, the one policy of every path that sets one.)"""
 
 from __future__ import annotations
 
 import re
-import secrets
-import string
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
-from portal.auth.passwords import password_problems
 from portal.auth.roles import Role
 
 USERNAME_MAX, DISPLAY_NAME_MAX, EMAIL_MAX = 64, 80, 120
@@ -23,8 +21,6 @@ ROLES = tuple(r.value for r in Role)
 
 _EMAIL = re.compile(r"^[^@\s,;<>()\[\]\\\"]+@[^@\s,;<>()\[\]\\\"]+\.[^@\s,;<>()\[\]\\\".]+$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_SPECIAL = "!@#$%^&*-_=+?"
-_ALPHABET = string.ascii_letters + string.digits + _SPECIAL
 
 
 def normal_username(value: str) -> str:
@@ -47,14 +43,6 @@ def valid_email(email: str) -> bool:
 def valid_code(code: str) -> bool:
     """A department or region code: Latin letters, digits, '.', '_' and '-', as an HR system keys them."""
     return 0 < len(code) <= CODE_MAX and bool(_CODE.match(code))
-
-
-def generate_password(username: str = "", length: int = 14) -> str:
-    """A random initial password that meets the password rules (shown once, changed at first sign-in)."""
-    while True:
-        candidate = "".join(secrets.choice(_ALPHABET) for _ in range(length))
-        if not password_problems(candidate, username):
-            return candidate
 
 
 def with_employee(roles: Collection[str]) -> list[str]:

@@ -18,13 +18,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.accounts import checking, queries, rules, sheet
-from portal.accounts.labels import problem_message, sheet_error_message, weak_password
+from portal.accounts.labels import problem_message, sheet_error_message
 from portal.approvals import services as approval_services
 from portal.audit import services as audit
+from portal.auth import passwords, sessions
 from portal.auth import services as auth_services
-from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
-from portal.auth.passwords import password_problems
 from portal.auth.roles import Position
 from portal.core import storage
 from portal.core.clock import utcnow
@@ -178,9 +177,11 @@ def open_account(data: NewAccount, by: User | None) -> Opened:
         elif queries.by_username(username) is not None:
             errors["username"] = _("An account %(value)s exists already.", value=username)
         generated = not data.password
-        password = rules.generate_password(username) if generated else data.password
-        if not generated and (codes := password_problems(password, username)):
-            errors["password"] = weak_password(codes)
+        password = (
+            passwords.one_time_password(username, auth_services.password_policy()) if generated else data.password
+        )
+        if not generated and (messages := auth_services.check_password(password, username=username)):
+            errors["password"] = " ".join(messages)
         resolved = _check_fields(data, None, username, errors)
         if errors:
             raise AccountInputError(errors)
@@ -195,6 +196,7 @@ def open_account(data: NewAccount, by: User | None) -> Opened:
                 position=data.position,
                 superior=resolved.superior.username if resolved.superior else None,
                 roles=rules.with_employee(data.roles),
+                must_change_password=True,  # chosen by someone else: replaced at the first sign-in
             )
         )
         db.session.flush()
@@ -606,7 +608,8 @@ def check_import(filename: str, data: bytes) -> ImportReport:
         read = sheet.read(filename, data)
     except sheet.SheetError as err:
         raise ImportFileError(sheet_error_message(err)) from None
-    return ImportReport(filename, read.columns, read.ignored, checking.check(read.rows, queries.known_for_import()))
+    checked = checking.check(read.rows, queries.known_for_import(), auth_services.password_policy())
+    return ImportReport(filename, read.columns, read.ignored, checked)
 
 
 def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
@@ -622,9 +625,10 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
             "region": dict(db.session.execute(select(Region.id, Region.code)).tuples().all()),
         }
         made: dict[str, User] = {}
-        passwords = []
+        generated = []
+        policy = auth_services.password_policy()
         for a in report.checked.accounts:
-            password = a.password or rules.generate_password(a.username)
+            password = a.password or passwords.one_time_password(a.username, policy)
             made[a.username] = auth_services.create_user(
                 auth_services.NewUser(
                     username=a.username,
@@ -635,10 +639,11 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
                     region=codes["region"].get(a.region_id) if a.region_id else None,
                     position=a.position,
                     roles=list(a.roles),
+                    must_change_password=True,
                 )
             )
             if a.password is None:
-                passwords.append((made[a.username], password))
+                generated.append((made[a.username], password))
         for a in report.checked.accounts:  # superiors may be rows further down
             if a.superior:
                 made[a.username].superior = made.get(a.superior) or queries.by_username(a.superior)
@@ -656,9 +661,9 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
             "users_imported",
             actor=by,
             target=f"import:{filename}"[:120],
-            detail={"file": filename, "rows": len(made), "users": sorted(made), "generated_passwords": len(passwords)},
+            detail={"file": filename, "rows": len(made), "users": sorted(made), "generated_passwords": len(generated)},
         )
-    return Imported(list(made.values()), passwords)
+    return Imported(list(made.values()), generated)
 
 
 def stash_import(data: bytes) -> str:

@@ -11,6 +11,7 @@ from portal.accounts import queries, rules, services
 from portal.accounts.blueprint import bp
 from portal.accounts.forms import AccountForm, CloseForm, NewAccountForm
 from portal.audit import services as audit
+from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.core.clock import utcnow
 from portal.core.errors import DomainError
@@ -90,10 +91,17 @@ def new_user():
                 status = err.status
             else:
                 if opened.password:
-                    return render_template("accounts/opened.html", user=opened.user, password=opened.password)
+                    return render_template(
+                        "accounts/opened.html", user=opened.user, password=opened.password, reset=False
+                    )
                 flash(_("The account %(name)s is open.", name=opened.user.username), "success")
                 return redirect(url_for("accounts.show_user", user_id=opened.user.id), 303)
-    return render_template("accounts/new_user.html", form=form, people=queries.active_people()), status
+    return render_template(
+        "accounts/new_user.html",
+        form=form,
+        people=queries.active_people(),
+        rules=[r for r in auth_services.password_rules() if r[0] != "reused"],  # a new account has no history
+    ), status
 
 
 def _user_page(user: User, form: AccountForm, status: int = 200):
@@ -205,6 +213,18 @@ def reopen_user(user_id: int):
         message = _("The account of %(name)s is open again. Its API tokens stay revoked.", name=user.display_name)
         flash(message, "success")
     return redirect(url_for("accounts.show_user", user_id=user.id), 303)
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@roles_required("admin")
+def reset_user_password(user_id: int):
+    """A one-time initial password, shown once; every session of the user ends."""
+    user = load_user_or_404(user_id)
+    if not user.active:
+        flash(_("The account of %(name)s is closed; reopen it first.", name=user.display_name), "error")
+        return redirect(url_for("accounts.show_user", user_id=user.id), 303)
+    password = auth_services.reset_password(user, by=current_user)
+    return render_template("accounts/opened.html", user=user, password=password, reset=True)
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")

@@ -4,6 +4,7 @@ that are ready when there is none."""
 from __future__ import annotations
 
 from portal.accounts.checking import Known, check, parse_roles
+from portal.auth.passwords import Policy
 
 KNOWN = Known(
     usernames={"admin": True, "lisi": True, "gone": False},
@@ -124,9 +125,11 @@ def test_a_loop_of_superiors_inside_the_file_is_named_on_each_of_its_rows():
     assert [a.username for a in checked.accounts] == ["d"]
 
 
-def test_a_password_may_not_contain_the_user_name():
+def test_a_password_may_not_contain_the_user_name_and_follows_the_configured_length():
     checked = check(rows({"username": "zhangsan", "password": "Zhangsan#2027"}), KNOWN)
-    assert checked.problems[0].details["rules"] == ("contains_username",)
+    assert checked.problems[0].details == {"rules": ("contains_username",), "min_length": 8}
+    longer = check(rows({"username": "lisi2", "password": "Start#2027"}), KNOWN, Policy(min_length=12))
+    assert longer.problems[0].details == {"rules": ("too_short",), "min_length": 12}
 
 
 def test_role_words():

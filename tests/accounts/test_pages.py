@@ -51,6 +51,7 @@ ADMIN_POSTS = [
     "/admin/users/{zhangwei}/close",
     "/admin/users/{zhangwei}/reopen",
     "/admin/users/{zhangwei}/unlock",
+    "/admin/users/{zhangwei}/reset-password",
     "/admin/users/import",
     "/admin/users/import/confirm",
     "/admin/departments",
@@ -443,3 +444,24 @@ def test_opening_an_employees_account_page_is_recorded_but_not_ones_own(db_clien
     page(db_client, f"/admin/users/{world['admin'].id}")
     views = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "view_profile")).all()
     assert [(e.actor_name, e.subject_name, e.target) for e in views] == [("admin", "zhangwei", "user:zhangwei")]
+
+
+def test_the_new_account_form_shows_the_password_rules(db_client, db_auth, world):
+    db_auth.login("admin")
+    html = page(db_client, "/admin/users/new")
+    assert 'id="password-rules"' in html and 'data-rule="no_special"' in html and 'data-rule="reused"' not in html
+    assert "js/password_rules.js" in html
+
+
+def test_an_administrator_resets_a_password_once_and_the_old_browsers_are_signed_out(db_app, db_client, db_auth, world):
+    worker = world["zhangwei"]
+    browser = _signed_in(db_app, "zhangwei")
+    db_auth.login("admin")
+    path = f"/admin/users/{worker.id}"
+    response = db_client.post(f"{path}/reset-password", data=_form(db_client, path))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    password = re.search(r'<code class="secret-value">([^<]+)</code>', html).group(1).replace("&amp;", "&")
+    assert worker.must_change_password and browser.get("/api/v1/me").status_code == 401
+    assert Auth(db_app.test_client()).login("zhangwei", password).status_code == 303
+    assert "initial: to be changed" in page(db_client, path)

@@ -79,6 +79,7 @@ def test_an_account_with_a_generated_password_shown_once(admin, audit):
         ["employee", "support"],
     )
     assert opened.password and auth_services.authenticate("zhangsan", opened.password) == user
+    assert user.must_change_password  # an initial password: replaced at the first sign-in
     assert audit() == [
         {
             "action": "user_created",
@@ -93,6 +94,7 @@ def test_an_account_with_a_generated_password_shown_once(admin, audit):
 def test_a_typed_password_is_kept_and_not_shown_again(admin):
     opened = services.open_account(services.NewAccount(username="lisi", password="Start#2027x"), admin)
     assert opened.password is None and auth_services.authenticate("lisi", "Start#2027x") == opened.user
+    assert opened.user.must_change_password
 
 
 def test_every_bad_field_is_named_and_nothing_is_written(admin, audit):
@@ -203,6 +205,7 @@ def test_a_csv_in_utf8_with_a_bom_or_in_gbk_imports_with_superiors_further_down(
     assert by_name["zhaoliu"].position == "manager" and by_name["zhaoliu"].department.code == "finance"
     assert by_name["qianqi"].roles == ["employee", "support"] and by_name["qianqi"].region.code == "east"
     assert [u.username for u, _p in done.passwords] == ["zhaoliu", "sunba"]  # qianqi's came in the file
+    assert all(u.must_change_password for u in done.users)
     for user, password in done.passwords:
         assert auth_services.authenticate(user.username, password) == user
     assert auth_services.authenticate("qianqi", "Start#2027x") == by_name["qianqi"]
@@ -240,8 +243,8 @@ def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing
         "Row 6, 用户名: zhaoliu is already in row 2 of this file.",
         "Row 7, 邮箱: not-mail is not an e-mail address.",
         "Row 8, 部门: No department has the code or name 市场部.",
-        "Row 9, 初始密码: The password needs at least 8 characters, a Latin letter, a special character such as "
-        "# or @.",
+        "Row 9, 初始密码: The password is too short: it needs at least 8 characters. The password needs at least "
+        "one letter. The password needs at least one special character, such as @ # % ! ?",
     ]
     before = users()
     with pytest.raises(services.ImportRejected) as caught:
