@@ -34,9 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     jobs.init_app(app)
 
-    from portal import api, approvals, audit, auth, kb, notify, quiz, search, tickets, web
+    from portal import accounts, api, approvals, audit, auth, kb, notify, quiz, search, tickets, web
 
-    for module in (web, auth, audit, kb, search, tickets, notify, approvals, quiz, api):
+    for module in (web, auth, audit, kb, search, tickets, notify, approvals, quiz, accounts, api):
         module.init_app(app)
 
     from portal.search import analysis

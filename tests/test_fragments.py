@@ -39,6 +39,9 @@ CASES = [
     ("zhoulin", "/quiz/questions?level=beginner&kind=single", "bank-rows"),
     ("zhoulin", "/quiz/questions?q=没有这样的题", "bank-rows"),
     ("zhoulin", "/quiz/reviews", "reviews"),
+    ("admin", "/admin/users", "user-rows"),
+    ("admin", "/admin/users?q=zhang&status=active&page=1", "user-rows"),
+    ("admin", "/admin/users?role=root&q=没有这个人", "user-rows"),
 ]
 IDS = [f"{who or 'anonymous'} {url}" for who, url, _ in CASES]
 ROOT = re.compile(r'\A\s*(<[a-z][a-z0-9]*\b[^>]*\bid="([^"]+)"[^>]*>)')
@@ -119,6 +122,7 @@ def test_every_view_that_renders_a_fragment_is_covered():
         "queue": "tickets/_queue_table.html",
         "bank-rows": "quiz/_bank_rows.html",
         "reviews": "quiz/_reviews.html",
+        "user-rows": "accounts/_user_rows.html",
     }
     assert {root for _, _, root in CASES} == set(covered)
     assert partials == set(covered.values())

@@ -94,6 +94,7 @@ def event_label(kind: str) -> str:
         "comment": _("commented"),
         "reminder": _("reminder sent"),
         "overdue": _("step overdue"),
+        "handed_over": _("handed a step to a successor"),
     }.get(kind, kind)
 
 

@@ -89,6 +89,40 @@ def delegation(delegation_id: int, user: User) -> Delegation | None:
     return d
 
 
+def held_steps(user_id: int) -> list[ApprovalStep]:
+    """The steps still ahead of this person (waiting or pending, in the current round of requests
+    in progress): what a successor takes over when they leave."""
+    return list(
+        db.session.scalars(
+            select(ApprovalStep)
+            .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
+            .where(
+                ApprovalStep.approver_id == user_id,
+                ApprovalStep.state.in_([StepState.WAITING.value, StepState.PENDING.value]),
+                ApprovalStep.round == ApprovalRequest.round,
+                ApprovalRequest.state == RequestState.IN_PROGRESS.value,
+            )
+            .order_by(ApprovalStep.request_id, ApprovalStep.position)
+        )
+    )
+
+
+def open_delegations(user_id: int, day: date) -> tuple[list[Delegation], list[Delegation]]:
+    """(given, received): this person's delegations not revoked and not over by `day`."""
+    rows = list(
+        db.session.scalars(
+            select(Delegation)
+            .where(
+                or_(Delegation.approver_id == user_id, Delegation.delegate_id == user_id),
+                Delegation.revoked.is_(False),
+                Delegation.ends >= day,
+            )
+            .order_by(Delegation.starts, Delegation.id)
+        )
+    )
+    return [d for d in rows if d.approver_id == user_id], [d for d in rows if d.delegate_id == user_id]
+
+
 def stand_ins(user: User) -> list[User]:
     """Colleagues who can stand in for this approver (active, not staff)."""
     return list(

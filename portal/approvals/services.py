@@ -12,6 +12,7 @@ Reading lives in queries.py, checking a form and computing its route in drafts.p
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -23,7 +24,14 @@ from portal.approvals.drafts import ApprovalInputError, Draft, prepare
 from portal.approvals.flow import Decision, FlowError, RequestState, StepState
 from portal.approvals.labels import request_link, request_title, state_label, todo_link
 from portal.approvals.models import ApprovalEvent, ApprovalRequest, ApprovalStep, Delegation
-from portal.approvals.queries import can_view, current_steps, delegators_of, pending_step
+from portal.approvals.queries import (
+    can_view,
+    current_steps,
+    delegators_of,
+    held_steps,
+    open_delegations,
+    pending_step,
+)
 from portal.auth.models import User
 from portal.auth.services import active_user
 from portal.core import clock
@@ -442,3 +450,98 @@ def revoke(d: Delegation, actor: User) -> None:
     if d.approver_id != actor.id and not access.is_admin(actor.roles):
         raise NotAllowed(_("Only the approver who delegated can revoke it."))
     d.revoked = True
+
+
+# --- someone leaves ----------------------------------------------------------------------------
+
+
+@dataclass
+class HandOver:
+    """What a successor took over: steps, delegations ended and delegations passed to them."""
+
+    steps: list[ApprovalStep] = field(default_factory=list)
+    ended: list[Delegation] = field(default_factory=list)  # the leaver's own: nobody stands in for them now
+    passed: list[Delegation] = field(default_factory=list)  # the leaver stood in; now the successor does
+
+
+def hand_over_problems(from_user: User, to_user: User) -> dict[str, str]:
+    """Why `to_user` cannot take over `from_user`'s steps ({} when they can): nobody decides their
+    own request, nor two steps of one request."""
+    own, twice = [], []
+    for step in held_steps(from_user.id):
+        req = step.request
+        if req.requester_id == to_user.id:
+            own.append(req.number)
+        elif access.decides_twice(to_user.id, step.position, _holders(req)):
+            twice.append(req.number)
+    if own:
+        return {
+            "successor": _(
+                "%(name)s asked for %(numbers)s themselves and cannot approve it; choose another successor.",
+                name=to_user.display_name,
+                numbers=", ".join(own),
+            )
+        }
+    if twice:
+        return {
+            "successor": _(
+                "%(name)s already decides another step of %(numbers)s; choose another successor.",
+                name=to_user.display_name,
+                numbers=", ".join(twice),
+            )
+        }
+    return {}
+
+
+@_one_change
+def hand_over(from_user: User, to_user: User | None, by: User | None, *, now: datetime | None = None) -> HandOver:
+    """Someone leaves: the steps still ahead of them go to `to_user` (the pending ones notify them),
+    the delegations they gave end, the ones they received pass to `to_user`. Without a successor
+    only the delegations they gave end (there must be nothing else). All or nothing; `by` None is
+    the command line."""
+    now = now or utcnow()
+    if by is not None and not access.is_admin(by.roles):
+        raise NotAllowed(_("Only an administrator hands over someone's approvals."))
+    steps = held_steps(from_user.id)
+    given, received = open_delegations(from_user.id, config.local_day(now))
+    if to_user is None and (steps or received):
+        raise ApprovalInputError({"successor": _("Name the successor who takes over the approval steps.")})
+    if to_user is not None and (problems := hand_over_problems(from_user, to_user)):
+        raise ApprovalInputError(problems)
+    done = HandOver()
+    for d in given:
+        d.revoked = True
+        done.ended.append(d)
+    if to_user is None:
+        return done
+    for step in steps:
+        req = step.request
+        step.approver = to_user
+        if step.acting_for_id == to_user.id:  # they stood in for the successor: it is theirs again
+            step.acting_for_id = None
+        _event(
+            req,
+            "handed_over",
+            by,
+            step=step,
+            now=now,
+            data={"from": from_user.username, "to": to_user.username, "position": step.role},
+        )
+        if step.state == StepState.PENDING:
+            _notify(to_user.id, "approval_todo", req, now=now)
+        done.steps.append(step)
+    for d in received:
+        if d.approver_id == to_user.id:
+            d.revoked = True
+            done.ended.append(d)
+            continue
+        d.delegate = to_user
+        title = _(
+            "%(name)s: %(starts)s – %(ends)s",
+            name=d.approver.display_name,
+            starts=d.starts.isoformat(),
+            ends=d.ends.isoformat(),
+        )
+        notify(to_user.id, "delegation", title, todo_link(), now=now)
+        done.passed.append(d)
+    return done

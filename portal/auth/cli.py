@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 
+from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.roles import Position, Role
+from portal.core.clock import utcnow
 from portal.core.errors import InvalidInput
+from portal.core.uow import unit_of_work
+from portal.extensions import db
 
 
 @click.group(cls=AppGroup, help="Manage user accounts.")
@@ -58,7 +63,11 @@ def list_users(as_json: bool):
 def create_user(**kw):
     spec = services.NewUser(**{**kw, "roles": list(kw["roles"])})
     try:
-        user = services.create_user(spec)
+        with unit_of_work():  # the account and its record in the audit trail, together
+            user = services.create_user(spec)
+            db.session.flush()
+            after = services.user_summary(user)
+            audit.record("user_created", subject=user, target=f"user:{user.username}", after=after)
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"created {user.username} ({', '.join(user.roles)})")
@@ -114,8 +123,18 @@ def token():
 @token.command("create")
 @click.option("--username", required=True)
 @click.option("--label", default="", help="What the token is for, e.g. 'chat robot'.")
-def create_token(username: str, label: str):
+@click.option("--days", type=click.IntRange(min=0), default=0, help="Expires after this many days (0: never).")
+def create_token(username: str, label: str, days: int):
+    expires_at = utcnow() + timedelta(days=days) if days else None
     try:
-        click.echo(services.create_token(username, label))
+        with unit_of_work():
+            raw, row = services.issue_token(username, label, expires_at=expires_at)
+            after = {
+                "label": label,
+                "user": row.user.username,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            }
+            audit.record("token_created", subject=row.user, target=f"token:{row.id}", after=after)
     except services.AccountError as err:
         raise click.ClickException(err.message) from None
+    click.echo(raw)

@@ -48,6 +48,7 @@ class User(UserMixin, db.Model):
     position: Mapped[str] = mapped_column(String(20), default=Position.STAFF.value)
     superior_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column()  # when the account was closed on leaving
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # failed sign-ins (auth/lockout.py): the count of the current window and the lock it led to
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -97,8 +98,13 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()  # None: never; from then on it no longer signs in
     revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column()
     user: Mapped[User] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        return not self.revoked and (self.expires_at is None or now < self.expires_at) and self.user.active
 
 
 class PasswordHistory(db.Model):

@@ -4,7 +4,7 @@ this one), with a link to change the password."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -17,13 +17,6 @@ from portal.auth.services import AccountLocked
 from portal.auth.views import bp
 from portal.core.errors import InvalidInput
 from portal.web.access import login_required
-
-
-def _change_password_url() -> str | None:
-    # auth.change_password comes with the password pages (branch `passwords`); linked once it exists
-    if "auth.change_password" in current_app.view_functions:
-        return url_for("auth.change_password", next=url_for("auth.security"))
-    return None
 
 
 def _page(status: int = 200, *, disable_form: ProofForm | None = None, codes_form: ProofForm | None = None):
@@ -40,7 +33,6 @@ def _page(status: int = 200, *, disable_form: ProofForm | None = None, codes_for
         sign_ins=sessions.active_for(user),
         this_session_id=here.id if here is not None else None,
         browser_label=browser_label,
-        change_password_url=_change_password_url(),
     )
     return private(page, status)
 

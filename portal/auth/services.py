@@ -241,23 +241,33 @@ def _digest(token: str) -> str:
 
 
 @transactional
-def create_token(username: str, label: str = "") -> str:
-    """Create an API bearer token; only its hash is stored, so it is shown once."""
+def create_token(username: str, label: str = "", *, expires_at: datetime | None = None) -> str:
+    """Create an API bearer token (valid until `expires_at`, naive UTC; None: until revoked);
+    only its hash is stored, so it is shown once."""
+    return issue_token(username, label, expires_at=expires_at)[0]
+
+
+@transactional
+def issue_token(username: str, label: str = "", *, expires_at: datetime | None = None) -> tuple[str, ApiToken]:
+    """create_token, also giving the stored row (the pages show what was made)."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise AccountError({"username": f"unknown user {username!r}"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_digest(token), label=label))
-    return token
+    row = ApiToken(user=user, token_hash=_digest(token), label=label, expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    return token, row
 
 
 def user_for_token(token: str) -> User | None:
+    """The account a bearer token signs in, or None: unknown, revoked, expired or a closed account."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)))
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)))
+    if row is None or not row.usable(now):
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
         with unit_of_work():
             row.last_used_at = now  # coarse, so a busy robot does not write on every call

@@ -135,6 +135,11 @@ def counts_for(user: User) -> dict[str, int]:
     return out
 
 
+def open_assigned_to(user_id: int) -> list[Ticket]:
+    """The open tickets this person is working on (what a successor takes over when they leave)."""
+    return list(db.session.scalars(select(Ticket).where(Ticket.assignee_id == user_id, _open()).order_by(Ticket.id)))
+
+
 def engineers() -> list[User]:
     return list(
         db.session.scalars(

@@ -542,6 +542,21 @@ def bulk_assign(ticket_ids: list[int], assignee: User, by: User) -> int:
     return len(tickets)
 
 
+def hand_over(
+    from_user: User, to_user: User, by: User | None, *, note: str = "", now: datetime | None = None
+) -> list[Ticket]:
+    """Someone leaves: every open ticket they are assigned goes to their successor, each with an
+    assignment line in its ledger. All or nothing; `by` None is the command line."""
+    with _work(_("Someone else changed one of these tickets a moment ago. Refresh and try again.")):
+        tickets = queries.open_assigned_to(from_user.id)
+        now = now or utcnow()
+        note = note or _("Handed over: %(name)s has left.", name=from_user.display_name)
+        for ticket in tickets:
+            if _assign(ticket, to_user, by, note=note, now=now):
+                _refresh_index(ticket)
+    return tickets
+
+
 def rate(ticket: Ticket, user: User, rating: int, comment: str = "", *, now: datetime | None = None) -> Ticket:
     """Confirm-and-rate while resolved; rate once afterwards if the ticket closed by itself."""
     with _work():

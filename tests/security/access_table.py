@@ -26,6 +26,9 @@ An endpoint whose answer depends on the object (an internal article, a draft edi
 more entries, a tuple: the first covers every method of the route, each further one names the
 world key it is about in `label=` and covers some of them.
 
+`sign_in_step=True`: the route is the second step of a sign-in in progress, which none of the
+principals has: each of them must be sent to the sign-in page (never shown the step).
+
 Allowed: anything but 401, 403, 404, a redirect to the sign-in page or a 5xx (an empty POST is
 refused with 400/409/422 — that is still allowed). Denied: anonymous gets 401 or a redirect to
 sign in; a signed-in principal gets 403 or 404.
@@ -70,6 +73,7 @@ class Entry:
     json: Mapping | None = None
     hidden: bool = False
     signs_out: bool = False  # the request ends the principal's session: sign in again after it
+    sign_in_step: bool = False  # serves a sign-in in progress: everyone else is sent to sign in
     label: str = ""  # which of several entries of one endpoint (a world key)
 
     def allowed(self, method: str) -> frozenset[str] | None:
@@ -98,6 +102,49 @@ AUTH = {
     "auth.change_password": Entry(get=SIGNED_IN, post=SIGNED_IN),
     "auth.forgot_password": Entry(get=EVERYONE, post=EVERYONE),
     "auth.reset_password": Entry(get=EVERYONE, post=EVERYONE, args={"token": "reset_token"}),
+    # the second step of a sign-in in progress: without one, everybody is sent to sign in
+    "auth.verify_sign_in": Entry(get=NOBODY, post=NOBODY, sign_in_step=True),
+    "auth.resend_sign_in_code": Entry(post=NOBODY, sign_in_step=True),
+    "auth.enrol_sign_in": Entry(get=NOBODY, post=NOBODY, sign_in_step=True),
+    "auth.cancel_sign_in": Entry(post=NOBODY, sign_in_step=True),
+    # one's own security page: every signed-in principal has theirs; its objects are the owner's
+    "auth.security": Entry(get=SIGNED_IN),
+    "auth.setup_authenticator": Entry(get=SIGNED_IN, post=SIGNED_IN),
+    "auth.disable_two_factor": Entry(post=SIGNED_IN),
+    "auth.regenerate_recovery_codes": Entry(post=SIGNED_IN),
+    "auth.forget_browser": Entry(post=owner_or(ADMINS), args={"device_id": "device"}),  # admins manage any account
+    "auth.forget_browsers": Entry(post=SIGNED_IN),
+    "auth.end_session": Entry(post=owner_or(ADMINS), args={"session_id": "session"}),
+    "auth.end_other_sessions": Entry(post=SIGNED_IN),
+}
+
+# --- accounts administration (portal/accounts) ---------------------------------------------------
+USER = {"user_id": "user"}
+ACCOUNTS = {
+    "accounts.list_users": Entry(get=ADMINS),
+    "accounts.new_user": Entry(get=ADMINS, post=ADMINS),
+    "accounts.show_user": Entry(get=ADMINS, args=USER),
+    "accounts.edit_user": Entry(post=ADMINS, args=USER),
+    "accounts.close_user": Entry(get=ADMINS, post=ADMINS, args=USER),
+    "accounts.reopen_user": Entry(post=ADMINS, args=USER),
+    "accounts.unlock_user": Entry(post=ADMINS, args=USER),
+    "accounts.reset_user_password": Entry(post=ADMINS, args=USER),
+    "accounts.end_user_session": Entry(post=ADMINS, args={"user_id": "user", "session_id": "session"}),
+    "accounts.end_all_user_sessions": Entry(post=ADMINS, args=USER),
+    "accounts.import_users": Entry(get=ADMINS),
+    "accounts.check_import": Entry(post=ADMINS),
+    "accounts.confirm_import": Entry(post=ADMINS),
+    "accounts.import_template": Entry(get=ADMINS, args={"fmt": "import_format"}),
+    "accounts.departments": Entry(get=ADMINS, post=ADMINS),
+    "accounts.edit_department": Entry(get=ADMINS, post=ADMINS, args={"unit_id": "department"}),
+    "accounts.regions": Entry(get=ADMINS, post=ADMINS),
+    "accounts.edit_region": Entry(get=ADMINS, post=ADMINS, args={"unit_id": "region"}),
+    "accounts.org_chart": Entry(get=ADMINS),
+    "accounts.all_tokens": Entry(get=ADMINS),
+    "accounts.revoke_token": Entry(post=ADMINS, args={"token_id": "api_token"}),
+    "accounts.my_tokens": Entry(get=SIGNED_IN, post=SIGNED_IN),
+    # someone else's token is no token of yours (404), an administrator's included
+    "accounts.revoke_my_token": Entry(post=OWNER, args={"token_id": "api_token"}),
 }
 
 # --- the audit trail (portal/audit) ------------------------------------------------------------
@@ -237,6 +284,7 @@ BLUEPRINTS: dict[str, dict[str, Entry | tuple[Entry, ...]]] = {
     "": STATIC,
     "web": WEB,
     "auth": AUTH,
+    "accounts": ACCOUNTS,
     "audit": AUDIT,
     "search": SEARCH,
     "kb": KB,

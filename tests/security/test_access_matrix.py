@@ -219,6 +219,8 @@ def judge(principal: str, entry: table.Entry, allowed: bool, response) -> str | 
     to_login = status in (301, 302, 303, 307, 308) and urlsplit(response.location or "").path == "/login"
     if status >= 500:
         return f"server error {status}"
+    if entry.sign_in_step:
+        return None if to_login else f"no sign-in in progress: must be sent to sign in, got {status}"
     if allowed:
         if status in (401, 403, 404) or to_login:
             return f"allowed, but refused with {status}{' (to sign-in)' if to_login else ''}"

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from portal.approvals import services as approvals
+from portal.auth import devices, sessions
+from portal.auth.models import SignInSession
 from portal.auth.roles import Role
 from portal.core import storage, uploads
 from portal.core.clock import utcnow
@@ -108,7 +112,10 @@ def build_world() -> World:
     )
     db.session.add(certificate)
     _raw, token = f.api_token(owner, label="机器人")
+    sessions.open_session(owner, remember=False)  # a browser of the owner's, for an administrator to end
+    _cookie, trusted = devices.trust(owner, user_agent="Mozilla/5.0 (Windows NT 10.0) Chrome/131")
     db.session.flush()
+    browser = db.session.scalar(select(SignInSession.id).where(SignInSession.user_id == owner.id))
 
     return World(
         accounts=dict(ACCOUNTS),
@@ -121,6 +128,9 @@ def build_world() -> World:
             "region": owner.region_id,
             "region_code": owner.region.code,
             "api_token": token.id,
+            "session": browser,
+            "device": trusted.id,
+            "import_format": "xlsx",
             "ticket": ticket.id,
             "file": next(a.id for a in ticket.attachments if not a.internal),
             "internal_file": next(a.id for a in ticket.attachments if a.internal),
