@@ -57,6 +57,8 @@ def test_the_message_template_holds_every_message_of_the_code(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(fresh),
             ".",

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from portal.accounts import queries, rules, services
+from portal.auth import authenticator
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.core.clock import utcnow
@@ -102,6 +103,25 @@ def set_roles(username: str, roles: tuple[str, ...]):
     click.echo(f"{user.username}: {', '.join(user.roles)}")
 
 
+@click.command("two-factor")
+@click.argument("username")
+@click.option("--require/--waive", default=None, help="Require two-factor sign-in of this account, or stop.")
+@click.option("--reset", is_flag=True, help="Remove the account's authenticator and recovery codes (a lost phone).")
+def two_factor(username: str, require: bool | None, reset: bool):
+    """Require two-factor sign-in of one account, stop requiring it, or reset its authenticator."""
+    user = _user(username)
+    if require is None and not reset:
+        raise click.UsageError("give --require, --waive or --reset")
+    if require is not None:
+        authenticator.require_two_factor(user, require, by=None)
+    if reset:
+        authenticator.reset_two_factor(user, by=None)
+    state = authenticator.status(user)
+    click.echo(
+        f"{user.username}: two-factor {'on' if state.enrolled else 'off'}, required by {state.required_by or 'nobody'}"
+    )
+
+
 @click.group("tokens", help="API tokens of every account.")
 def tokens():
     pass
@@ -144,7 +164,7 @@ def revoke_token(token_id: int):
     click.echo(f"revoked token {token.id} ({token.label or '-'}) of {token.user.username}")
 
 
-COMMANDS = (import_users, deactivate, reactivate, set_roles, tokens)
+COMMANDS = (import_users, deactivate, reactivate, set_roles, two_factor, tokens)
 
 
 def attach(group: click.Group) -> None:

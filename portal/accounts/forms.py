@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -49,7 +50,7 @@ class CloseForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=rules.CODE_MAX)])
+    code = StringField(lazy_pgettext("org unit", "Code"), validators=[DataRequired(), Length(max=rules.CODE_MAX)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=rules.NAME_MAX)])
 
 

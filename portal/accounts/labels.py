@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts import rules
 from portal.accounts.checking import Problem
@@ -15,7 +16,7 @@ from portal.auth.passwords import MIN_LENGTH, Policy
 ROLE_LABELS = {
     "employee": _l("Employee"),
     "support": _l("Support desk"),
-    "engineer": _l("Engineer"),
+    "engineer": lazy_pgettext("role", "Engineer"),
     "senior_engineer": _l("Senior engineer"),
     "curator": _l("Knowledge curator"),
     "trainer": _l("Trainer"),
@@ -28,7 +29,7 @@ POSITION_LABELS = {
     "division_leader": _l("Division leader"),
 }
 TOKEN_STATE_LABELS = {"active": _l("Active"), "expired": _l("Expired"), "revoked": _l("Revoked")}
-STATUS_CHOICES = [("", _l("All")), ("active", _l("Active")), ("closed", _l("Closed"))]
+STATUS_CHOICES = [("", _l("All")), ("active", _l("Active")), ("closed", lazy_pgettext("account", "Closed"))]
 
 
 def role_label(role: str) -> str:

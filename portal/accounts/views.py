@@ -11,6 +11,7 @@ from portal.accounts import queries, rules, services
 from portal.accounts.blueprint import bp
 from portal.accounts.forms import AccountForm, CloseForm, NewAccountForm
 from portal.audit import services as audit
+from portal.auth import authenticator
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.core.clock import utcnow
@@ -112,6 +113,7 @@ def _user_page(user: User, form: AccountForm, status: int = 200):
         people=queries.active_people(),
         tokens=queries.tokens_of(user.id),
         sessions=queries.open_sessions(user),
+        two_factor=authenticator.status(user),
         now=utcnow(),
     ), status
 
@@ -225,6 +227,38 @@ def reset_user_password(user_id: int):
         return redirect(url_for("accounts.show_user", user_id=user.id), 303)
     password = auth_services.reset_password(user, by=current_user)
     return render_template("accounts/opened.html", user=user, password=password, reset=True)
+
+
+@bp.post("/admin/users/<int:user_id>/two-factor")
+@roles_required("admin")
+def two_factor_user(user_id: int):
+    """Require two-factor sign-in of this account, stop requiring it, or remove its authenticator."""
+    user = load_user_or_404(user_id)
+    action = request.form.get("do", "")
+    if action == "require":
+        authenticator.require_two_factor(user, True, by=current_user)
+        flash(_("%(name)s must now sign in with an authenticator app.", name=user.display_name), "success")
+    elif action == "waive":
+        authenticator.require_two_factor(user, False, by=current_user)
+        flash(
+            _(
+                "Two-factor sign-in is no longer required of %(name)s by this account's setting.",
+                name=user.display_name,
+            ),
+            "success",
+        )
+    elif action == "reset":
+        authenticator.reset_two_factor(user, by=current_user)
+        flash(
+            _(
+                "The authenticator of %(name)s is removed; a new one is set up at the next sign-in if required.",
+                name=user.display_name,
+            ),
+            "success",
+        )
+    else:
+        abort(400)
+    return redirect(url_for("accounts.show_user", user_id=user.id, _anchor="two-factor"), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")

@@ -294,13 +294,14 @@ def _remove(user: User) -> None:
 # --- for administrators (the admin pages call these) ---------------------------------------------
 
 
-def _admin(by: User) -> None:
-    if not by.has_role("admin"):
+def _admin(by: User | None) -> None:
+    """Administrators, or the operator at the command line (by=None)."""
+    if by is not None and not by.has_role("admin"):
         raise NotAllowed(_("Only an administrator may do this."))
 
 
 @transactional
-def require_two_factor(user: User, required: bool, *, by: User) -> User:
+def require_two_factor(user: User, required: bool, *, by: User | None) -> User:
     """An administrator requires (or stops requiring) two-factor sign-in of one account; a
     required account without an authenticator sets one up at its next sign-in."""
     _admin(by)
@@ -319,7 +320,7 @@ def require_two_factor(user: User, required: bool, *, by: User) -> User:
 
 
 @transactional
-def reset_two_factor(user: User, *, by: User) -> None:
+def reset_two_factor(user: User, *, by: User | None) -> None:
     """An administrator removes a user's authenticator and recovery codes (a lost phone and lost
     codes); if it is required, the user sets up a new one at the next sign-in."""
     _admin(by)

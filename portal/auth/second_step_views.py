@@ -14,6 +14,7 @@ from portal.auth.second_factor import Pending, Step
 from portal.auth.services import AccountLocked
 from portal.auth.views import bp
 from portal.core.errors import DomainError, InvalidInput
+from portal.web import limits
 from portal.web.safety import safe_next
 
 
@@ -38,6 +39,7 @@ def _pending(step: Step | None = None) -> Pending | None:
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
+@limits.sign_in  # wrong codes share the refused sign-ins' allowance of the address
 def verify_sign_in():
     p = _pending()
     user = two_factor.pending_user(p) if p is not None else None
@@ -117,6 +119,7 @@ def cancel_sign_in():
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
+@limits.sign_in
 def enrol_sign_in():
     """Two-factor sign-in is required but not set up: set it up now, then the sign-in completes."""
     p = _pending(Step.ENROL)

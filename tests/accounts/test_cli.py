@@ -56,8 +56,8 @@ def test_import_with_a_bad_row_names_it_and_imports_nothing(cli, world, tmp_path
     file.write_text("用户名,邮箱\nfine,fine@example.cn\nboss,bad-mail\n", encoding="utf-8-sig")
     result = cli("import", str(file))
     assert result.exit_code == 1
-    assert "Row 3, 用户名: An account boss exists already." in result.output
-    assert "Row 3, 邮箱: bad-mail is not an e-mail address." in result.output
+    assert "第 3 行，用户名：账号 boss 已存在。" in result.output
+    assert "第 3 行，邮箱：bad-mail 不是有效的邮箱地址。" in result.output
     assert "nothing imported" in result.output and user("fine") is None
     unreadable = tmp_path / "hr.txt"
     unreadable.write_text("x")
@@ -68,7 +68,7 @@ def test_deactivate_hands_over_and_reactivate(cli, world):
     ticket = f.ticket(assignee=user("wangqiang"), state="in_progress")
     db.session.commit()
     refused = cli("deactivate", "wangqiang")
-    assert refused.exit_code == 1 and "successor" in refused.output.lower() and user("wangqiang").active
+    assert refused.exit_code == 1 and "接任人" in refused.output and user("wangqiang").active
     done = cli("deactivate", "wangqiang", "--successor", "linhui")
     assert done.exit_code == 0 and "1 ticket(s)" in done.output and "to linhui" in done.output
     db.session.expire_all()
@@ -84,7 +84,7 @@ def test_set_roles_keeps_employee_and_the_last_admin(cli, world):
     result = cli("set-roles", "boss", "trainer", "curator")
     assert result.exit_code == 0 and "boss: curator, employee, trainer" in result.output
     last = cli("set-roles", "admin", "employee")
-    assert last.exit_code == 1 and "last active administrator" in last.output
+    assert last.exit_code == 1 and "最后一位有效的管理员" in last.output
     assert cli("set-roles", "boss", "root").exit_code == 2  # not a role
 
 

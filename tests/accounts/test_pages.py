@@ -100,7 +100,8 @@ def test_no_write_is_open_to_an_employee(db_client, db_auth, world, path):
 
 def test_the_navigation_shows_accounts_to_administrators_only(db_client, db_auth, world):
     db_auth.login("zhangwei")
-    assert "/admin/users" not in page(db_client, "/") and "/account/tokens" in page(db_client, "/")
+    assert "/admin/users" not in page(db_client, "/") and "/account/security" in page(db_client, "/")
+    assert "/account/tokens" in page(db_client, "/account/security")
     db_auth.logout()
     db_auth.login("admin")
     assert "/admin/users" in page(db_client, "/")
@@ -113,7 +114,7 @@ def test_the_list_searches_filters_pages_and_answers_htmx_with_its_rows(db_clien
     db.session.commit()
     db_auth.login("admin")
     html = page(db_client, "/admin/users")
-    assert "35 accounts" in html and 'hx-target="#user-rows"' in html and 'rel="next"' in html
+    assert "35 个账号" in html and 'hx-target="#user-rows"' in html and 'rel="next"' in html
     second = page(db_client, "/admin/users?page=2")  # by user name, 25 a page
     assert "staff29" in second and "zhangwei" in second and "staff20" not in second
     found = page(db_client, "/admin/users?q=员工07")
@@ -124,7 +125,7 @@ def test_the_list_searches_filters_pages_and_answers_htmx_with_its_rows(db_clien
     assert "林辉" in by_dept and "staff01" not in by_dept and "张伟" not in by_dept
     fragment = db_client.get("/admin/users?q=nothing-like-this", headers=HTMX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="user-rows"') and "<html" not in fragment
-    assert "No account matches these filters." in fragment and 'href="/admin/users"' in fragment
+    assert "没有符合筛选条件的账号。" in fragment and 'href="/admin/users"' in fragment
 
 
 def _form(client, path: str) -> dict:
@@ -191,7 +192,7 @@ def test_an_account_page_changes_fields_and_refuses_a_loop_keeping_what_was_type
     }
     refused = db_client.post(path, data=data)
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and 'value="大老板"' in html and "loop" in html
+    assert refused.status_code == 422 and 'value="大老板"' in html and "形成循环" in html
     assert boss.display_name == "老板"
     data["superior"] = ""
     assert db_client.post(path, data=data).status_code == 303
@@ -425,7 +426,7 @@ def test_an_account_page_lists_its_browsers_and_signs_out_one_or_all(db_app, db_
     assert {first.get("/api/v1/me").status_code, second.get("/api/v1/me").status_code} == {200, 401}
     assert db_client.post(f"{path}/sessions/end-all", data=_form(db_client, path)).status_code == 303
     assert first.get("/api/v1/me").status_code == second.get("/api/v1/me").status_code == 401
-    assert "Not signed in anywhere." in page(db_client, path)
+    assert "当前没有任何登录。" in page(db_client, path)
 
 
 def test_an_employee_cannot_end_someone_elses_session(db_app, db_client, db_auth, world):
@@ -464,4 +465,4 @@ def test_an_administrator_resets_a_password_once_and_the_old_browsers_are_signed
     password = re.search(r'<code class="secret-value">([^<]+)</code>', html).group(1).replace("&amp;", "&")
     assert worker.must_change_password and browser.get("/api/v1/me").status_code == 401
     assert Auth(db_app.test_client()).login("zhangwei", password).status_code == 303
-    assert "initial: to be changed" in page(db_client, path)
+    assert "初始密码：下次登录时须修改" in page(db_client, path)

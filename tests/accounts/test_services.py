@@ -153,10 +153,10 @@ def test_nobody_removes_their_own_admin_role_and_the_last_admin_keeps_it(admin):
     db.session.commit()
     with pytest.raises(services.AccountInputError) as caught:
         services.change_account(admin, services.AccountInput(roles=["support"]), admin)
-    assert "own administrator role" in caught.value.errors["roles"] and admin.has_role("admin")
+    assert "不能取消您自己的管理员角色" in caught.value.errors["roles"] and admin.has_role("admin")
     with pytest.raises(services.AccountInputError) as caught:
         services.set_roles(admin, ["support"], None)  # the command line: the last administrator
-    assert "last active administrator" in caught.value.errors["roles"]
+    assert "最后一位有效的管理员" in caught.value.errors["roles"]
     other = f.user("admin2", roles=["admin"])
     services.set_roles(other, ["trainer"], admin)
     assert other.roles == ["employee", "trainer"]
@@ -239,12 +239,12 @@ def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing
     assert not report.ok and report.checked.bad_lines == [5, 6, 7, 8, 9]
     messages = report.messages()
     assert messages == [
-        "Row 5, 用户名: An account lisi exists already.",
-        "Row 6, 用户名: zhaoliu is already in row 2 of this file.",
-        "Row 7, 邮箱: not-mail is not an e-mail address.",
-        "Row 8, 部门: No department has the code or name 市场部.",
-        "Row 9, 初始密码: The password is too short: it needs at least 8 characters. The password needs at least "
-        "one letter. The password needs at least one special character, such as @ # % ! ?",
+        "第 5 行，用户名：账号 lisi 已存在。",
+        "第 6 行，用户名：zhaoliu 已出现在本文件第 2 行。",
+        "第 7 行，邮箱：not-mail 不是有效的邮箱地址。",
+        "第 8 行，部门：没有编码或名称为 市场部 的部门。",
+        "第 9 行，初始密码：密码太短：至少需要 8 个字符。 密码至少需要一个字母。 "
+        "密码至少需要一个特殊字符，如 @ # % ! ?",
     ]
     before = users()
     with pytest.raises(services.ImportRejected) as caught:
@@ -349,7 +349,7 @@ def test_tickets_need_an_engineer_as_successor_and_a_refusal_writes_nothing(worl
     leaver = desk["wangqiang"]
     ticket = f.ticket(assignee=leaver, state="in_progress")
     db.session.commit()
-    for heir, word in ((None, "successor"), (line.staff, "engineer"), (leaver, "someone else")):
+    for heir, word in ((None, "请指定接任人"), (line.staff, "不是工程师"), (leaver, "必须是其他人")):
         with pytest.raises(services.AccountInputError) as caught:
             services.close_account(leaver, heir, _admin())
         assert word in caught.value.errors["successor"]
@@ -402,10 +402,10 @@ def test_nobody_takes_over_a_step_of_their_own_request_or_a_second_step(world):
     db.session.commit()
     with pytest.raises(services.AccountInputError) as caught:
         services.close_account(line.supervisor, line.staff, None)  # 张伟 asked for it
-    assert req.number in caught.value.errors["successor"] and "themselves" in caught.value.errors["successor"]
+    assert req.number in caught.value.errors["successor"] and "本人提交的申请" in caught.value.errors["successor"]
     with pytest.raises(services.AccountInputError) as caught:
         services.close_account(line.supervisor, line.manager, None)  # 钱红 decides the next step
-    assert req.number in caught.value.errors["successor"] and "another step" in caught.value.errors["successor"]
+    assert req.number in caught.value.errors["successor"] and "另一个节点" in caught.value.errors["successor"]
     db.session.expire_all()
     assert {s.approver_id for s in req.current_steps} == set(steps) and line.supervisor.active
 

@@ -128,6 +128,7 @@ ACCOUNTS = {
     "accounts.close_user": Entry(get=ADMINS, post=ADMINS, args=USER),
     "accounts.reopen_user": Entry(post=ADMINS, args=USER),
     "accounts.unlock_user": Entry(post=ADMINS, args=USER),
+    "accounts.two_factor_user": Entry(post=ADMINS, args=USER),
     "accounts.reset_user_password": Entry(post=ADMINS, args=USER),
     "accounts.end_user_session": Entry(post=ADMINS, args={"user_id": "user", "session_id": "session"}),
     "accounts.end_all_user_sessions": Entry(post=ADMINS, args=USER),

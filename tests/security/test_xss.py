@@ -31,7 +31,6 @@ from portal.quiz.models import Certificate
 from portal.tickets import services as tickets
 from portal.tickets.models import QuickReply
 from tests import factories as f
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import make_config
 from tests.security.summary import report
 from tests.security.xss_corpus import ALL_IN_ONE, EVALUATED, HTML, MARKDOWN, SCAN, SHORT, TEMPLATE, chunks
@@ -271,6 +270,10 @@ class Probe:
             self.pages[key] = page
         return self.pages[key]
 
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
     def check(self, page, kind: str, what: str) -> None:
         self.visits[kind] += 1
         for problem in page.evaluate(SCAN):
@@ -291,14 +294,10 @@ class Probe:
 
 
 @pytest.fixture(scope="module")
-def probe(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        probe = Probe(browser, site.base)
-        yield probe
-        browser.close()
+def probe(site, browser):
+    probe = Probe(browser, site.base)
+    yield probe
+    probe.close()
     fields = site.stored.fields
     report(
         "xss",

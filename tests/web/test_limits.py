@@ -287,3 +287,22 @@ def test_the_api_document_describes_the_429(limited):
     doc = client_at(limited, "10.0.0.1").get("/api/v1/openapi.json").get_json()
     answers = [op["responses"] for ops in doc["paths"].values() for op in ops.values()]
     assert answers and all("Retry-After" in r["429"]["headers"] for r in answers)
+
+
+def test_wrong_second_factor_codes_share_the_sign_in_allowance(tmp_path, schema_db, clock):
+    """A right password, then wrong codes from one address: refused like wrong passwords."""
+    from datetime import datetime
+
+    from tests.auth.two_factor_helpers import enrol
+
+    with rolled_back_app(tmp_path, schema_db, **TINY) as app:
+        zhang = f.user("zhangwei")
+        enrol(zhang, datetime(2027, 3, 1, 1, 0))
+        db.session.commit()
+        c = client_at(app, "10.0.0.9")
+        token = csrf_from(c.get("/login").get_data(as_text=True))
+        r = c.post("/login", data={"username": "zhangwei", "password": f.PASSWORD, "csrf_token": token})
+        assert r.headers["Location"].endswith("/login/verify")
+        token = csrf_from(c.get("/login/verify").get_data(as_text=True))
+        codes = [c.post("/login/verify", data={"code": "000000", "csrf_token": token}).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
