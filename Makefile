@@ -40,6 +40,7 @@ serve: install
 bench: install fonts     ## the benchmarks of the README (BENCH_ARGS="--docs 5000 --embed" for a quick run), then the dev-set eval
 	$(BIN)/python bench/search_latency.py $(BENCH_ARGS)
 	$(BIN)/python bench/certificate_pdf.py
+	$(BIN)/python bench/sign_in_timing.py
 	if [ -d ../shared/eval/dev ]; then $(BIN)/python scripts/eval_search.py; else echo "../shared/eval/dev not found: dev-set eval skipped"; fi
 
 vendor:                  ## re-vendor htmx from its npm package (see static/vendor/htmx/VERSION.md)

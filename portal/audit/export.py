@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 
 from portal.audit.labels import action_label
@@ -26,7 +27,7 @@ def workbook(events: Iterable[AuditEvent], tz: ZoneInfo) -> bytes:
             _("IP address"),
             _("Before"),
             _("After"),
-            _("Details"),
+            pgettext("audit", "Details"),
             "id",
             "hash",
         ]

@@ -74,7 +74,8 @@ def begin_sign_in(user: User, *, ip: str, device_tokens: list[str], now: datetim
             trusted_device=device is not None,
             first_sign_in=not earlier,
             new_network=is_new_network(ip, earlier),
-            has_email=bool((user.email or "").strip()),
+            # a code can be e-mailed only to an address, through a mail server
+            has_email=bool((user.email or "").strip()) and mail.configured(),
             check_unusual=bool(current_app.config.get("SIGNIN_NEW_NETWORK_CHECK")),
         )
         decision = step_needed(facts)
@@ -90,7 +91,7 @@ def begin_sign_in(user: User, *, ip: str, device_tokens: list[str], now: datetim
                 actor=user,
                 subject=user,
                 target=f"user:{user.username}",
-                detail={"reason": reason, "network": network_of(ip)},
+                detail={"reason": reason, "network": network_of(ip), "mail_server": mail.configured()},
                 now=now,
             )
     return Started(decision, code_id)

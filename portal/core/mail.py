@@ -97,6 +97,11 @@ def send_job(message: dict) -> bool:
         raise
 
 
+def configured() -> bool:
+    """Is there a mail server to send through (PORTAL_SMTP_HOST)?"""
+    return bool((current_app.config.get("SMTP_HOST") or "").strip())
+
+
 def send_later(to: str | Iterable[str], subject: str, text: str, html: str | None = None) -> None:
     """Queue the message once the surrounding unit of work has committed."""
     recipients = [to] if isinstance(to, str) else list(to)

@@ -317,7 +317,16 @@ def test_without_email_and_authenticator_the_unusual_sign_in_proceeds_and_is_rec
     assert me(db_client) == 200
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sign_in_unchecked"))
     assert event.subject_id == user("nomail").id
-    assert json.loads(event.detail) == {"network": "10.1.2.0/24", "reason": "first_sign_in"}
+    assert json.loads(event.detail) == {"mail_server": True, "network": "10.1.2.0/24", "reason": "first_sign_in"}
+
+
+def test_without_a_mail_server_the_unusual_sign_in_proceeds_and_is_recorded(db_app, db_client):
+    """No PORTAL_SMTP_HOST: no code could reach anyone, so nobody is shut out; the audit trail says so."""
+    db_app.config.update(SIGNIN_NEW_NETWORK_CHECK=True, SMTP_HOST="")
+    assert password_step(db_client, "zhangwei", ip="10.1.2.3").headers["Location"] == "/"
+    assert me(db_client) == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sign_in_unchecked"))
+    assert json.loads(event.detail) == {"mail_server": False, "network": "10.1.2.0/24", "reason": "first_sign_in"}
 
 
 def test_the_check_is_off_when_configured(db_app, db_client, mailbox):
