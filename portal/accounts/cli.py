@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from portal.accounts import queries, rules, services
+from portal.accounts import closing, importing, queries, rules, services
 from portal.auth import authenticator
 from portal.auth.models import User
 from portal.auth.roles import Role
@@ -36,10 +36,10 @@ def import_users(file: Path, dry_run: bool):
     row has a problem, none. Generated initial passwords are printed once."""
     data = file.read_bytes()
     try:
-        report = services.check_import(file.name, data)
+        report = importing.check_import(file.name, data)
         if report.ok and not dry_run:
-            done = services.import_accounts(file.name, data, None)
-    except services.ImportRejected as err:
+            done = importing.import_accounts(file.name, data, None)
+    except importing.ImportRejected as err:
         report = err.report
     except DomainError as err:
         _fail(err)
@@ -67,7 +67,7 @@ def deactivate(username: str, successor: str | None, note: str):
     user = _user(username)
     heir = _user(successor) if successor else None
     try:
-        done = services.close_account(user, heir, None, note=note)
+        done = closing.close_account(user, heir, None, note=note)
     except DomainError as err:
         _fail(err)
     click.echo(
@@ -84,7 +84,7 @@ def reactivate(username: str):
     """Open a closed account again (its tokens stay revoked)."""
     user = _user(username)
     try:
-        services.reopen_account(user, None)
+        closing.reopen_account(user, None)
     except DomainError as err:
         _fail(err)
     click.echo(f"reactivated {user.username}")

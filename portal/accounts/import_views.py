@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts import queries, services, sheet
+from portal.accounts import importing, queries, sheet
 from portal.accounts.blueprint import bp
 from portal.accounts.forms import ImportForm
 from portal.core.errors import Conflict, DomainError
@@ -47,12 +47,12 @@ def check_import():
         return _page(422, form=form, problem=_("Choose the file to import (.xlsx or .csv)."))
     filename, data = clean_name(upload.filename), upload.read()
     try:
-        report = services.check_import(filename, data)
+        report = importing.check_import(filename, data)
     except DomainError as err:
         return _page(422, form=form, problem=err.message)
     if not report.ok:
         return _page(422, form=form, report=report)
-    return _page(form=form, report=report, key=services.stash_import(data))
+    return _page(form=form, report=report, key=importing.stash_import(data))
 
 
 @bp.post("/admin/users/import/confirm")
@@ -63,8 +63,8 @@ def confirm_import():
         return _page(400, problem=_("The form has expired. Reload the page and choose the file again."))
     filename = clean_name(request.form.get("filename", ""))
     try:
-        done = services.import_stashed(request.form.get("key", ""), filename, current_user)
-    except services.ImportRejected as err:  # something changed since the dry run: nothing imported
+        done = importing.import_stashed(request.form.get("key", ""), filename, current_user)
+    except importing.ImportRejected as err:  # something changed since the dry run: nothing imported
         return _page(422, report=err.report, problem=err.message)
     except Conflict as err:
         return _page(409, problem=err.message)

@@ -1,5 +1,6 @@
-"""Account administration: opening, changing and closing accounts, importing many, departments and
-regions, API tokens. The web pages and the `portal users …` commands call these same functions.
+"""Account administration: opening and changing accounts, departments and regions, API tokens
+(closing: closing.py; importing many: importing.py). The web pages and the `portal users …`
+commands call these same functions.
 
 Each is one unit of work (it joins a caller's): every field is checked before anything is written,
 and a refusal names the fields. `by` is the administrator acting (None: the command line, run by
@@ -9,85 +10,28 @@ whoever operates the server). Every change computes what it was before and after
 
 from __future__ import annotations
 
-import re
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.accounts import checking, queries, rules, sheet
-from portal.accounts.labels import problem_message, sheet_error_message
-from portal.approvals import services as approval_services
-from portal.audit import services as audit
-from portal.auth import passwords, sessions
+from portal.accounts import queries, rules
+from portal.accounts.records import (
+    AccountInputError,
+    audit_change,
+    changes,
+    require_admin,
+    snapshot,
+    target_of,
+)
+from portal.auth import passwords
 from portal.auth import services as auth_services
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
 from portal.auth.roles import Position
-from portal.core import storage
 from portal.core.clock import utcnow
-from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from portal.core.uow import after_commit, unit_of_work
+from portal.core.errors import NotFound
+from portal.core.uow import unit_of_work
 from portal.extensions import db
-from portal.notify.services import notify
-from portal.tickets import services as ticket_services
-
-ENGINEER_ROLES = ("engineer", "senior_engineer")
-
-
-class AccountInputError(InvalidInput):
-    """What an administrator typed that cannot be accepted: {field: message}."""
-
-
-def _audit(
-    action: str,
-    *,
-    actor: User | None,
-    subject: User | None = None,
-    target: str,
-    before: dict | None = None,
-    after: dict | None = None,
-    detail: dict | None = None,
-) -> None:
-    """The one call site of the audit trail: the record joins this unit of work, so a change and
-    its record commit together (or neither)."""
-    audit.record(action, actor=actor, subject=subject, target=target, before=before, after=after, detail=detail)
-
-
-def _end_sessions(user: User, by: User | None) -> int:
-    """Every signed-in browser of a closed account ends in the same commit."""
-    return sessions.revoke_all(user, by=by, reason="closed")
-
-
-def _require_admin(by: User | None) -> None:
-    if by is not None and not by.has_role(rules.ADMIN):
-        raise NotAllowed(_("Only an administrator manages accounts."))
-
-
-def _target(user: User) -> str:
-    return f"user:{user.username}"
-
-
-def snapshot(user: User) -> dict:
-    """An account as the audit trail keeps it."""
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "email": user.email,
-        "department": user.department.code if user.department else None,
-        "region": user.region.code if user.region else None,
-        "position": user.position,
-        "superior": user.superior.username if user.superior else None,
-        "roles": user.roles,
-        "active": user.active,
-    }
-
-
-def _changes(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-
 
 # --- opening and changing an account ---------------------------------------------------------
 
@@ -167,7 +111,7 @@ def _check_fields(data: AccountInput, user: User | None, username: str, errors: 
 def open_account(data: NewAccount, by: User | None) -> Opened:
     """A new account with an initial password (typed, or generated and returned to show once)."""
     with unit_of_work():
-        _require_admin(by)
+        require_admin(by)
         errors: dict[str, str] = {}
         username = rules.normal_username(data.username)
         if not username:
@@ -200,7 +144,7 @@ def open_account(data: NewAccount, by: User | None) -> Opened:
             )
         )
         db.session.flush()
-        _audit("user_created", actor=by, subject=user, target=_target(user), after=snapshot(user))
+        audit_change("user_created", actor=by, subject=user, target=target_of(user), after=snapshot(user))
     return Opened(user, password if generated else None)
 
 
@@ -220,7 +164,7 @@ def _set_roles(user: User, roles: list[str], by: User | None) -> None:
 def change_account(user: User, data: AccountInput, by: User | None) -> User:
     """Name, e-mail, department, region, position, superior and roles, as one change."""
     with unit_of_work():
-        _require_admin(by)
+        require_admin(by)
         before = snapshot(user)
         errors: dict[str, str] = {}
         resolved = _check_fields(data, user, user.username, errors)
@@ -241,16 +185,16 @@ def change_account(user: User, data: AccountInput, by: User | None) -> User:
 
 
 def _record_change(user: User, before: dict, by: User | None) -> None:
-    old, new = _changes(before, snapshot(user))
+    old, new = changes(before, snapshot(user))
     roles_old, roles_new = old.pop("roles", None), new.pop("roles", None)
     if new:
-        _audit("user_updated", actor=by, subject=user, target=_target(user), before=old, after=new)
+        audit_change("user_updated", actor=by, subject=user, target=target_of(user), before=old, after=new)
     if roles_new is not None:
-        _audit(
+        audit_change(
             "roles_changed",
             actor=by,
             subject=user,
-            target=_target(user),
+            target=target_of(user),
             before={"roles": roles_old},
             after={"roles": roles_new},
         )
@@ -259,7 +203,7 @@ def _record_change(user: User, before: dict, by: User | None) -> None:
 def set_roles(user: User, roles: list[str], by: User | None) -> User:
     """The roles alone (the command line's `portal users set-roles`)."""
     with unit_of_work():
-        _require_admin(by)
+        require_admin(by)
         if unknown := rules.unknown_roles(roles):
             raise AccountInputError({"roles": _("Unknown role %(value)s.", value=", ".join(unknown))})
         before = snapshot(user)
@@ -272,167 +216,9 @@ def set_roles(user: User, roles: list[str], by: User | None) -> User:
 def unlock(user: User, by: User | None) -> User:
     """End a sign-in lock at once."""
     with unit_of_work():
-        _require_admin(by)
+        require_admin(by)
         auth_services.unlock(user.username, by=by)  # records account_unlocked
     return user
-
-
-# --- closing and reopening --------------------------------------------------------------------
-
-
-@dataclass
-class Closed:
-    user: User
-    successor: User | None
-    tickets: list = field(default_factory=list)
-    approvals: approval_services.HandOver = field(default_factory=approval_services.HandOver)
-    departments: list[Department] = field(default_factory=list)
-    reports: list[User] = field(default_factory=list)
-    tokens: int = 0
-    sessions: int = 0
-
-
-def _successor_problems(user: User, successor: User | None, inv: queries.Inventory) -> dict[str, str]:
-    if successor is None:
-        if inv.needs_successor:
-            return {
-                "successor": _("Name the successor who takes over what %(name)s hands over.", name=user.display_name)
-            }
-        return {}
-    if successor.id == user.id:
-        return {"successor": _("The successor must be someone else.")}
-    if not successor.active:
-        return {"successor": _("The account %(value)s is closed.", value=successor.username)}
-    if inv.tickets and not successor.has_any_role(*ENGINEER_ROLES):
-        return {
-            "successor": _(
-                "%(name)s is no engineer, so cannot take over %(n)d open ticket(s).",
-                name=successor.display_name,
-                n=len(inv.tickets),
-            )
-        }
-    superiors = queries.superior_map()
-    for r in inv.reports:
-        superiors[r.id] = user.superior_id if r.id == successor.id else successor.id
-    for r in inv.reports:
-        if rules.superior_problem(superiors, r.id, superiors[r.id]):
-            return {
-                "successor": _(
-                    "%(name)s reports to %(report)s, so %(report)s cannot report to them: that would be a loop.",
-                    name=successor.display_name,
-                    report=r.display_name,
-                )
-            }
-    return approval_services.hand_over_problems(user, successor)
-
-
-def close_account(
-    user: User, successor: User | None, by: User | None, *, note: str = "", now: datetime | None = None
-) -> Closed:
-    """Someone leaves: their open tickets, approval steps, delegations received, the departments
-    whose approvals they lead and their direct reports go to the successor; the delegations they
-    gave end; their API tokens are revoked and their sessions end; the account is closed. One unit
-    of work: all of it, or (any refusal) none of it."""
-    now = now or utcnow()
-    with unit_of_work():
-        _require_admin(by)
-        if not user.active:
-            raise Conflict(_("The account of %(name)s is closed already.", name=user.display_name))
-        if by is not None and by.id == user.id:
-            raise NotAllowed(_("You cannot close your own account."))
-        if user.has_role(rules.ADMIN) and queries.other_active_admins(user.id) == 0:
-            raise Conflict(_("%(name)s is the last active administrator.", name=user.display_name))
-        inv = queries.inventory(user, now)
-        if errors := _successor_problems(user, successor, inv):
-            raise AccountInputError(errors)
-        note = note.strip()[:300]
-        done = Closed(user, successor, departments=list(inv.led), reports=list(inv.reports))
-        if successor is not None and inv.tickets:
-            done.tickets = ticket_services.hand_over(user, successor, by, note=note, now=now)
-        done.approvals = approval_services.hand_over(user, successor, by, now=now)
-        for d in inv.led:
-            d.division_leader = successor
-        for r in inv.reports:
-            r.superior = user.superior if successor is not None and r.id == successor.id else successor
-        for t in user_tokens_live(user, now):
-            t.revoked, t.revoked_at = True, now
-            done.tokens += 1
-        user.active, user.deactivated_at = False, now
-        done.sessions = _end_sessions(user, by)
-        if successor is not None and not inv.empty:
-            notify(
-                successor.id,
-                "handover",
-                _("%(name)s has left: what they worked on is yours now", name=user.display_name),
-                "/tickets/queue?assignee=me" if done.tickets else "/approvals/?box=todo",
-                important=True,
-                now=now,
-            )
-        db.session.flush()
-        _audit(
-            "user_deactivated",
-            actor=by,
-            subject=user,
-            target=_target(user),
-            before={"active": True},
-            after={"active": False},
-            detail=_closing_detail(done, note),
-        )
-    return done
-
-
-def _closing_detail(done: Closed, note: str) -> dict:
-    return {
-        "successor": done.successor.username if done.successor else None,
-        "tickets": [t.number for t in done.tickets],
-        "approval_steps": [s.request.number for s in done.approvals.steps],
-        "delegations_ended": [d.id for d in done.approvals.ended],
-        "delegations_passed": [d.id for d in done.approvals.passed],
-        "departments": [d.code for d in done.departments],
-        "reports": [r.username for r in done.reports],
-        "tokens_revoked": done.tokens,
-        "sessions_ended": done.sessions,
-        "note": note,
-    }
-
-
-def user_tokens_live(user: User, now: datetime) -> list[ApiToken]:
-    return [t for t in queries.tokens_of(user.id) if rules.token_state(t.revoked, t.expires_at, now) == "active"]
-
-
-def reopen_account(user: User, by: User | None) -> User:
-    """A closed account signs in again (with its old password; its tokens stay revoked)."""
-    with unit_of_work():
-        _require_admin(by)
-        if user.active:
-            raise Conflict(_("The account of %(name)s is open already.", name=user.display_name))
-        user.active, user.deactivated_at = True, None
-        user.failed_sign_ins, user.failed_since, user.locked_until = 0, None, None
-        _audit(
-            "user_reactivated",
-            actor=by,
-            subject=user,
-            target=_target(user),
-            before={"active": False},
-            after={"active": True},
-        )
-    return user
-
-
-def end_session(user: User, session_id: int, by: User) -> None:
-    """An administrator signs out one of `user`'s browsers (another person's session id: 404)."""
-    with unit_of_work():
-        _require_admin(by)
-        if queries.session_of(user, session_id) is None:
-            raise NotFound(_("No such session."))
-        sessions.revoke(session_id, by=by)
-
-
-def end_all_sessions(user: User, by: User) -> int:
-    """Sign `user` out everywhere."""
-    with unit_of_work():
-        _require_admin(by)
-        return sessions.sign_out_everywhere(user, by=by)
 
 
 # --- departments and regions ------------------------------------------------------------------
@@ -474,7 +260,7 @@ def save_unit(kind: str, unit, code: str, name: str, by: User | None, *, leader_
     department, the division leader who decides its fast-track approvals."""
     model = {"department": Department, "region": Region}[kind]
     with unit_of_work():
-        _require_admin(by)
+        require_admin(by)
         code, name = code.strip(), name.strip()
         errors = _check_unit(model, code, name, unit.id if unit is not None else None)
         leader = _leader(leader_id, errors) if model is Department else None
@@ -490,10 +276,10 @@ def save_unit(kind: str, unit, code: str, name: str, by: User | None, *, leader_
         db.session.flush()
         after = _unit_snapshot(unit)
         if before is None:
-            _audit(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", after=after)
+            audit_change(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", after=after)
         elif before != after:
-            old, new = _changes(before, after)
-            _audit(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
+            old, new = changes(before, after)
+            audit_change(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
     return unit
 
 
@@ -506,7 +292,7 @@ def create_token(owner: User, label: str, days: int, by: User) -> tuple[str, Api
     now = utcnow()
     with unit_of_work():
         if by.id != owner.id:
-            _require_admin(by)
+            require_admin(by)
         label = label.strip()
         errors = {}
         if not label:
@@ -520,7 +306,7 @@ def create_token(owner: User, label: str, days: int, by: User) -> tuple[str, Api
         if errors:
             raise AccountInputError(errors)
         raw, row = auth_services.issue_token(owner.username, label, expires_at=rules.token_expiry(days, now))
-        _audit("token_created", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
+        audit_change("token_created", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
     return raw, row
 
 
@@ -542,167 +328,7 @@ def revoke_token(t: ApiToken, by: User | None) -> ApiToken:
             return t
         before = _token_snapshot(t)
         t.revoked, t.revoked_at = True, utcnow()
-        _audit(
+        audit_change(
             "token_revoked", actor=by, subject=t.user, target=f"token:{t.id}", before=before, after=_token_snapshot(t)
         )
     return t
-
-
-# --- importing many ---------------------------------------------------------------------------
-
-STASH_AREA = "account-imports"
-STASH_HOURS = 2
-_STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
-
-
-class ImportFileError(InvalidInput):
-    """The file as a whole cannot be read."""
-
-    def __init__(self, message: str):
-        super().__init__({"file": message})
-
-
-class ImportRejected(InvalidInput):
-    """Some rows have problems: nothing was imported. `report` names each."""
-
-    def __init__(self, report: ImportReport):
-        super().__init__(
-            {"file": _("Nothing was imported: %(n)d row(s) have problems.", n=len(report.checked.bad_lines))}
-        )
-        self.report = report
-
-
-@dataclass
-class ImportReport:
-    filename: str
-    columns: dict[str, str]
-    ignored: list[str]
-    checked: checking.Checked
-
-    @property
-    def ok(self) -> bool:
-        return not self.checked.problems
-
-    def messages(self) -> list[str]:
-        """'Row N, column: reason' for every problem (the command line prints these)."""
-        return [
-            _(
-                "Row %(row)d, %(column)s: %(reason)s",
-                row=p.line,
-                column=self.columns.get(p.field) or sheet.HEADER_OF.get(p.field, p.field),
-                reason=problem_message(p),
-            )
-            for p in self.checked.problems
-        ]
-
-
-@dataclass
-class Imported:
-    users: list[User]
-    passwords: list[tuple[User, str]]  # the generated initial passwords, to show once
-
-
-def check_import(filename: str, data: bytes) -> ImportReport:
-    """The dry run: every row checked against the file and the portal; nothing is written."""
-    try:
-        read = sheet.read(filename, data)
-    except sheet.SheetError as err:
-        raise ImportFileError(sheet_error_message(err)) from None
-    checked = checking.check(read.rows, queries.known_for_import(), auth_services.password_policy())
-    return ImportReport(filename, read.columns, read.ignored, checked)
-
-
-def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
-    """Check the file again and, when no row has a problem, open every account in one unit of work
-    (ImportRejected with the report otherwise): all of them, or none."""
-    with unit_of_work():
-        _require_admin(by)
-        report = check_import(filename, data)
-        if not report.ok:
-            raise ImportRejected(report)
-        codes = {
-            "department": dict(db.session.execute(select(Department.id, Department.code)).tuples().all()),
-            "region": dict(db.session.execute(select(Region.id, Region.code)).tuples().all()),
-        }
-        made: dict[str, User] = {}
-        generated = []
-        policy = auth_services.password_policy()
-        for a in report.checked.accounts:
-            password = a.password or passwords.one_time_password(a.username, policy)
-            made[a.username] = auth_services.create_user(
-                auth_services.NewUser(
-                    username=a.username,
-                    password=password,
-                    display_name=a.display_name,
-                    email=a.email,
-                    department=codes["department"].get(a.department_id) if a.department_id else None,
-                    region=codes["region"].get(a.region_id) if a.region_id else None,
-                    position=a.position,
-                    roles=list(a.roles),
-                    must_change_password=True,
-                )
-            )
-            if a.password is None:
-                generated.append((made[a.username], password))
-        for a in report.checked.accounts:  # superiors may be rows further down
-            if a.superior:
-                made[a.username].superior = made.get(a.superior) or queries.by_username(a.superior)
-        db.session.flush()
-        for user in made.values():
-            _audit(
-                "user_created",
-                actor=by,
-                subject=user,
-                target=_target(user),
-                after=snapshot(user),
-                detail={"import": filename},
-            )
-        _audit(
-            "users_imported",
-            actor=by,
-            target=f"import:{filename}"[:120],
-            detail={"file": filename, "rows": len(made), "users": sorted(made), "generated_passwords": len(generated)},
-        )
-    return Imported(list(made.values()), generated)
-
-
-def stash_import(data: bytes) -> str:
-    """Keep a checked file until the administrator confirms the import (a few hours at most)."""
-    store = storage.area(STASH_AREA)
-    _purge_stash(store)
-    return store.put(data)
-
-
-def stashed_import(key: str) -> bytes | None:
-    if not _STASH_NAME.match(key or ""):
-        return None
-    try:
-        return storage.area(STASH_AREA).read(key)
-    except FileNotFoundError:
-        return None
-
-
-def drop_stash(key: str) -> None:
-    if _STASH_NAME.match(key or ""):
-        storage.area(STASH_AREA).delete(key)
-
-
-def import_stashed(key: str, filename: str, by: User | None) -> Imported:
-    """The confirmed import of a file the dry run kept; the kept copy goes once it is committed."""
-    data = stashed_import(key)
-    if data is None:
-        raise Conflict(_("The checked file is no longer kept (after %(n)d hours). Check it again.", n=STASH_HOURS))
-    with unit_of_work():
-        done = import_accounts(filename, data, by)
-        after_commit(drop_stash, key)
-    return done
-
-
-def _purge_stash(store) -> None:
-    folder = getattr(store, "root", None)
-    if folder is None or not folder.is_dir():  # another kind of store keeps its own lifetimes
-        return
-    cutoff = time.time() - STASH_HOURS * 3600
-    for path in folder.glob("*"):
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts import queries, rules, services
+from portal.accounts import closing, queries, records, rules, services
 from portal.accounts.blueprint import bp
 from portal.accounts.forms import AccountForm, CloseForm, NewAccountForm
 from portal.audit import services as audit
@@ -162,8 +162,8 @@ def close_user(user_id: int):
         successor = queries.by_username(name) if name else None
         try:
             if name and successor is None:
-                raise services.AccountInputError({"successor": _("There is no account %(value)s.", value=name)})
-            done = services.close_account(user, successor, current_user, note=form.note.data or "")
+                raise records.AccountInputError({"successor": _("There is no account %(value)s.", value=name)})
+            done = closing.close_account(user, successor, current_user, note=form.note.data or "")
         except DomainError as err:
             show_errors(form, err, "successor")
             status = err.status
@@ -182,7 +182,7 @@ def close_user(user_id: int):
     ), status
 
 
-def _closed_message(done: services.Closed) -> str:
+def _closed_message(done: closing.Closed) -> str:
     message = _(
         "The account of %(name)s is closed; %(tokens)d API token(s) revoked, %(sessions)d browser(s) signed out.",
         name=done.user.display_name,
@@ -208,7 +208,7 @@ def _closed_message(done: services.Closed) -> str:
 def reopen_user(user_id: int):
     user = load_user_or_404(user_id)
     try:
-        services.reopen_account(user, current_user)
+        closing.reopen_account(user, current_user)
     except DomainError as err:
         flash(err.message, "error")
     else:
@@ -274,7 +274,7 @@ def unlock_user(user_id: int):
 @roles_required("admin")
 def end_user_session(user_id: int, session_id: int):
     user = load_user_or_404(user_id)
-    services.end_session(user, session_id, current_user)
+    closing.end_session(user, session_id, current_user)
     flash(_("That browser of %(name)s is signed out.", name=user.display_name), "success")
     return redirect(url_for("accounts.show_user", user_id=user.id, _anchor="sessions"), 303)
 
@@ -283,6 +283,6 @@ def end_user_session(user_id: int, session_id: int):
 @roles_required("admin")
 def end_all_user_sessions(user_id: int):
     user = load_user_or_404(user_id)
-    ended = services.end_all_sessions(user, current_user)
+    ended = closing.end_all_sessions(user, current_user)
     flash(_("%(name)s is signed out everywhere (%(n)d browser(s)).", name=user.display_name, n=ended), "success")
     return redirect(url_for("accounts.show_user", user_id=user.id, _anchor="sessions"), 303)

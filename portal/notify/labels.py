@@ -23,4 +23,5 @@ def kind_label(kind: str) -> str:
         "quiz_extra_attempt": _("Extra attempt granted"),
         "certificate_revoked": _("Certificate revoked"),
         "password_expiry": _("Password expires soon"),
+        "handover": _("Work handed over to you"),
     }.get(kind, kind)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import services
+from portal.accounts import closing, importing, records, services
 from portal.approvals.models import ApprovalEvent, Delegation
 from portal.audit.models import AuditEvent
 from portal.auth import services as auth_services
@@ -86,7 +86,7 @@ def test_an_account_with_a_generated_password_shown_once(admin, audit):
             "actor": "admin",
             "subject": "zhangsan",
             "target": "user:zhangsan",
-            "after": services.snapshot(user),
+            "after": records.snapshot(user),
         }
     ]
 
@@ -111,7 +111,7 @@ def test_every_bad_field_is_named_and_nothing_is_written(admin, audit):
         superior="nobody",
         roles=["root"],
     )
-    with pytest.raises(services.AccountInputError) as caught:
+    with pytest.raises(records.AccountInputError) as caught:
         services.open_account(data, admin)
     assert set(caught.value.errors) == {
         "username",
@@ -151,10 +151,10 @@ def test_a_change_records_what_was_before_and_after_roles_apart(admin, audit):
 
 def test_nobody_removes_their_own_admin_role_and_the_last_admin_keeps_it(admin):
     db.session.commit()
-    with pytest.raises(services.AccountInputError) as caught:
+    with pytest.raises(records.AccountInputError) as caught:
         services.change_account(admin, services.AccountInput(roles=["support"]), admin)
     assert "不能取消您自己的管理员角色" in caught.value.errors["roles"] and admin.has_role("admin")
-    with pytest.raises(services.AccountInputError) as caught:
+    with pytest.raises(records.AccountInputError) as caught:
         services.set_roles(admin, ["support"], None)  # the command line: the last administrator
     assert "最后一位有效的管理员" in caught.value.errors["roles"]
     other = f.user("admin2", roles=["admin"])
@@ -168,7 +168,7 @@ def test_a_superior_cannot_be_oneself_nor_close_a_loop(admin):
     low = f.user("low", superior=mid)
     db.session.commit()
     for user, superior in ((top, "low"), (top, "mid"), (mid, "mid")):
-        with pytest.raises(services.AccountInputError) as caught:
+        with pytest.raises(records.AccountInputError) as caught:
             services.change_account(user, services.AccountInput(superior=superior), admin)
         assert "superior" in caught.value.errors
     assert top.superior is None and mid.superior == top
@@ -197,9 +197,9 @@ def org(admin):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_a_csv_in_utf8_with_a_bom_or_in_gbk_imports_with_superiors_further_down(org, admin, audit, encoding):
     data = GOOD.encode(encoding)
-    report = services.check_import("hr.csv", data)
+    report = importing.check_import("hr.csv", data)
     assert report.ok and [a.username for a in report.checked.accounts] == ["zhaoliu", "qianqi", "sunba"]
-    done = services.import_accounts("hr.csv", data, admin)
+    done = importing.import_accounts("hr.csv", data, admin)
     by_name = {u.username: u for u in done.users}
     assert by_name["qianqi"].superior == by_name["zhaoliu"] and by_name["sunba"].superior == by_name["qianqi"]
     assert by_name["zhaoliu"].position == "manager" and by_name["zhaoliu"].department.code == "finance"
@@ -235,7 +235,7 @@ def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing
             "weak,弱,,,,,,,123\n"  # 9
         ).encode("gbk")
     )
-    report = services.check_import("hr.csv", data)
+    report = importing.check_import("hr.csv", data)
     assert not report.ok and report.checked.bad_lines == [5, 6, 7, 8, 9]
     messages = report.messages()
     assert messages == [
@@ -247,8 +247,8 @@ def test_the_dry_run_names_each_bad_row_and_column_and_the_import_writes_nothing
         "密码至少需要一个特殊字符，如 @ # % ! ?",
     ]
     before = users()
-    with pytest.raises(services.ImportRejected) as caught:
-        services.import_accounts("hr.csv", data, admin)
+    with pytest.raises(importing.ImportRejected) as caught:
+        importing.import_accounts("hr.csv", data, admin)
     assert caught.value.report.checked.bad_lines == [5, 6, 7, 8, 9] and caught.value.status == 422
     assert users() == before and audit() == []
 
@@ -265,24 +265,24 @@ def test_a_failure_while_writing_the_third_account_leaves_none_of_them(org, admi
     monkeypatch.setattr(auth_services, "create_user", third_fails)
     before = users()
     with pytest.raises(RuntimeError):
-        services.import_accounts("hr.csv", GOOD.encode(), admin)
+        importing.import_accounts("hr.csv", GOOD.encode(), admin)
     assert made == ["zhaoliu", "qianqi", "sunba"] and users() == before
 
 
 def test_an_unreadable_file_is_one_message(admin):
-    with pytest.raises(services.ImportFileError) as caught:
-        services.check_import("hr.xls", b"whatever")
+    with pytest.raises(importing.ImportFileError) as caught:
+        importing.check_import("hr.xls", b"whatever")
     assert caught.value.errors["file"] and caught.value.status == 422
 
 
 def test_the_confirmed_import_reads_the_kept_copy_and_drops_it(org, admin):
-    key = services.stash_import(GOOD.encode())
-    assert services.stashed_import(key) == GOOD.encode()
-    done = services.import_stashed(key, "hr.csv", admin)
-    assert len(done.users) == 3 and services.stashed_import(key) is None
+    key = importing.stash_import(GOOD.encode())
+    assert importing.stashed_import(key) == GOOD.encode()
+    done = importing.import_stashed(key, "hr.csv", admin)
+    assert len(done.users) == 3 and importing.stashed_import(key) is None
     with pytest.raises(Conflict):
-        services.import_stashed(key, "hr.csv", admin)
-    assert services.stashed_import("../../etc/passwd") is None
+        importing.import_stashed(key, "hr.csv", admin)
+    assert importing.stashed_import("../../etc/passwd") is None
 
 
 # --- closing an account on leaving --------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_an_engineer_leaves_their_open_tickets_go_to_the_successor(world, audit)
     raw, _row = f.api_token(leaver)
     db.session.commit()
     assert auth_services.user_for_token(raw) == leaver
-    done = services.close_account(leaver, heir, _admin(), note="离职", now=T0)
+    done = closing.close_account(leaver, heir, _admin(), note="离职", now=T0)
     assert {t.id for t in done.tickets} == {open_one.id, waiting.id}
     assert open_one.assignee == heir and waiting.assignee == heir and closed.assignee == leaver
     event = db.session.scalar(
@@ -337,7 +337,7 @@ def test_closing_an_account_ends_its_signed_in_browsers_in_the_same_step(world, 
         sessions.open_session(leaver, remember=True)
         sessions.open_session(leaver, remember=False)
         assert len(sessions.active_for(leaver)) == 2
-        done = services.close_account(leaver, None, _admin(), now=T0)
+        done = closing.close_account(leaver, None, _admin(), now=T0)
         assert done.sessions == 2 and sessions.active_for(leaver) == []
     ended = next(e for e in audit() if e["action"] == "sessions_revoked")
     assert ended["subject"] == "leaver" and ended["detail"]["reason"] == "closed"
@@ -350,8 +350,8 @@ def test_tickets_need_an_engineer_as_successor_and_a_refusal_writes_nothing(worl
     ticket = f.ticket(assignee=leaver, state="in_progress")
     db.session.commit()
     for heir, word in ((None, "请指定接任人"), (line.staff, "不是工程师"), (leaver, "必须是其他人")):
-        with pytest.raises(services.AccountInputError) as caught:
-            services.close_account(leaver, heir, _admin())
+        with pytest.raises(records.AccountInputError) as caught:
+            closing.close_account(leaver, heir, _admin())
         assert word in caught.value.errors["successor"]
     assert leaver.active and ticket.assignee == leaver
 
@@ -379,7 +379,7 @@ def test_a_supervisor_leaves_steps_delegations_and_reports_go_to_the_successor(w
     db.session.commit()
 
     with clock.frozen(T0):
-        done = services.close_account(leaver, heir, None, now=T0)
+        done = closing.close_account(leaver, heir, None, now=T0)
     assert done.approvals.steps == [step] and step.approver == heir
     assert [d.id for d in done.approvals.ended] == [gave.id] and gave.revoked and not over.revoked
     assert [d.id for d in done.approvals.passed] == [got.id] and got.delegate_id == heir.id and not got.revoked
@@ -400,11 +400,11 @@ def test_nobody_takes_over_a_step_of_their_own_request_or_a_second_step(world):
     steps = {s.approver_id: s.state for s in req.current_steps}
     assert steps == {line.supervisor.id: "pending", line.manager.id: "waiting"}
     db.session.commit()
-    with pytest.raises(services.AccountInputError) as caught:
-        services.close_account(line.supervisor, line.staff, None)  # 张伟 asked for it
+    with pytest.raises(records.AccountInputError) as caught:
+        closing.close_account(line.supervisor, line.staff, None)  # 张伟 asked for it
     assert req.number in caught.value.errors["successor"] and "本人提交的申请" in caught.value.errors["successor"]
-    with pytest.raises(services.AccountInputError) as caught:
-        services.close_account(line.supervisor, line.manager, None)  # 钱红 decides the next step
+    with pytest.raises(records.AccountInputError) as caught:
+        closing.close_account(line.supervisor, line.manager, None)  # 钱红 decides the next step
     assert req.number in caught.value.errors["successor"] and "另一个节点" in caught.value.errors["successor"]
     db.session.expire_all()
     assert {s.approver_id for s in req.current_steps} == set(steps) and line.supervisor.active
@@ -415,7 +415,7 @@ def test_a_division_leader_hands_their_departments_to_the_successor(world):
     leader = line.division_leader
     heir = f.user("newleader", position="division_leader")
     db.session.commit()
-    done = services.close_account(leader, heir, None)
+    done = closing.close_account(leader, heir, None)
     led = {d.code for d in done.departments}
     assert led == {"finance", "procurement"}
     for code in led:
@@ -426,7 +426,7 @@ def test_a_division_leader_hands_their_departments_to_the_successor(world):
 def test_a_report_who_succeeds_moves_up_a_level_and_loops_are_refused(world):
     line, _desk = world
     db.session.commit()
-    done = services.close_account(line.manager, line.supervisor, None)  # 蒋涛 succeeds 钱红
+    done = closing.close_account(line.manager, line.supervisor, None)  # 蒋涛 succeeds 钱红
     assert line.supervisor.superior == line.division_leader and done.reports == [line.supervisor]
 
 
@@ -440,9 +440,9 @@ def test_a_failure_after_the_tickets_moved_leaves_everything_as_it_was(world, mo
     def broken(*args, **kwargs):
         raise RuntimeError("approvals are down")
 
-    monkeypatch.setattr(services.approval_services, "hand_over", broken)
+    monkeypatch.setattr(closing.approval_services, "hand_over", broken)
     with pytest.raises(RuntimeError):
-        services.close_account(leaver, heir, _admin())
+        closing.close_account(leaver, heir, _admin())
     db.session.expire_all()
     assert ticket.assignee == leaver and leaver.active and auth_services.user_for_token(raw) == leaver
 
@@ -453,26 +453,26 @@ def test_nothing_to_hand_over_needs_no_successor_and_reopening_keeps_tokens_revo
     raw, _row = f.api_token(lonely)
     gave = _delegation(line.supervisor, lonely, date(2027, 3, 1), date(2027, 3, 3))
     db.session.commit()
-    with pytest.raises(services.AccountInputError):
-        services.close_account(lonely, None, None, now=T0)  # stands in for 蒋涛: needs a successor
+    with pytest.raises(records.AccountInputError):
+        closing.close_account(lonely, None, None, now=T0)  # stands in for 蒋涛: needs a successor
     gave.revoked = True
     db.session.commit()
-    services.close_account(lonely, None, None, now=T0)
+    closing.close_account(lonely, None, None, now=T0)
     assert not lonely.active
     with pytest.raises(Conflict):
-        services.close_account(lonely, None, None)
-    services.reopen_account(lonely, None)
+        closing.close_account(lonely, None, None)
+    closing.reopen_account(lonely, None)
     assert lonely.active and lonely.deactivated_at is None and auth_services.user_for_token(raw) is None
     with pytest.raises(Conflict):
-        services.reopen_account(lonely, None)
+        closing.reopen_account(lonely, None)
 
 
 def test_an_administrator_never_closes_their_own_account_nor_the_last_one(world):
     admin = _admin()
     with pytest.raises(NotAllowed):
-        services.close_account(admin, None, admin)
+        closing.close_account(admin, None, admin)
     with pytest.raises(Conflict):
-        services.close_account(admin, None, None)
+        closing.close_account(admin, None, None)
 
 
 # --- departments, regions ---------------------------------------------------------------------------
@@ -481,13 +481,13 @@ def test_an_administrator_never_closes_their_own_account_nor_the_last_one(world)
 def test_codes_are_unique_whatever_their_case_and_a_leader_must_be_active(admin, audit):
     dept = services.save_unit("department", None, "finance", "财务部", admin)
     db.session.commit()
-    with pytest.raises(services.AccountInputError) as caught:
+    with pytest.raises(records.AccountInputError) as caught:
         services.save_unit("department", None, "FINANCE", "", admin)
     assert set(caught.value.errors) == {"code", "name"}
     gone = f.user("gone", active=False)
     leader = f.user("leader", position="division_leader")
     db.session.commit()
-    with pytest.raises(services.AccountInputError) as caught:
+    with pytest.raises(records.AccountInputError) as caught:
         services.save_unit("department", dept, "finance", "财务部", admin, leader_id=gone.id)
     assert "division_leader_id" in caught.value.errors
     services.save_unit("department", dept, "fin", "财务中心", admin, leader_id=leader.id)
