@@ -73,6 +73,16 @@ document.addEventListener("click", function (e) {
   box.focus();
 });
 
+// A panel that polls (hx-trigger="every …") skips a beat while its tab is hidden, and while the
+// selector in its data-poll-paused-by matches (ticked tickets of the queue a refresh would untick).
+// Here and not in an htmx trigger filter ([…]): those are evaluated strings, which the CSP forbids.
+document.addEventListener("htmx:beforeRequest", function (e) {
+  var elt = e.detail && e.detail.elt;
+  if (!elt || !elt.getAttribute || !/^\s*every\s/.test(elt.getAttribute("hx-trigger") || "")) return;
+  var pausedBy = elt.getAttribute("data-poll-paused-by");
+  if (document.visibilityState !== "visible" || (pausedBy && document.querySelector(pausedBy))) e.preventDefault();
+});
+
 // A live region (aria-live) stays in the page and htmx replaces the element inside it, so a screen
 // reader hears the new content. A panel that polls (a ticket's history, an approval's route) would
 // then be read out every 15 or 30 seconds even when nothing happened: a poll whose answer reads the
