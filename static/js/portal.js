@@ -44,6 +44,15 @@
       if (p.input && document.activeElement === p.input) setOpen(p, true); else setOpen(p, false);
     }
   });
+  // Back and forward: htmx puts back a copy of the page as it was left, in which the box holds
+  // only the text the page was first served with (typed text is no attribute) and the list may be
+  // open for a later query. The box takes the query of the address returned to; the list shuts.
+  document.addEventListener("htmx:historyRestore", function () {
+    var p = parts();
+    if (!p.input) return;
+    p.input.value = new URLSearchParams(location.search).get("q") || "";
+    setOpen(p, false);
+  });
   document.addEventListener("keydown", function (e) {
     if (!e.target || e.target.id !== "q") return;
     var p = parts();
