@@ -14,6 +14,40 @@
   });
 })();
 
+// The header's menu folds behind the menu button on a narrow screen (the CSS decides the width).
+// The button shows only with this script; without it the menu stays the plain list of links.
+// Listeners sit on the document: a history restore by htmx replaces the header.
+(function () {
+  function parts() {
+    var button = document.getElementById("menu-toggle");
+    return button ? { button: button, header: button.closest("header") } : null;
+  }
+  function setOpen(p, open) {
+    p.button.setAttribute("aria-expanded", open ? "true" : "false");
+    p.header.classList.toggle("menu-open", open);
+  }
+  function fold() {
+    var p = parts();
+    if (!p) return;
+    p.header.classList.add("menu-folds");
+    p.button.hidden = false;
+    setOpen(p, false);
+  }
+  fold();
+  document.addEventListener("htmx:historyRestore", fold);
+  document.addEventListener("click", function (e) {
+    var p = parts();
+    if (!p) return;
+    if (e.target.closest && e.target.closest("#menu-toggle")) setOpen(p, p.button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (e) {
+    var p = parts();
+    if (e.key !== "Escape" || !p || p.button.getAttribute("aria-expanded") !== "true") return;
+    setOpen(p, false);
+    if (p.header.contains(document.activeElement)) p.button.focus();  // back to the button that opened it
+  });
+})();
+
 // Completion: the suggestion list under the search box is a listbox driven from the keyboard
 // (ARIA combobox pattern). Without JS the list never appears and the form still searches.
 (function () {
