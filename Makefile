@@ -43,8 +43,9 @@ bench: install fonts     ## the benchmarks of the README (BENCH_ARGS="--docs 500
 	$(BIN)/python bench/sign_in_timing.py
 	if [ -d ../shared/eval/dev ]; then $(BIN)/python scripts/eval_search.py; else echo "../shared/eval/dev not found: dev-set eval skipped"; fi
 
-vendor:                  ## re-vendor htmx from its npm package (see static/vendor/htmx/VERSION.md)
+vendor:                  ## re-vendor htmx and the tests' axe-core from their npm packages (see their VERSION.md)
 	scripts/vendor-htmx.sh 2.0.11
+	scripts/vendor-axe.sh 4.14.1
 
 clean:
 	rm -rf $(VENV) instance search_index/gen-* search_index/current test-artifacts

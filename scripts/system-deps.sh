@@ -9,6 +9,9 @@ if [ "${1:-all}" != fonts ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # the rate limits' Redis storage
+  # emoji that people type into tickets and articles show in the browser tests' screenshots; the
+  # portal's own icons are drawn (static/img/icons.svg) and need no emoji font
+  fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need+=(fonts-noto-color-emoji)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""

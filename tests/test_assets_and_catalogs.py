@@ -19,6 +19,12 @@ def test_vendored_htmx_matches_its_recorded_checksum():
     assert hashlib.sha256((vendor / "htmx.min.js").read_bytes()).hexdigest() == recorded
 
 
+def test_vendored_axe_core_matches_its_recorded_checksum():
+    vendor = ROOT / "tests" / "browser" / "vendor" / "axe-core"
+    recorded = re.search(r"sha256 of axe.min.js: ([0-9a-f]{64})", (vendor / "VERSION.md").read_text()).group(1)
+    assert hashlib.sha256((vendor / "axe.min.js").read_bytes()).hexdigest() == recorded
+
+
 def test_templates_load_no_remote_assets():
     for template in (ROOT / "templates").rglob("*.html"):
         assert not re.search(r'(src|href)="(https?:)?//', template.read_text()), template

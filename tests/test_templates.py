@@ -116,6 +116,15 @@ def test_a_partial_is_one_element_with_an_id(path):
     assert not extra, f"more than one root element (out-of-band pieces aside): {extra}"
 
 
+@pytest.mark.parametrize("path", ALL, ids=name)
+def test_no_htmx_attribute_needs_eval(path):
+    """The CSP has no 'unsafe-eval', so htmx's trigger filters ([…]), hx-on and js: values cannot
+    run (htmx.config.allowEval is off): a poll's condition goes into static/js (data-poll-paused-by)."""
+    source = path.read_text()
+    assert not re.search(r'hx-trigger="[^"]*\[', source), "a trigger filter needs eval"
+    assert not re.search(r"\shx-on[:-]|hx-vals=['\"]js:|\shx-vars=", source)
+
+
 def test_every_hx_target_names_an_element_that_exists():
     ids = set()
     for path in ALL:

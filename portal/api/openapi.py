@@ -50,8 +50,10 @@ def _document() -> dict:
                             "name": "q",
                             "in": "query",
                             "required": True,
-                            "description": "What the user typed; Whoosh syntax has no special meaning.",
-                            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "description": "What the user typed; Whoosh syntax has no special meaning. "
+                            "A longer text than the limit (200 characters by default) is searched on its "
+                            "first characters and the answer says so (clipped, notice).",
+                            "schema": {"type": "string", "minLength": 1},
                         },
                         {
                             "name": "limit",
@@ -93,7 +95,7 @@ def _document() -> dict:
                             "description": "Results, best first",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}},
                         },
-                        "400": _error("Empty or over-long query, bad limit, page or kind"),
+                        "400": _error("Empty query, bad limit, page or kind"),
                         "401": _error("The knowledge base is not public and no credentials were sent"),
                     },
                 }
@@ -107,8 +109,9 @@ def _document() -> dict:
                             "name": "q",
                             "in": "query",
                             "required": True,
-                            "description": "Chinese, full pinyin or initials prefix (报错, baoxiao, bx)",
-                            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "description": "Chinese, full pinyin or initials prefix (报错, baoxiao, bx); "
+                            "cut to the query length limit like a search",
+                            "schema": {"type": "string", "minLength": 1},
                         }
                     ],
                     "responses": {
@@ -118,9 +121,11 @@ def _document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["query", "suggestions"],
+                                        "required": ["query", "clipped", "suggestions"],
                                         "properties": {
                                             "query": {"type": "string"},
+                                            "clipped": {"type": "boolean"},
+                                            "notice": {"type": "string"},
                                             "suggestions": {
                                                 "type": "array",
                                                 "items": {
@@ -137,7 +142,7 @@ def _document() -> dict:
                                 }
                             },
                         },
-                        "400": _error("Empty or over-long prefix"),
+                        "400": _error("Empty prefix"),
                     },
                 }
             },
@@ -370,9 +375,11 @@ def _document() -> dict:
                 },
                 "SearchResults": {
                     "type": "object",
-                    "required": ["query", "corrected", "total", "results"],
+                    "required": ["query", "clipped", "corrected", "total", "results"],
                     "properties": {
-                        "query": {"type": "string"},
+                        "query": {"type": "string", "description": "What was searched: the text, cut to the limit"},
+                        "clipped": {"type": "boolean", "description": "The text was longer than the limit"},
+                        "notice": {"type": "string", "description": "Present when clipped: the words saying so"},
                         "corrected": {
                             "type": ["string", "null"],
                             "description": "What was searched instead of a misspelt or pinyin query",

@@ -13,7 +13,7 @@ from portal.search import log as search_log
 from portal.web import limits
 from portal.web.access import public_kb
 from portal.web.errors import error_response
-from portal.web.request import current_viewer
+from portal.web.request import current_viewer, search_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limits.api(bp)  # every call of one address together, on top of the per-route limits
@@ -45,17 +45,24 @@ def _int_param(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _clipped_notice(clipped: bool) -> dict:
+    """Whether a query longer than the limit was searched on its first characters, and the words
+    that say so (the same as the search page's)."""
+    if not clipped:
+        return {"clipped": False}
+    n = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    notice = _("Searches are at most %(n)d characters long: the first %(n)d were searched.", n=n)
+    return {"clipped": True, "notice": notice}
+
+
 @bp.get("/search")
 @limits.search
 @public_kb
 def search():
-    q = request.args.get("q", "").strip()
-    max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    q, clipped = search_text(request.args.get("q"))
     try:
         if not q:
             raise BadParam(_("q is required."))
-        if len(q) > max_len:
-            raise BadParam(_("q may have at most %(n)d characters.", n=max_len))
         limit = _int_param("limit", 10, 1, current_app.config["API_MAX_LIMIT"])
         page = _int_param("page", 1, 1, 1000)
         kind = request.args.get("kind") or None
@@ -82,6 +89,7 @@ def search():
     return jsonify(
         {
             "query": q,
+            **_clipped_notice(clipped),
             "corrected": results.corrected,
             "total": results.total,
             "page": page,
@@ -106,15 +114,12 @@ def search():
 @limits.suggest
 @public_kb
 def suggest():
-    q = request.args.get("q", "").strip()
-    if not q or len(q) > current_app.config["SEARCH_MAX_QUERY_LENGTH"]:
-        return error_response(
-            400,
-            _("q is required and may have at most %(n)d characters.", n=current_app.config["SEARCH_MAX_QUERY_LENGTH"]),
-            "bad_request",
-        )
+    q, clipped = search_text(request.args.get("q"))
+    if not q:
+        return error_response(400, _("q is required."), "bad_request")
     items = completion.suggest(q, authenticated=current_user.is_authenticated)
-    return jsonify({"query": q, "suggestions": [{"text": e.text, "kind": e.kind, "url": e.url} for e in items]})
+    suggestions = [{"text": e.text, "kind": e.kind, "url": e.url} for e in items]
+    return jsonify({"query": q, **_clipped_notice(clipped), "suggestions": suggestions})
 
 
 @bp.get("/me")

@@ -17,7 +17,7 @@ from portal.search.documents import make_key
 from portal.search.related import Related, related
 from portal.web.access import public_kb, roles_required
 from portal.web.htmx import render, wants_fragment
-from portal.web.request import current_viewer, parse_page
+from portal.web.request import current_viewer, parse_page, search_text
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 RELATED_LIMIT = 5
@@ -87,7 +87,7 @@ def show_article(article_id: int):
         related=related_questions(article),
         edition_notice=edition_notice(article.manual, article),
         choice=queries.voter_choice(article, _voter()),
-        q=request.args.get("q", ""),
+        q=search_text(request.args.get("q"))[0],
     )
 
 
@@ -99,10 +99,11 @@ def vote(article_id: int):
     if answer not in ("yes", "no"):
         abort(400)
     services.vote(article, _voter(), answer == "yes")
+    q = search_text(request.form.get("q"))[0]  # what was searched: a ticket after "no" starts from it
     if wants_fragment():
-        return render_template("kb/_vote.html", article=article, choice=answer == "yes")
+        return render_template("kb/_vote.html", article=article, choice=answer == "yes", q=q)
     flash(_("Thank you for your feedback."), "success")
-    return redirect(url_for("kb.show_article", article_id=article.id), 303)
+    return redirect(url_for("kb.show_article", article_id=article.id, q=q or None), 303)
 
 
 @bp.get("/categories/<int:category_id>")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.search import completion, documents, pages, query
@@ -11,7 +10,7 @@ from portal.search import log as search_log
 from portal.web import limits
 from portal.web.access import public_kb
 from portal.web.htmx import render
-from portal.web.request import current_viewer, parse_page
+from portal.web.request import current_viewer, parse_page, search_text
 
 bp = Blueprint("search", __name__)
 EDITION_MAX = 60  # the longest manual edition label
@@ -21,7 +20,7 @@ EDITION_MAX = 60  # the longest manual edition label
 @limits.search
 @public_kb
 def home():
-    q = request.args.get("q", "").strip()
+    q, clipped = search_text(request.args.get("q"))
     kind = request.args.get("kind") or None
     category = request.args.get("category") or None
     if kind not in (None, *query.KINDS):
@@ -29,12 +28,8 @@ def home():
     edition = " ".join(request.args.get("edition", "").split())[:EDITION_MAX] or None
     page = parse_page(request.args.get("page"))
     exact = request.args.get("exact") == "1"
-    error = None
     found = None
-    max_len = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
-    if len(q) > max_len:
-        error = _("Your search is too long. Please use at most %(n)d characters.", n=max_len)
-    elif q:
+    if q:
         found = pages.search_page(
             q,
             current_viewer(),
@@ -53,21 +48,20 @@ def home():
         "category": category,
         "exact": exact,
         "results": found.results if found else None,
-        "error": error,
+        "clipped": clipped,
         "edition": edition,
     }
     if found is not None:
         context.update(related=found.related, search_id=found.search_id)
     elif not q:
         context.update(documents.home_overview(current_user.is_authenticated))
-    status = 400 if error else 200
-    return render("search/home.html", "search/_results.html", **context), status
+    return render("search/home.html", "search/_results.html", **context)
 
 
 @bp.get("/search/suggest")
 @limits.suggest
 @public_kb
 def suggest():
-    q = request.args.get("q", "").strip()[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]
+    q, _clipped = search_text(request.args.get("q"))
     items = completion.suggest(q, authenticated=current_user.is_authenticated) if q else []
     return render_template("search/_suggestions.html", items=items, q=q)

@@ -22,13 +22,21 @@ SEVERITIES = [("normal", _l("Normal")), ("urgent", _l("Urgent: my work is stoppe
 CHANNELS = [("web", _l("Web form")), ("phone", _l("Phone")), ("email", _l("E-mail")), ("chat", _l("Chat"))]
 
 
+def chosen_id(value) -> int | None:
+    """A choice's id from a select whose first option is a placeholder: its empty value is no choice."""
+    return None if value in (None, "") else int(value)
+
+
 class TicketForm(FlaskForm):
     title = StringField(_l("What is the problem?"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
     description = TextAreaField(
         _l("Details: what you did, what you saw (error message), since when"),
         validators=[Length(max=services.BODY_MAX)],
     )
-    category_id = SelectField(_l("Category"), coerce=int)
+    # no category is preselected: the employee picks one (the placeholder is an empty option)
+    category_id = SelectField(
+        _l("Category"), coerce=chosen_id, validators=[DataRequired(message=_l("Choose a category."))]
+    )
     severity = RadioField(_l("Severity"), choices=SEVERITIES, default="normal")
     contact = StringField(
         _l("How to reach you (phone or e-mail)"), validators=[Optional(), Length(max=services.CONTACT_MAX)]

@@ -33,7 +33,8 @@ SUGGEST_LIMIT = 5
 
 
 def _categories(form: TicketForm) -> None:
-    form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.id))]
+    categories = [(c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.id))]
+    form.category_id.choices = [("", _("— choose a category —")), *categories]
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""Request helpers every domain's views use: the page number, the viewer."""
+"""Request helpers every domain's views use: the page number, the viewer, the search text."""
 
 from __future__ import annotations
 
@@ -19,6 +19,15 @@ def parse_page(raw: str | None) -> int:
         return min(max(int(raw or 1), 1), PAGE_MAX)
     except (ValueError, OverflowError):
         return 1
+
+
+def search_text(raw: str | None) -> tuple[str, bool]:
+    """What a search or completion looks for: the text as typed, cut to SEARCH_MAX_QUERY_LENGTH
+    (the search box's own maxlength) — a longer query from a URL or the API is searched on its
+    first characters, not refused. Also says whether it was cut, so the answer can tell."""
+    text = (raw or "").strip()
+    limit = current_app.config["SEARCH_MAX_QUERY_LENGTH"]
+    return text[:limit].rstrip(), len(text) > limit
 
 
 def current_viewer() -> Viewer:

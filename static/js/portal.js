@@ -14,6 +14,40 @@
   });
 })();
 
+// The header's menu folds behind the menu button on a narrow screen (the CSS decides the width).
+// The button shows only with this script; without it the menu stays the plain list of links.
+// Listeners sit on the document: a history restore by htmx replaces the header.
+(function () {
+  function parts() {
+    var button = document.getElementById("menu-toggle");
+    return button ? { button: button, header: button.closest("header") } : null;
+  }
+  function setOpen(p, open) {
+    p.button.setAttribute("aria-expanded", open ? "true" : "false");
+    p.header.classList.toggle("menu-open", open);
+  }
+  function fold() {
+    var p = parts();
+    if (!p) return;
+    p.header.classList.add("menu-folds");
+    p.button.hidden = false;
+    setOpen(p, false);
+  }
+  fold();
+  document.addEventListener("htmx:historyRestore", fold);
+  document.addEventListener("click", function (e) {
+    var p = parts();
+    if (!p) return;
+    if (e.target.closest && e.target.closest("#menu-toggle")) setOpen(p, p.button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (e) {
+    var p = parts();
+    if (e.key !== "Escape" || !p || p.button.getAttribute("aria-expanded") !== "true") return;
+    setOpen(p, false);
+    if (p.header.contains(document.activeElement)) p.button.focus();  // back to the button that opened it
+  });
+})();
+
 // Completion: the suggestion list under the search box is a listbox driven from the keyboard
 // (ARIA combobox pattern). Without JS the list never appears and the form still searches.
 (function () {
@@ -44,6 +78,15 @@
       if (p.input && document.activeElement === p.input) setOpen(p, true); else setOpen(p, false);
     }
   });
+  // Back and forward: htmx puts back a copy of the page as it was left, in which the box holds
+  // only the text the page was first served with (typed text is no attribute) and the list may be
+  // open for a later query. The box takes the query of the address returned to; the list shuts.
+  document.addEventListener("htmx:historyRestore", function () {
+    var p = parts();
+    if (!p.input) return;
+    p.input.value = new URLSearchParams(location.search).get("q") || "";
+    setOpen(p, false);
+  });
   document.addEventListener("keydown", function (e) {
     if (!e.target || e.target.id !== "q") return;
     var p = parts();
@@ -71,6 +114,16 @@ document.addEventListener("click", function (e) {
   if (!box) return;
   box.value = box.value ? box.value.replace(/\s*$/, "\n") + b.getAttribute("data-insert") : b.getAttribute("data-insert");
   box.focus();
+});
+
+// A panel that polls (hx-trigger="every …") skips a beat while its tab is hidden, and while the
+// selector in its data-poll-paused-by matches (ticked tickets of the queue a refresh would untick).
+// Here and not in an htmx trigger filter ([…]): those are evaluated strings, which the CSP forbids.
+document.addEventListener("htmx:beforeRequest", function (e) {
+  var elt = e.detail && e.detail.elt;
+  if (!elt || !elt.getAttribute || !/^\s*every\s/.test(elt.getAttribute("hx-trigger") || "")) return;
+  var pausedBy = elt.getAttribute("data-poll-paused-by");
+  if (document.visibilityState !== "visible" || (pausedBy && document.querySelector(pausedBy))) e.preventDefault();
 });
 
 // A live region (aria-live) stays in the page and htmx replaces the element inside it, so a screen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -26,17 +27,33 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_server(tmp_path, demo_template):
-    shutil.copytree(demo_template / "instance", tmp_path / "instance")
-    shutil.copytree(demo_template / "index", tmp_path / "index")
-    app = create_app(make_config(tmp_path))
+@contextlib.contextmanager
+def serve_demo(tmp: Path, demo_template: Path):
+    """A copy of the demo portal served on a free port; yields its base URL."""
+    shutil.copytree(demo_template / "instance", tmp / "instance")
+    shutil.copytree(demo_template / "index", tmp / "index")
+    app = create_app(make_config(tmp))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(tmp_path, demo_template):
+    with serve_demo(tmp_path, demo_template) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory, demo_template):
+    """One demo portal for a whole module of read-mostly walks (the phone and accessibility pass)."""
+    with serve_demo(tmp_path_factory.mktemp("live"), demo_template) as base:
+        yield base
 
 
 @pytest.fixture

@@ -28,6 +28,35 @@ def test_active_search_then_open_a_result_and_vote(page, live_server):
     shot(page, "article")
 
 
+def test_back_after_a_search_restores_the_results_and_the_box(page, live_server):
+    page.goto(live_server + "/")
+    box = page.locator("input[name=q]")
+    hits = page.locator("#search-results ol.hits li h3 a")
+    box.press_sequentially("忘记密码", delay=60)
+    expect(page).to_have_url(re.compile(r"\?q=%E5%BF%98%E8%AE%B0%E5%AF%86%E7%A0%81$"))
+    expect(hits.first).to_contain_text("密码")
+    first_search = hits.first.inner_text()
+    box.press("Control+a")
+    box.press_sequentially("报销", delay=60)  # a later search, with its completion list open
+    expect(page).to_have_url(re.compile(r"\?q=%E6%8A%A5%E9%94%80$"))
+    expect(hits.first).to_contain_text("报销")
+    expect(page.locator("#suggestions")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?q=%E5%BF%98%E8%AE%B0%E5%AF%86%E7%A0%81$"))
+    expect(box).to_have_value("忘记密码")  # the box says what the results are for
+    expect(hits.first).to_have_text(first_search)
+    expect(page.locator("#suggestions")).to_be_hidden()  # and no list of the later query
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.go_back()
+    expect(page).to_have_url(live_server + "/")
+    expect(box).to_have_value("")
+    page.go_forward()
+    expect(box).to_have_value("忘记密码")
+    page.go_forward()
+    expect(box).to_have_value("报销")
+    expect(hits.first).to_contain_text("报销")
+
+
 def test_search_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()

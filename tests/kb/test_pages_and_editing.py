@@ -1,3 +1,6 @@
+import re
+from urllib.parse import unquote
+
 import pytest
 from sqlalchemy import select
 
@@ -76,6 +79,47 @@ def test_vote_without_js_redirects_and_bad_value_is_400(client, auth, db_app):
     token = auth.csrf(f"/kb/articles/{aid}")
     assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "yes", "csrf_token": token}).status_code == 303
     assert client.post(f"/kb/articles/{aid}/vote", data={"helpful": "maybe", "csrf_token": token}).status_code == 400
+
+
+def ticket_link(html: str) -> str | None:
+    m = re.search(r'<a class="btn primary" id="vote-ticket" href="([^"]+)"', html)
+    return m and unquote(m.group(1).replace("&amp;", "&"))
+
+
+def test_no_offers_a_ticket_with_what_was_searched(client, auth, db_app):
+    aid = article_id(db_app, "demo-faq-002")
+    opened = client.get(f"/kb/articles/{aid}", query_string={"q": "账号锁了"}).get_data(as_text=True)
+    assert '<input type="hidden" name="q" value="账号锁了">' in opened and ticket_link(opened) is None
+    token = auth.csrf(f"/kb/articles/{aid}")
+    vote = {"helpful": "no", "csrf_token": token, "q": "账号锁了"}
+    fragment = client.post(f"/kb/articles/{aid}/vote", data=vote, headers=HTMX).get_data(as_text=True)
+    assert ticket_link(fragment) == "/tickets/new?title=账号锁了"
+    # without JS: back to the article, which offers the same link
+    response = client.post(f"/kb/articles/{aid}/vote", data=vote)
+    assert response.status_code == 303 and "q=" in response.headers["Location"]
+    assert ticket_link(client.get(response.headers["Location"]).get_data(as_text=True)) == "/tickets/new?title=账号锁了"
+
+
+def test_no_without_a_search_offers_a_ticket_with_the_article_title(client, auth, db_app):
+    aid = article_id(db_app, "demo-faq-003")
+    token = auth.csrf(f"/kb/articles/{aid}")
+    fragment = client.post(f"/kb/articles/{aid}/vote", data={"helpful": "no", "csrf_token": token}, headers=HTMX)
+    with db_app.app_context():
+        title = db.session.get(Article, aid).title
+    assert ticket_link(fragment.get_data(as_text=True)) == f"/tickets/new?title={title}"
+    auth.login("zhangwei")  # the form it opens starts from that title
+    assert f'value="{title}"' in client.get(f"/tickets/new?title={title}").get_data(as_text=True)
+
+
+def test_the_vote_buttons_draw_their_icons_without_an_emoji_font(client, db_app):
+    html = client.get(f"/kb/articles/{article_id(db_app, 'demo-faq-001')}").get_data(as_text=True)
+    vote = html[html.index('<section id="vote"') :]
+    vote = vote[: vote.index("</section>")]
+    assert vote.count('<use href="/static/img/icons.svg#thumb-') == 2
+    assert not re.search("[\U0001f300-\U0001faff\u2600-\u27bf]", vote)  # no emoji left to need a font
+    with client.get("/static/img/icons.svg") as response:
+        sprite = response.get_data(as_text=True)
+    assert 'id="thumb-up"' in sprite and 'id="thumb-down"' in sprite
 
 
 def test_category_page_sorts_by_popularity(client, db_app):

@@ -115,6 +115,34 @@ def test_invalid_form_keeps_what_was_typed(client, auth, world):
     assert r.status_code == 422 and "这段描述不能丢" in html and 'aria-invalid="true"' in html
 
 
+def category_select(html: str) -> str:
+    return re.search(r'<select[^>]*id="category_id".*?</select>', html, re.S).group(0)
+
+
+def test_no_category_is_preselected(client, auth):
+    auth.login("zhangwei")
+    select = category_select(client.get("/tickets/new").get_data(as_text=True))
+    assert re.search(r"<select[^>]*\brequired\b", select)
+    options = re.findall(r"<option[^>]*>", select)
+    assert 'value=""' in options[0] and "selected" in options[0]  # the placeholder, first and chosen
+    assert not [o for o in options[1:] if "selected" in o]
+
+
+def test_a_ticket_without_a_category_is_refused_and_keeps_what_was_typed(client, auth, world):
+    auth.login("zhangwei")
+    token = auth.csrf("/tickets/new")
+    base = {"csrf_token": token, "title": "打印机卡纸", "description": "三楼打印机", "severity": "urgent"}
+    r = client.post("/tickets/new", data={**base, "category_id": ""})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="category_id-error"' in html
+    assert 'value="打印机卡纸"' in html and "三楼打印机" in html
+    assert re.search(r'<input checked[^>]*value="urgent"', html)
+    r = client.post("/tickets/new", data={**base, "title": "", "category_id": str(world["login"].id)})
+    chosen = re.findall(r"<option[^>]*selected[^>]*>", category_select(r.get_data(as_text=True)))
+    assert r.status_code == 422 and chosen == [f'<option selected value="{world["login"].id}">']
+    assert client.post("/tickets/new", data={**base, "category_id": "x"}).status_code == 422
+
+
 def test_the_whole_life_of_a_ticket(client, auth):
     auth.login("zhangwei")
     ticket_id = file_ticket(client, auth)
