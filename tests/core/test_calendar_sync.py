@@ -8,8 +8,10 @@ import dataclasses
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
+from portal import create_app
 from portal.approvals import config as approval_config
 from portal.approvals import due
 from portal.core import calendar_days, holiday_source
@@ -18,6 +20,7 @@ from portal.core.errors import InvalidInput
 from portal.core.holiday_source import PlannedDay
 from portal.extensions import db
 from tests import factories as f
+from tests.conftest import make_config
 
 SH = approval_config.ZoneInfo("Asia/Shanghai")
 
@@ -150,3 +153,17 @@ def test_2026s_调休_days_from_the_package_itself_count_for_approvals(db_app):
     cal = approval_config.calendar()
     assert cal.is_working_day(date(2026, 2, 14)) and cal.is_working_day(date(2026, 10, 10))  # Saturdays worked
     assert not cal.is_working_day(date(2026, 10, 1)) and not cal.is_working_day(date(2026, 2, 16))
+
+
+def test_the_migration_keeps_the_days_entered_before_as_administrators(tmp_path):
+    """Days typed in (or seeded by hand) before the package was read are never overwritten."""
+    app = create_app(make_config(tmp_path))
+    with app.app_context():
+        upgrade(revision="7b2e9c4d1f6a")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO calendar_days (day, kind, name) VALUES ('2027-01-02', 'workday', '值班')"))
+        upgrade()
+        calendar_days.sync_year(2027)
+        assert rows(2027)[date(2027, 1, 2)] == ("workday", "值班", "admin")
+        db.session.remove()
+        db.engine.dispose()
