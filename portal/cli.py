@@ -37,13 +37,14 @@ def _init_database() -> None:
     from portal.demo import loader
 
     upgrade()
-    loader.seed_reference_data()
+    loader.seed_reference_data(echo=click.echo)
 
 
 @main.command("init")
 @with_appcontext
 def init():
-    """Create or migrate the database, seed the categories and create the search index."""
+    """Create or migrate the database, seed the categories, load this and next year's holidays
+    and create the search index."""
     _init_database()
     _ensure_index()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")

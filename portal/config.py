@@ -48,6 +48,14 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # a message with its attachments
     "TICKET_WORK_HOURS": "09:00-17:00",  # the service day (7x8 by default: every day)
     "TICKET_WORK_DAYS": "1234567",  # ISO weekdays, 1 = Monday
+    "CALENDAR_LOOKAHEAD_DAYS": 60,  # the calendar page and a nightly job warn when the holidays end sooner
+    # The service tiers the support desk chooses at triage (MISSION.md): the default tier promises
+    # "respond in 1 h, solve in 4 h" of service time; simple and complex problems 1 and 3 working days
+    "TICKET_DEFAULT_TIER": "standard",  # a new ticket's tier until triage: standard | simple | complex
+    "TICKET_STANDARD_RESPONSE_MINUTES": 60,  # normal tickets of the standard tier (urgent: 15/30 min)
+    "TICKET_STANDARD_RESOLUTION_HOURS": 4,
+    "TICKET_SIMPLE_RESOLUTION_DAYS": 1,
+    "TICKET_COMPLEX_RESOLUTION_DAYS": 3,
     "TICKET_AUTO_CLOSE_HOURS": 72,  # resolved and not confirmed: closed after this long
     "TICKET_ATTACHMENT_MAX": 10 * 1024 * 1024,
     "TICKET_PAGE_SIZE": 20,

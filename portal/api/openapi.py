@@ -428,7 +428,12 @@ def _document() -> dict:
                         "description": {"type": "string"},
                         "category": {"type": "string"},
                         "severity": {"type": "string", "enum": ["urgent", "normal"]},
-                        "complexity": {"type": "string", "enum": ["simple", "complex"]},
+                        "complexity": {
+                            "type": "string",
+                            "enum": ["standard", "simple", "complex"],
+                            "description": "the service tier: standard (respond in 1 h, solve in 4 h by default), "
+                            "simple (1 working day), complex (3 working days)",
+                        },
                         "state": {
                             "type": "string",
                             "enum": ["pending", "in_progress", "waiting", "resolved", "closed", "reopened"],
@@ -447,6 +452,11 @@ def _document() -> dict:
                         "resolved_at": STAMP,
                         "closed_at": STAMP,
                         "waiting_reason": {"type": ["string", "null"]},
+                        "expected_at": {
+                            **STAMP,
+                            "description": "the engineer's new expected time after a due time passed (null: none)",
+                        },
+                        "expected_reason": {"type": ["string", "null"], "description": "why it takes longer"},
                         "solution": {"type": ["string", "null"]},
                         "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
                         "url": {"type": "string"},

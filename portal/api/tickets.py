@@ -59,6 +59,8 @@ def ticket_json(t: Ticket) -> dict:
         "resolved_at": iso(t.resolved_at),
         "closed_at": iso(t.closed_at),
         "waiting_reason": t.waiting_reason or None,
+        "expected_at": iso(t.expected_at),
+        "expected_reason": t.expected_reason or None,
         "solution": t.solution or None,
         "rating": t.rating,
         "url": url_for("tickets.show", ticket_id=t.id, _external=False),

@@ -40,6 +40,10 @@ ACTIONS = {
     "view_ticket": _l("Viewed an employee's ticket"),
     "view_attachment": _l("Opened an employee's attachment"),
     "view_profile": _l("Viewed an employee's profile"),
+    "calendar_day_set": _l("Calendar day entered"),
+    "calendar_day_removed": _l("Calendar day removed"),
+    "calendar_synced": _l("Holidays loaded from the package"),
+    "calendar_year_checked": _l("Calendar year checked"),
 }
 
 

@@ -4,7 +4,7 @@ make-up working days (调休). Pure values, no I/O; walks day by day, never minu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -185,3 +185,33 @@ def _dates(values: Iterable[date | str], what: str) -> frozenset[date]:
         except ValueError:
             raise ValueError(f"{what} must be an ISO date such as 2026-10-01, got {v!r}") from None
     return frozenset(out)
+
+
+# -- how far the calendar reaches ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Coverage:
+    """Whether the holidays are known for every day from `today` to `until`."""
+
+    today: date
+    until: date
+    missing: tuple[int, ...] = ()  # years in the window nobody loaded
+    estimated: tuple[int, ...] = ()  # years loaded without the official notice, not checked by anyone
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.estimated
+
+
+def coverage(today: date, days: int, years: Mapping[int, bool]) -> Coverage:
+    """`years`: each loaded year -> whether its days can be trusted (the official arrangement, or
+    checked by an administrator). Looks `days` ahead of `today`."""
+    if days < 0:
+        raise ValueError(f"the look-ahead must not be negative, got {days}")
+    until = today + timedelta(days=days)
+    window = range(today.year, until.year + 1)
+    return Coverage(
+        today=today,
+        until=until,
+        missing=tuple(y for y in window if y not in years),
+        estimated=tuple(y for y in window if y in years and not years[y]),
+    )

@@ -28,13 +28,18 @@ CATEGORY_DESCRIPTIONS = {
 }
 
 
-def seed_reference_data() -> None:
-    """The categories every installation starts with."""
+def seed_reference_data(echo=None) -> None:
+    """The categories every installation starts with, support's reply templates, and the working
+    calendar of this year and the next from the holidays package (loaded again on every run:
+    an updated package may know more; administrators' own entries stay as they are)."""
     ensure_categories([*SEED_CATEGORIES, UNCATEGORIZED], descriptions=CATEGORY_DESCRIPTIONS)
     from portal.demo import tickets
 
-    tickets.seed_quick_replies()  # support's reply templates and the 2026 holidays: every
-    tickets.seed_calendar_2026()  # installation starts with them, administrators edit them
+    tickets.seed_quick_replies()
+    for result in tickets.seed_calendar():
+        if echo is not None:
+            state = "official" if result.official else "estimated: no State Council notice in the package yet"
+            echo(f"calendar {result.year}: {result.source} ({state}), {result.added} days added")
 
 
 def _json(name: str):

@@ -1,25 +1,27 @@
 """Demo tickets, replayed through the services on a timeline that ends now, so the ledger, the due
 times, pauses, breaches, escalations and ratings are what the rules make of them. Also the
-reference data every installation starts with: quick replies and the 2026 holiday calendar."""
+reference data every installation starts with: quick replies and the holiday calendar."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from portal.auth.models import User
-from portal.core.calendar_days import CalendarDay
+from portal.core.calendar_days import SyncResult
 from portal.core.clock import utcnow
 from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb.models import Article, Category
-from portal.tickets import services
+from portal.tickets import calendar_admin, services
 from portal.tickets.models import QuickReply, Ticket
 
 DATA = Path(__file__).parent / "data"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 QUICK_REPLIES = [
     ("收到", "您好，已收到您的问题，正在处理中，请稍候。"),
@@ -27,17 +29,6 @@ QUICK_REPLIES = [
     ("远程协助", "您好，需要远程查看您的电脑，请保持电脑开机，工程师将通过向日葵与您联系。"),
     ("已解决请确认", "您好，问题已处理，请您再试一下；如已解决，请在工单上确认并评价，谢谢！"),
     ("转高级工程师", "您好，该问题需要高级工程师进一步排查，已为您升级处理，我们会尽快回复。"),
-]
-
-# 国务院办公厅 2026 年部分节假日安排: holidays and the make-up working days (调休)
-HOLIDAYS_2026 = [
-    ("元旦", "2026-01-01", "2026-01-03", ["2026-01-04"]),
-    ("春节", "2026-02-15", "2026-02-23", ["2026-02-14", "2026-02-28"]),
-    ("清明节", "2026-04-04", "2026-04-06", []),
-    ("劳动节", "2026-05-01", "2026-05-05", ["2026-05-09"]),
-    ("端午节", "2026-06-19", "2026-06-21", []),
-    ("中秋节", "2026-09-25", "2026-09-27", []),
-    ("国庆节", "2026-10-01", "2026-10-07", ["2026-09-20", "2026-10-10"]),
 ]
 
 
@@ -48,17 +39,15 @@ def seed_quick_replies() -> None:
         db.session.add_all(QuickReply(title=t, body=b, position=n) for n, (t, b) in enumerate(QUICK_REPLIES))
 
 
-def seed_calendar_2026() -> None:
-    with unit_of_work():
-        if db.session.scalar(select(func.count()).select_from(CalendarDay)):
-            return
-        for name, first, last, workdays in HOLIDAYS_2026:
-            day = date.fromisoformat(first)
-            while day <= date.fromisoformat(last):
-                db.session.add(CalendarDay(day=day, kind="holiday", name=name))
-                day += timedelta(days=1)
-            for w in workdays:
-                db.session.add(CalendarDay(day=date.fromisoformat(w), kind="workday", name=f"{name}调休"))
+def seed_calendar() -> list[SyncResult]:
+    """This year and the next from the holidays package (the set-up runs it every time)."""
+    return [calendar_admin.sync_year(None, year) for year in calendar_admin.this_and_next_year()]
+
+
+def _local_morning(now: datetime, days: int) -> datetime:
+    """11:00 in Shanghai `days` after now's local day, as naive UTC (what an engineer would promise)."""
+    local = now.replace(tzinfo=UTC).astimezone(SHANGHAI).date() + timedelta(days=days)
+    return datetime.combine(local, time(11), tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)
 
 
 class Replay:
@@ -122,8 +111,8 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
     # the next morning, not at 2 a.m.); urgent ones, due within minutes, a minute after filing
     respond = ticket.first_response_due + timedelta(minutes=25 if late_response else -20)
     services.change_state(ticket, agent, "start", now=clock.at(respond - clock.t))
-    if s["complexity"] == "complex":
-        services.set_complexity(ticket, "complex", agent, now=clock.at(timedelta(minutes=5)))
+    if s["complexity"] != ticket.complexity:  # the desk's triage: the tier the problem needs
+        services.set_complexity(ticket, s["complexity"], agent, now=clock.at(timedelta(minutes=5)))
         ticket = db.session.get(Ticket, ticket.id)
         agent = ticket.assignee
     if s.get("ask"):
@@ -133,6 +122,10 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
         services.reply(ticket, requester, s["answer"], now=clock.at(timedelta(minutes=50)))
     if s.get("link_faq") and s.get("faq") in faqs:
         services.link_article(ticket, faqs[s["faq"]], agent, now=clock.at(timedelta(minutes=5)))
+    if s.get("promise") and ticket.resolution_due is not None:  # overdue: the engineer tells why and when
+        late = clock.at(ticket.resolution_due + timedelta(minutes=40) - clock.t)
+        expected = _local_morning(clock.now, s["promise"]["days_ahead"])
+        services.revise_expected(ticket, agent, s["promise"]["reason"], expected, now=late)
     if outcome in ("in_progress", "waiting", "breached_open"):
         return
     if outcome == "breached_closed" and not late_response:

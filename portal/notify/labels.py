@@ -24,4 +24,6 @@ def kind_label(kind: str) -> str:
         "certificate_revoked": _("Certificate revoked"),
         "password_expiry": _("Password expires soon"),
         "handover": _("Work handed over to you"),
+        "calendar_coverage": _("Working calendar"),
+        "ticket_promise": _("New expected time"),
     }.get(kind, kind)

@@ -34,6 +34,14 @@ def notify(
     return note
 
 
+def sent_before(user_id: int, kind: str, url: str) -> bool:
+    """Whether this user was already told of this (a notice sent once, read or not)."""
+    found = select(Notification.id).where(
+        Notification.user_id == user_id, Notification.kind == kind, Notification.url == url[:300]
+    )
+    return db.session.scalar(found.limit(1)) is not None
+
+
 def unread_count(user_id: int) -> int:
     return (
         db.session.scalar(

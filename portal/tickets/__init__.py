@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def init_app(app):
     from portal.core.calendar import WorkCalendar
-    from portal.tickets import blueprint, desk, models, search_source, tasks, views  # noqa: F401  (routes, jobs)
+    from portal.tickets import blueprint, cli, desk, models, search_source, tasks, views  # noqa: F401  (routes, jobs)
 
     # a mistyped PORTAL_TICKET_WORK_HOURS stops the start with its message, not every request later
     WorkCalendar.from_config(
@@ -14,12 +14,19 @@ def init_app(app):
         weekdays=str(app.config["TICKET_WORK_DAYS"]),
         tz=app.config["BABEL_DEFAULT_TIMEZONE"],
     )
+    with app.app_context():  # the same for the tiers' settings
+        from portal.tickets import clock
+
+        clock.policy()
+        clock.default_tier()
     search_source.register_source()
     app.register_blueprint(blueprint.bp)
+    app.cli.add_command(cli.calendar)
 
+    from portal.tickets.clock import outlook
     from portal.tickets.labels import HELPERS
 
-    app.jinja_env.globals.update(HELPERS)
+    app.jinja_env.globals.update(HELPERS, ticket_outlook=outlook)
 
     @app.context_processor
     def _ticket_nav():

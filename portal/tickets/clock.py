@@ -3,7 +3,7 @@ calendar table; naive UTC (database) in and out, aware datetimes inside."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -23,7 +23,22 @@ def calendar() -> WorkCalendar:
 
 
 def policy() -> sla.SlaPolicy:
-    return sla.SlaPolicy()
+    """The tiers' targets from the configuration (PORTAL_TICKET_STANDARD_* and *_RESOLUTION_DAYS)."""
+    cfg = current_app.config
+    return sla.SlaPolicy(
+        standard_response=timedelta(minutes=float(cfg["TICKET_STANDARD_RESPONSE_MINUTES"])),
+        standard_resolution=timedelta(hours=float(cfg["TICKET_STANDARD_RESOLUTION_HOURS"])),
+        simple_resolution_days=int(cfg["TICKET_SIMPLE_RESOLUTION_DAYS"]),
+        complex_resolution_days=int(cfg["TICKET_COMPLEX_RESOLUTION_DAYS"]),
+    )
+
+
+def default_tier() -> sla.Tier:
+    """The tier of a new ticket until the support desk chooses one (PORTAL_TICKET_DEFAULT_TIER)."""
+    raw = str(current_app.config["TICKET_DEFAULT_TIER"])
+    if raw not in tuple(sla.Tier):
+        raise ValueError(f"PORTAL_TICKET_DEFAULT_TIER must be one of {', '.join(sla.Tier)}, got {raw!r}")
+    return sla.Tier(raw)
 
 
 def pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
@@ -31,13 +46,27 @@ def pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
 
 
 def set_due_times(ticket: Ticket, cal: WorkCalendar | None = None) -> None:
-    """(Re)compute both due times from creation, severity, complexity and pauses."""
+    """(Re)compute both due times from creation, severity, tier and pauses."""
     cal = cal or calendar()
-    created = aware(ticket.created_at)
-    ticket.first_response_due = naive(sla.first_response_due(created, sla.Severity(ticket.severity), cal, policy()))
-    ticket.resolution_due = naive(
-        sla.resolution_due(created, sla.Complexity(ticket.complexity), cal, pauses(ticket), policy())
+    created, rules, tier = aware(ticket.created_at), policy(), sla.Tier(ticket.complexity)
+    ticket.first_response_due = naive(sla.first_response_due(created, sla.Severity(ticket.severity), cal, rules, tier))
+    ticket.resolution_due = naive(sla.resolution_due(created, tier, cal, pauses(ticket), rules))
+
+
+RUNNING = frozenset({"pending", "in_progress", "reopened"})  # open and not waiting for the requester
+
+
+def outlook(ticket: Ticket, now: datetime | None = None) -> sla.Outlook:
+    """What the requester is told to expect (sla.outlook); times stay naive UTC for the templates."""
+    seen = sla.outlook(
+        aware(now or utcnow()),
+        running=ticket.state in RUNNING,
+        due=aware(ticket.resolution_due),
+        revised=aware(ticket.expected_at),
+        response_due=aware(ticket.first_response_due),
+        responded=ticket.first_response_at is not None,
     )
+    return sla.Outlook(seen.promise, naive(seen.at), seen.response_late)
 
 
 def response_risk(ticket: Ticket, now: datetime | None = None, cal: WorkCalendar | None = None) -> sla.Risk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_utc
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -12,9 +13,9 @@ from portal.auth.models import User
 from portal.core import calendar_days
 from portal.core.errors import DomainError, InvalidInput
 from portal.extensions import db
-from portal.tickets import access, clock, queries, services
+from portal.tickets import access, calendar_admin, clock, queries, services
 from portal.tickets.blueprint import bp
-from portal.tickets.forms import ManageForm
+from portal.tickets.forms import ManageForm, PromiseForm
 from portal.tickets.pages import load_ticket_or_404, manage_form, show_again
 from portal.web.access import public_kb, roles_required
 from portal.web.htmx import render
@@ -104,6 +105,26 @@ def follow_up(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#ledger")
 
 
+@bp.post("/<int:ticket_id>/expected")
+@roles_required(*AGENTS)
+def revise_expected(ticket_id: int):
+    """The engineer's reason and new expected time once a due time has passed."""
+    ticket = load_ticket_or_404(ticket_id)
+    form = PromiseForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        err = services.TicketError({"expected": _("Enter the date and time, e.g. 2027-01-04 14:00.")})
+        return show_again(ticket, err, promise_form=form)
+    expected = to_utc(form.expected.data) if form.expected.data else None
+    try:
+        services.revise_expected(ticket, current_user, form.reason.data or "", expected)
+    except DomainError as err:
+        return show_again(ticket, err, promise_form=form)
+    flash(_("The requester now reads your reason and the new expected time."), "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#ledger")
+
+
 @bp.post("/<int:ticket_id>/faq-draft")
 @roles_required(*AGENTS)
 def faq_draft(ticket_id: int):
@@ -125,26 +146,57 @@ def top_faqs():
     return render_template("tickets/top_faqs.html", rows=rows)
 
 
+def _year(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 4:
+        raise InvalidInput({"year": _("Choose a year.")})
+    return int(raw)
+
+
 @bp.route("/calendar", methods=["GET", "POST"])
 @roles_required("admin")
 def calendar():
-    """Holidays and make-up working days (调休) the SLA clock respects."""
+    """Holidays and make-up working days (调休) the SLA clock and the approval clock respect."""
     form = FlaskForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():
+        back = redirect(url_for("tickets.calendar"))
         try:
             if remove := request.form.get("remove"):
-                calendar_days.remove_day(remove)
-                return redirect(url_for("tickets.calendar"))
-            calendar_days.set_day(request.form.get("day"), request.form.get("kind"), request.form.get("name", ""))
+                calendar_admin.remove_day(current_user, remove)
+                return back
+            if year := request.form.get("sync"):
+                result = calendar_admin.sync_year(current_user, _year(year))
+                flash(
+                    _(
+                        "%(year)d loaded from %(source)s: %(added)d added, %(changed)d changed, %(removed)d removed, "
+                        "%(kept)d of your own entries kept.",
+                        year=result.year,
+                        source=result.source,
+                        added=result.added,
+                        changed=result.changed,
+                        removed=result.removed,
+                        kept=result.kept,
+                    ),
+                    "success",
+                )
+                return back
+            if year := request.form.get("check"):
+                calendar_admin.check_year(current_user, _year(year))
+                flash(_("%(year)s marked as checked against the State Council's notice.", year=year), "success")
+                return back
+            calendar_admin.set_day(
+                current_user, request.form.get("day"), request.form.get("kind"), request.form.get("name", "")
+            )
         except InvalidInput as err:
             error = err.message
         else:
             flash(_("Saved. Due times of new tickets follow the calendar now."), "success")
-            return redirect(url_for("tickets.calendar"))
+            return back
     return render_template(
         "tickets/calendar.html",
         days=calendar_days.all_days(),
+        years=calendar_days.loaded_years(),
+        problems=calendar_admin.problems(calendar_admin.reach()),
         form=form,
         error=error,
         typed=request.form if error else {},

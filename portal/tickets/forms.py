@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -71,9 +72,16 @@ class RateForm(FlaskForm):
 
 class ManageForm(FlaskForm):
     assignee = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
-    complexity = SelectField(
-        _l("Complexity"),
-        choices=[("simple", _l("Simple (1 working day)")), ("complex", _l("Complex (3 working days)"))],
-    )
+    complexity = SelectField(_l("Service tier"))  # choices with the configured targets: pages.manage_form
     shareable = BooleanField(_l("Share as a past case once solved (everyone can find it)"))
     article_id = IntegerField(_l("FAQ that answers it (article number)"), validators=[Optional(), NumberRange(min=1)])
+
+
+class PromiseForm(FlaskForm):
+    """The engineer's new expected time after a due time has passed (local time of the portal)."""
+
+    reason = TextAreaField(
+        _l("Why does the solution take longer? (the requester reads it)"),
+        validators=[Length(max=services.REASON_MAX)],
+    )
+    expected = DateTimeLocalField(_l("New expected time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])

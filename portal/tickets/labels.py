@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.tickets.states import State
+from portal.web.filters import when
 
 
 def state_label(state: str) -> str:
@@ -40,6 +45,22 @@ def action_hint(action: str) -> str:
     }.get(action, _("Message"))
 
 
+def tier_label(tier: str) -> str:
+    """A tier with the targets configured for it."""
+    cfg = current_app.config
+    if tier == "standard":
+        return _(
+            "Standard (respond in %(minutes)s min, solve in %(hours)s h)",
+            minutes=f"{float(cfg['TICKET_STANDARD_RESPONSE_MINUTES']):g}",
+            hours=f"{float(cfg['TICKET_STANDARD_RESOLUTION_HOURS']):g}",
+        )
+    if tier == "complex":
+        n = int(cfg["TICKET_COMPLEX_RESOLUTION_DAYS"])
+        return ngettext("Complex (%(num)d working day)", "Complex (%(num)d working days)", n)
+    n = int(cfg["TICKET_SIMPLE_RESOLUTION_DAYS"])
+    return ngettext("Simple (%(num)d working day)", "Simple (%(num)d working days)", n)
+
+
 def channel_label(channel: str) -> str:
     return {"web": _("Web form"), "phone": _("Phone"), "email": _("E-mail"), "chat": _("Chat")}.get(channel, channel)
 
@@ -72,7 +93,12 @@ def event_label(event) -> str:
             else _("escalated the overdue ticket to a senior engineer")
         )
     if kind == "complexity":
-        return _("marked the problem complex") if d.get("to") == "complex" else _("marked the problem simple")
+        return {
+            "complex": _("marked the problem complex"),
+            "simple": _("marked the problem simple"),
+        }.get(d.get("to", ""), _("put the ticket in the standard tier"))
+    if kind == "promise":
+        return _("gave a new expected time: %(when)s", when=_local(d.get("expected_at")))
     if kind == "sla_warning":
         return (
             _("warned: the first response is due soon")
@@ -100,7 +126,12 @@ def event_label(event) -> str:
     return kind
 
 
+def _local(iso: str | None) -> str:
+    return when(datetime.fromisoformat(iso)) if iso else "—"
+
+
 HELPERS = {
+    "tier_label": tier_label,
     "state_label": state_label,
     "action_label": action_label,
     "action_hint": action_hint,

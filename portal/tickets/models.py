@@ -27,7 +27,8 @@ class Ticket(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     severity: Mapped[str] = mapped_column(String(10), default="normal")  # urgent | normal
-    complexity: Mapped[str] = mapped_column(String(10), default="simple")  # simple | complex
+    # the service tier (sla.Tier): standard | simple | complex; new tickets get PORTAL_TICKET_DEFAULT_TIER
+    complexity: Mapped[str] = mapped_column(String(10), default="simple")
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     channel: Mapped[str] = mapped_column(String(10), default="web")  # web | phone | email | chat
     contact: Mapped[str] = mapped_column(String(120), default="")
@@ -40,6 +41,9 @@ class Ticket(db.Model):
     shareable: Mapped[bool] = mapped_column(default=False)  # a solved case everyone may find
     solution: Mapped[str] = mapped_column(Text, default="")
     waiting_reason: Mapped[str] = mapped_column(String(300), default="")  # told to the requester
+    # after a due time passed: the engineer's latest expected time and why (each revision is in the ledger)
+    expected_at: Mapped[datetime | None] = mapped_column()
+    expected_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

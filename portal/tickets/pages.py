@@ -11,8 +11,10 @@ from flask_wtf import FlaskForm
 from portal.core.errors import DomainError, InvalidInput
 from portal.extensions import db
 from portal.tickets import access, clock, queries
-from portal.tickets.forms import ActionForm, ManageForm, RateForm, ReplyForm
+from portal.tickets.forms import ActionForm, ManageForm, PromiseForm, RateForm, ReplyForm
+from portal.tickets.labels import tier_label
 from portal.tickets.models import Ticket
+from portal.tickets.sla import Tier
 from portal.tickets.states import Action, Actor, State, allowed_actions
 
 
@@ -37,6 +39,7 @@ def manage_form(ticket: Ticket, form: ManageForm | None = None) -> ManageForm:
             "article_id": ticket.article_id,
         },
     )
+    form.complexity.choices = [(t.value, tier_label(t.value)) for t in Tier]
     form.assignee.choices = [(0, _("— not assigned —"))] + [
         (u.id, f"{u.display_name} · {u.region.name if u.region else '-'}") for u in queries.engineers()
     ]
@@ -67,10 +70,13 @@ def page_context(ticket: Ticket, **extra) -> dict:
         "reply_form": ReplyForm(),
         "action_form": ActionForm(),
         "rate_form": RateForm(),
+        "outlook": clock.outlook(ticket),
     }
     if is_agent:
         context["manage_form"] = manage_form(ticket)
         context["quick_replies"] = queries.quick_replies()
+    if ticket.assignee_id == user.id and ticket.state in clock.RUNNING:
+        context["promise_form"] = PromiseForm(formdata=None)
     context.update(extra)
     return context
 

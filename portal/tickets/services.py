@@ -36,7 +36,7 @@ from portal.tickets import access, assignment, clock, queries
 from portal.tickets.labels import state_label
 from portal.tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketPause
 from portal.tickets.search_source import PREFIX
-from portal.tickets.sla import Complexity, Risk, Severity
+from portal.tickets.sla import Complexity, Risk, Severity, Tier
 from portal.tickets.states import OPEN_STATES, Action, Actor, State, TransitionError, next_state
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 CHANNELS = ("web", "phone", "email", "chat")
 TITLE_MAX, BODY_MAX, CONTACT_MAX, REASON_MAX = 200, 10_000, 120, 300
 FILED_AFTER_SEARCH = timedelta(minutes=30)  # a ticket this soon after a search "followed" it
+PROMISE_MAX = timedelta(days=90)  # the furthest a new expected time may lie ahead
 
 
 class TicketError(InvalidInput):
@@ -135,6 +136,7 @@ def file_ticket(
             region_id=requester.region_id,
             department_id=requester.department_id,
             state=State.PENDING,
+            complexity=clock.default_tier().value,
             created_at=now,
             updated_at=now,
         )
@@ -410,8 +412,8 @@ def _assign(ticket: Ticket, assignee: User, by: User | None, *, note: str = "", 
 
 
 def _check_complexity(complexity: str) -> None:
-    if complexity not in tuple(Complexity):
-        raise TicketError({"complexity": _("Complexity is simple or complex.")})
+    if complexity not in tuple(Tier):
+        raise TicketError({"complexity": _("Choose the standard, simple or complex tier.")})
 
 
 def _set_complexity(ticket: Ticket, complexity: str, by: User, now: datetime | None) -> bool:
@@ -452,7 +454,8 @@ def assign(ticket: Ticket, assignee: User, by: User | None, *, note: str = "", n
 
 
 def set_complexity(ticket: Ticket, complexity: str, by: User, *, now: datetime | None = None) -> Ticket:
-    """Simple or complex: the resolution clock follows; a complex problem is escalated after the commit."""
+    """The tier chosen at triage (standard, simple or complex): both clocks follow from the
+    ticket's creation; a complex problem is escalated after the commit."""
     with _work():
         _require_agent(by)
         _check_complexity(complexity)
@@ -587,6 +590,53 @@ def follow_up(ticket: Ticket, by: User, note: str, *, now: datetime | None = Non
         if not note.strip():
             raise TicketError({"body": _("Note what the follow-up found.")})
         event = _event(ticket, "follow_up", by, body=note.strip()[:BODY_MAX], now=now)
+        _refresh_index(ticket)
+    return event
+
+
+def revise_expected(
+    ticket: Ticket, by: User, reason: str, expected_at: datetime | None, *, now: datetime | None = None
+) -> TicketEvent:
+    """The engineer on the ticket tells the requester why the solution takes longer and when to
+    expect it (naive UTC). Due once the due time, or the last time given, has passed; the ledger
+    keeps every revision and the requester is notified."""
+    now = now or utcnow()
+    with _work():
+        if ticket.assignee_id != by.id:
+            if not access.can_view(by.id, by.roles, ticket.requester_id):
+                raise _no_such_ticket()
+            raise NotAllowed(_("Only the engineer on the ticket gives the requester a new expected time."))
+        if ticket.state not in clock.RUNNING:
+            raise Conflict(
+                _("This ticket is %(state)s now; it needs no new expected time.", state=state_label(ticket.state))
+            )
+        reason = reason.strip()
+        errors = {}
+        if not reason:
+            errors["reason"] = _("Tell the requester why the solution takes longer.")
+        elif len(reason) > REASON_MAX:
+            errors["reason"] = _("The reason may have at most %(n)d characters.", n=REASON_MAX)
+        if expected_at is None:
+            errors["expected"] = _("Enter when the requester can expect the solution.")
+        elif expected_at <= now:
+            errors["expected"] = _("The new expected time must lie ahead.")
+        elif expected_at > now + PROMISE_MAX:
+            errors["expected"] = _("Give a time within %(days)d days.", days=PROMISE_MAX.days)
+        if errors or expected_at is None:
+            raise TicketError(errors)
+        previous = ticket.expected_at or ticket.resolution_due
+        ticket.expected_at, ticket.expected_reason = expected_at, reason
+        _responded(ticket, now)
+        event = _event(
+            ticket,
+            "promise",
+            by,
+            body=reason,
+            now=now,
+            data={"expected_at": expected_at.isoformat(), "previous": previous.isoformat() if previous else None},
+        )
+        title, url = f"{ticket.number} · {ticket.title}", f"/tickets/{ticket.id}"
+        notify(ticket.requester_id, "ticket_promise", title, url, now=now)
         _refresh_index(ticket)
     return event
 

@@ -1,4 +1,5 @@
-"""SLA rules over plain values: first-response and resolution due times, pauses, risk, KPI."""
+"""SLA rules over plain values: the service tiers, first-response and resolution due times,
+pauses, risk, what the requester is told to expect after a due time has passed, KPI."""
 
 from __future__ import annotations
 
@@ -17,9 +18,15 @@ class Severity(StrEnum):
     NORMAL = "normal"
 
 
-class Complexity(StrEnum):
-    SIMPLE = "simple"
-    COMPLEX = "complex"
+class Tier(StrEnum):
+    """The promise the support desk chooses at triage (kept in the ticket's `complexity` column)."""
+
+    STANDARD = "standard"  # the default tier: respond in 1 h, solve in 4 h of service time
+    SIMPLE = "simple"  # solved within 1 working day
+    COMPLEX = "complex"  # solved within 3 working days, escalated to a senior engineer
+
+
+Complexity = Tier  # the name the column and older callers use
 
 
 class Risk(StrEnum):
@@ -35,6 +42,8 @@ class SlaPolicy:
     urgent_response: timedelta = timedelta(minutes=15)  # wall clock, filed in working time
     urgent_after_hours_response: timedelta = timedelta(minutes=30)  # wall clock, filed outside it
     normal_response: timedelta = timedelta(hours=1)  # working time
+    standard_response: timedelta = timedelta(hours=1)  # working time, normal tickets of the standard tier
+    standard_resolution: timedelta = timedelta(hours=4)  # working time
     simple_resolution_days: int = 1  # working days
     complex_resolution_days: int = 3
     warn_share: float = 0.75  # warn once this share of the allowed time is used ...
@@ -45,6 +54,8 @@ class SlaPolicy:
             raise ValueError(f"warn_share must be in (0, 1], got {self.warn_share}")
         if self.simple_resolution_days < 0 or self.complex_resolution_days < 0:
             raise ValueError("resolution targets must not be negative")
+        if self.standard_response <= timedelta(0) or self.standard_resolution <= timedelta(0):
+            raise ValueError("the standard tier's response and resolution times must be positive")
 
 
 DEFAULT_CALENDAR = WorkCalendar()
@@ -61,12 +72,16 @@ def first_response_due(
     severity: Severity | str,
     cal: WorkCalendar = DEFAULT_CALENDAR,
     policy: SlaPolicy = DEFAULT_POLICY,
+    tier: Tier | str | None = None,
 ) -> datetime:
+    """Urgent: minutes on the wall clock whatever the tier; normal: working time, the standard
+    tier's own (`standard_response`) or `normal_response` for the others and without a tier."""
     created = require_aware(created, "created").astimezone(cal.tz)
     if Severity(severity) is Severity.URGENT:
         wait = policy.urgent_response if cal.is_working_time(created) else policy.urgent_after_hours_response
         return _wall_add(created, wait, cal)
-    return cal.add_working(created, policy.normal_response)
+    wait = policy.standard_response if tier is not None and Tier(tier) is Tier.STANDARD else policy.normal_response
+    return cal.add_working(created, wait)
 
 
 def _wall_add(t: datetime, delta: timedelta, cal: WorkCalendar) -> datetime:
@@ -74,14 +89,13 @@ def _wall_add(t: datetime, delta: timedelta, cal: WorkCalendar) -> datetime:
 
 
 def resolution_target(
-    complexity: Complexity | str, cal: WorkCalendar = DEFAULT_CALENDAR, policy: SlaPolicy = DEFAULT_POLICY
+    tier: Tier | str, cal: WorkCalendar = DEFAULT_CALENDAR, policy: SlaPolicy = DEFAULT_POLICY
 ) -> timedelta:
-    """Allowed working time: N working days of cal.day_length() each."""
-    days = (
-        policy.complex_resolution_days
-        if Complexity(complexity) is Complexity.COMPLEX
-        else policy.simple_resolution_days
-    )
+    """Allowed working time: the standard tier's hours, or N working days of cal.day_length() each."""
+    tier = Tier(tier)
+    if tier is Tier.STANDARD:
+        return policy.standard_resolution
+    days = policy.complex_resolution_days if tier is Tier.COMPLEX else policy.simple_resolution_days
     return days * cal.day_length()
 
 
@@ -113,7 +127,7 @@ def _merged(pauses: Sequence[Pause], since: datetime, until: datetime | None = N
 
 def resolution_due(
     created: datetime,
-    complexity: Complexity | str,
+    tier: Tier | str,
     cal: WorkCalendar = DEFAULT_CALENDAR,
     pauses: Sequence[Pause] = (),
     policy: SlaPolicy = DEFAULT_POLICY,
@@ -123,7 +137,7 @@ def resolution_due(
     created = require_aware(created, "created")
     if any(end is None for _, end in pauses):
         return None
-    due = cal.add_working(created, resolution_target(complexity, cal, policy))
+    due = cal.add_working(created, resolution_target(tier, cal, policy))
     for start, end in _merged(pauses, created):
         if start >= due:  # the clock had already run out; a later pause cannot undo a breach
             break
@@ -201,6 +215,49 @@ def risk(
     if left < policy.warn_min or (total and used / total >= policy.warn_share):
         return Risk.WARNING
     return Risk.OK
+
+
+class Promise(StrEnum):
+    """What the requester is told about the solution of an open ticket."""
+
+    DUE = "due"  # the due time, still ahead
+    REVISED = "revised"  # the engineer's later expected time, with its reason
+    OWED = "owed"  # the time told has passed: the engineer owes a reason and a new time
+    NONE = "none"  # nothing to promise: finished, or waiting for the requester (clock paused)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    promise: Promise
+    at: datetime | None = None  # the time to show with DUE and REVISED
+    response_late: bool = False  # no first response and its due time has passed
+
+
+def outlook(
+    now: datetime,
+    *,
+    running: bool,
+    due: datetime | None,
+    revised: datetime | None = None,
+    response_due: datetime | None = None,
+    responded: bool = True,
+) -> Outlook:
+    """Never a time in the past: once the due time (or the engineer's later expected time) has
+    passed, the ticket owes the requester a reason and a new expected time. `running`: open and
+    not waiting for the requester; `revised`: the engineer's latest expected time, if any."""
+    require_aware(now, "now")
+    late = not responded and response_due is not None and require_aware(response_due, "response_due") < now
+    if not running:
+        return Outlook(Promise.NONE, response_late=late)
+    if revised is not None:
+        if now <= require_aware(revised, "revised"):
+            return Outlook(Promise.REVISED, revised, late)
+        return Outlook(Promise.OWED, response_late=late)
+    if due is None:
+        return Outlook(Promise.NONE, response_late=late)
+    if now <= require_aware(due, "due"):
+        return Outlook(Promise.DUE, due, late)
+    return Outlook(Promise.OWED, response_late=late)
 
 
 def resolution_time(first_response_at: datetime, resolved_at: datetime) -> timedelta:

@@ -1,6 +1,7 @@
 """Ticket jobs in the queue, never inside a request: assignment after filing, escalation to a
-senior engineer, and the SLA sweep every minute. They only schedule and call the services;
-the rules are in assignment.py, sla.py and states.py."""
+senior engineer, the SLA sweep every minute, and the working calendar's yearly load and nightly
+check. They only schedule and call the services; the rules are in assignment.py, sla.py and
+states.py (and portal.core's calendar modules)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from portal.core.errors import Conflict
 from portal.core.jobs import crontab, job, periodic_job
-from portal.tickets import services
+from portal.tickets import calendar_admin, services
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +52,18 @@ def sla_sweep() -> None:
     counts = sweep()
     if any(counts.values()):
         log.info("SLA sweep: %s", counts)
+
+
+@periodic_job(crontab(month="12", day="1", hour="1", minute="30"))  # 1 December, 09:30 in Shanghai
+def load_next_year() -> list[str]:
+    """Once a year: load this year again (the package may know more now) and the next one."""
+    done = [calendar_admin.sync_year(None, year) for year in calendar_admin.this_and_next_year()]
+    for r in done:
+        log.info("calendar %s from %s: +%d ~%d -%d", r.year, r.source, r.added, r.changed, r.removed)
+    return [f"{r.year}" for r in done]
+
+
+@periodic_job(crontab(hour="17", minute="50"))  # 01:50 in Shanghai
+def check_calendar() -> int:
+    """Every night: administrators hear once of a year the next days need and the calendar lacks."""
+    return calendar_admin.warn_admins()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.core.calendar import WorkCalendar
+from portal.core.calendar import WorkCalendar, coverage
 
 SH = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)
@@ -258,3 +258,18 @@ def test_calendar_of_make_up_days_only_ends():
     assert cal.next_working_start(sh(2026, 10, 1, 12)) == sh(2026, 10, 10, 9)
     with pytest.raises(ValueError, match="no working day on or after 2026-10-11"):
         cal.add_working(sh(2026, 10, 10, 16), 2 * H)
+
+
+# -- how far the calendar reaches ---------------------------------------------------------------
+def test_coverage_names_the_years_missing_and_estimated_within_the_look_ahead():
+    today = date(2026, 12, 4)
+    cov = coverage(today, 60, {2026: True})
+    assert cov.until == date(2027, 2, 2) and cov.missing == (2027,) and not cov.complete
+    assert coverage(today, 27, {2026: True}).complete  # until 2026-12-31
+    assert coverage(today, 28, {2026: True}).missing == (2027,)  # 2027-01-01 is needed
+    cov = coverage(today, 60, {2026: True, 2027: False})
+    assert cov.missing == () and cov.estimated == (2027,)
+    assert coverage(today, 60, {2026: True, 2027: True, 2025: False}).complete, "past years do not matter"
+    assert coverage(date(2026, 3, 1), 400, {}).missing == (2026, 2027)
+    with pytest.raises(ValueError):
+        coverage(today, -1, {})

@@ -207,6 +207,8 @@ TICKETS = {
     "tickets.bulk_assign": Entry(post=DESK),
     "tickets.manage": Entry(post=AGENTS, args={"ticket_id": "ticket"}),
     "tickets.follow_up": Entry(post=AGENTS, args={"ticket_id": "ticket"}),
+    # only the engineer on the ticket (the world assigns it to the engineer principal)
+    "tickets.revise_expected": Entry(post=frozenset({ENGINEER}), args={"ticket_id": "ticket"}),
     "tickets.faq_draft": Entry(post=AGENTS, args={"ticket_id": "ticket"}),
     "tickets.calendar": Entry(get=ADMINS, post=ADMINS),
 }

@@ -122,10 +122,15 @@ def build(stored: Stored) -> None:
     tickets.change_state(waiting, support, "start")
     tickets.change_state(waiting, support, "ask", body=ALL_IN_ONE[:300])
     stored.put("ticket waiting reason")
+    revised = tickets.file_ticket(
+        tickets.TicketInput(title=short(4), description=ALL_IN_ONE, category_id=category.id), owner
+    )
+    tickets.revise_expected(revised, revised.assignee, ALL_IN_ONE[:300], utcnow() + timedelta(days=1))
+    stored.put("reason for a new expected time")
     for i, payload in enumerate(HTML[:6]):
         db.session.add(QuickReply(title=f"快捷{i}{payload}"[:40], body=ALL_IN_ONE, position=100 + i))
     stored.put("quick replies", 12)
-    stored.ids.update(ticket=filed.id, waiting_ticket=waiting.id)
+    stored.ids.update(ticket=filed.id, waiting_ticket=waiting.id, revised_ticket=revised.id)
 
     # approvals: title and form fields, comments, a return with its reason, a delegation
     first = f.approval_request(
@@ -335,6 +340,7 @@ def stored_pages(ids: dict[str, int]) -> list[tuple[str | None, str]]:
         ("zhangwei", "/tickets/"),
         ("zhangwei", f"/tickets/{ids['ticket']}"),
         ("zhangwei", f"/tickets/{ids['waiting_ticket']}"),
+        ("zhangwei", f"/tickets/{ids['revised_ticket']}"),
         ("zhangwei", "/notifications/"),
         ("zhangwei", "/approvals/?box=in_progress"),
         ("zhangwei", "/approvals/?box=todo"),

@@ -73,6 +73,7 @@ def build_world() -> World:
         ),
         owner,
     )
+    tickets.assign(ticket, people["wangqiang"], people["lina"])  # the engineer principal is on it
     note_file = Upload("内部.txt", "text/plain", "只给坐席看".encode())
     tickets.reply(ticket, people["lina"], "内部备注", internal=True, uploads=[note_file])
     request = f.approval_request(owner)

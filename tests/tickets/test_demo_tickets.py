@@ -1,11 +1,14 @@
 """The demo desk: enough tickets in every state and region to show each feature."""
 
 from collections import Counter
+from datetime import date
 
 from sqlalchemy import select
 
-from portal.core.calendar_days import CalendarDay
+from portal.core.calendar_days import CalendarDay, CalendarYear
+from portal.core.clock import utcnow
 from portal.extensions import db
+from portal.tickets import clock
 from portal.tickets.models import QuickReply, Ticket
 
 
@@ -38,5 +41,21 @@ def test_reference_data_quick_replies_and_holidays(demo_app):
     with demo_app.app_context():
         titles = list(db.session.scalars(select(QuickReply.title).order_by(QuickReply.position)))
         assert titles[:2] == ["收到", "需协助"]
-        national_day = db.session.get(CalendarDay, __import__("datetime").date(2026, 10, 1))
+        national_day = db.session.get(CalendarDay, date(2026, 10, 1))
         assert national_day.kind == "holiday" and national_day.name == "国庆节"
+        assert national_day.source.startswith("holidays ")  # loaded from the package, not typed in
+        years = {y.year: y for y in db.session.scalars(select(CalendarYear))}
+        today = utcnow().date()
+        assert {today.year, today.year + 1} <= set(years), "the set-up loads this year and the next"
+
+
+def test_demo_desk_shows_every_tier_and_a_revised_promise(demo_app):
+    with demo_app.app_context():
+        tickets = list(db.session.scalars(select(Ticket)))
+        assert {t.complexity for t in tickets} == {"standard", "simple", "complex"}
+        revised = [t for t in tickets if t.expected_at is not None]
+        assert len(revised) == 1 and revised[0].expected_reason and revised[0].state in clock.RUNNING
+        assert clock.outlook(revised[0]).promise == "revised"
+        assert any(e.kind == "promise" and not e.internal for e in revised[0].events)
+        owed = [t for t in tickets if clock.outlook(t).promise == "owed"]
+        assert owed, "the desk's queue has tickets waiting for a reason and a new time"

@@ -53,9 +53,10 @@ def count(model) -> int:
 def test_filing_sets_due_times_ledger_and_regional_engineer(ctx):
     ticket = file(severity="urgent")
     assert ticket.state == "pending" and ticket.number == f"T{ticket.id:06d}"
-    # urgent inside working hours: 15 wall-clock minutes; simple: one working day (8 h)
+    # urgent inside working hours: 15 wall-clock minutes; the default tier: solved in 4 service hours
     assert ticket.first_response_due == MON_0900 + timedelta(minutes=15)
-    assert ticket.resolution_due == MON_0900 + timedelta(hours=8)
+    assert ticket.complexity == "standard"
+    assert ticket.resolution_due == MON_0900 + timedelta(hours=4)
     kinds = [e.kind for e in ticket.events]
     assert kinds[0] == "created" and "assign" in kinds
     # zhangwei works in 华东区: an engineer of that region gets it
@@ -113,7 +114,7 @@ def test_asking_the_requester_pauses_the_resolution_clock(ctx):
     # the requester answers two working hours later: the due time moves by two hours
     services.reply(ticket, ticket.requester, "截图已上传", now=MON_0900 + timedelta(hours=3))
     assert ticket.state == "in_progress"
-    assert ticket.resolution_due == datetime(2026, 11, 24, 3, 0)  # Mon 09:00 + 8 h + 2 h paused → Tue 11:00
+    assert ticket.resolution_due == datetime(2026, 11, 23, 7, 0)  # Mon 09:00 + 4 h + 2 h paused → Mon 15:00
     assert ticket.waiting_reason == ""
 
 

@@ -276,3 +276,55 @@ def test_resolution_time_is_resolution_minus_first_response():
     assert sla.resolution_time(first, datetime(2026, 6, 2, 2, 15, tzinfo=UTC)) == 24 * H
     with pytest.raises(ValueError, match="before its first response"):
         sla.resolution_time(first, sh(2026, 6, 1, 10))
+
+
+# -- the tiers ----------------------------------------------------------------------------------
+def test_the_standard_tier_responds_in_1_h_and_solves_in_4_service_hours():
+    filed = sh(2026, 6, 1, 15)  # Monday 15:00: two service hours left today
+    assert sla.resolution_target("standard", DEFAULT) == 4 * H
+    assert sla.resolution_due(filed, sla.Tier.STANDARD, DEFAULT) == sh(2026, 6, 2, 11)
+    assert sla.first_response_due(filed, "normal", DEFAULT, tier="standard") == sh(2026, 6, 1, 16)
+    quick = SlaPolicy(standard_response=30 * timedelta(minutes=1), standard_resolution=2 * H)
+    assert sla.first_response_due(filed, "normal", DEFAULT, quick, tier="standard") == sh(2026, 6, 1, 15, 30)
+    assert sla.first_response_due(filed, "normal", DEFAULT, quick, tier="simple") == sh(2026, 6, 1, 16)
+    assert sla.first_response_due(filed, "urgent", DEFAULT, quick, tier="standard") == sh(2026, 6, 1, 15, 15)
+    assert sla.resolution_due(filed, "standard", DEFAULT, policy=quick) == sh(2026, 6, 1, 17)
+    assert Complexity is sla.Tier and {t.value for t in sla.Tier} == {"standard", "simple", "complex"}
+    with pytest.raises(ValueError):
+        SlaPolicy(standard_resolution=timedelta(0))
+    with pytest.raises(ValueError):
+        sla.resolution_target("gold", DEFAULT)
+
+
+# -- what the requester is told to expect --------------------------------------------------------
+DUE = sh(2026, 6, 1, 13)
+
+
+@pytest.mark.parametrize(
+    ("now", "running", "due", "revised", "promise", "at"),
+    [
+        (sh(2026, 6, 1, 12), True, DUE, None, "due", DUE),
+        (sh(2026, 6, 1, 13), True, DUE, None, "due", DUE),  # at the due time itself: still on time
+        (sh(2026, 6, 1, 14), True, DUE, None, "owed", None),  # never a time in the past
+        (sh(2026, 6, 1, 14), True, DUE, sh(2026, 6, 2, 10), "revised", sh(2026, 6, 2, 10)),
+        (sh(2026, 6, 2, 11), True, DUE, sh(2026, 6, 2, 10), "owed", None),  # the new time passed too
+        (sh(2026, 6, 1, 9), True, DUE, sh(2026, 6, 1, 11), "revised", sh(2026, 6, 1, 11)),  # told earlier
+        (sh(2026, 6, 1, 12), True, DUE, sh(2026, 6, 1, 11), "owed", None),  # and missed it
+        (sh(2026, 6, 1, 14), False, None, None, "none", None),  # waiting for the requester, or done
+        (sh(2026, 6, 1, 14), True, None, None, "none", None),
+    ],
+)
+def test_outlook(now, running, due, revised, promise, at):
+    seen = sla.outlook(now, running=running, due=due, revised=revised)
+    assert (seen.promise, seen.at) == (promise, at)
+
+
+def test_outlook_says_when_the_first_response_is_late():
+    filed_due = sh(2026, 6, 1, 10)
+    assert sla.outlook(sh(2026, 6, 1, 11), running=True, due=DUE, response_due=filed_due, responded=False).response_late
+    assert not sla.outlook(
+        sh(2026, 6, 1, 9), running=True, due=DUE, response_due=filed_due, responded=False
+    ).response_late
+    assert not sla.outlook(sh(2026, 6, 1, 11), running=True, due=DUE, response_due=filed_due).response_late
+    with pytest.raises(ValueError):
+        sla.outlook(datetime(2026, 6, 1, 11), running=True, due=DUE)  # naive

@@ -87,7 +87,7 @@ def test_a_manage_post_with_an_unknown_article_changes_nothing(demo_app, client,
     auth.logout()
     auth.login("lina")
     before = snapshot(demo_app, ticket_id)
-    assert before["ticket"]["complexity"] == "simple" and not before["ticket"]["shareable"]
+    assert before["ticket"]["complexity"] == "standard" and not before["ticket"]["shareable"]  # the default tier
     engineer = other_engineer(demo_app, ticket_id)
     token = auth.csrf(f"/tickets/{ticket_id}")
     r = client.post(
