@@ -40,6 +40,11 @@ ACTIONS = {
     "view_ticket": _l("Viewed an employee's ticket"),
     "view_attachment": _l("Opened an employee's attachment"),
     "view_profile": _l("Viewed an employee's profile"),
+    "article_submitted": _l("Article submitted for review"),
+    "article_published": _l("Article published"),
+    "article_sent_back": _l("Article sent back to its author"),
+    "article_unpublished": _l("Article unpublished"),
+    "article_restored": _l("Article version restored"),
 }
 
 

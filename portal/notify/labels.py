@@ -24,4 +24,6 @@ def kind_label(kind: str) -> str:
         "certificate_revoked": _("Certificate revoked"),
         "password_expiry": _("Password expires soon"),
         "handover": _("Work handed over to you"),
+        "article_published": _("Your draft was published"),
+        "article_sent_back": _("Your draft was sent back"),
     }.get(kind, kind)

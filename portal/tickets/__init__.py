@@ -17,6 +17,11 @@ def init_app(app):
     search_source.register_source()
     app.register_blueprint(blueprint.bp)
 
+    from portal.kb import origins
+    from portal.tickets import queries
+
+    origins.register_ticket_briefs(queries.ticket_briefs)  # the drafts desk shows a ticket's solution
+
     from portal.tickets.labels import HELPERS
 
     app.jinja_env.globals.update(HELPERS)
