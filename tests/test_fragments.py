@@ -42,6 +42,9 @@ CASES = [
     ("admin", "/admin/users", "user-rows"),
     ("admin", "/admin/users?q=zhang&status=active&page=1", "user-rows"),
     ("admin", "/admin/users?role=root&q=没有这个人", "user-rows"),
+    ("chenjing", "/kb/drafts", "draft-rows"),
+    ("chenjing", "/kb/drafts?status=review&origin=ticket&page=1", "draft-rows"),
+    ("admin", "/kb/drafts?origin=query&mine=1", "draft-rows"),
 ]
 IDS = [f"{who or 'anonymous'} {url}" for who, url, _ in CASES]
 ROOT = re.compile(r'\A\s*(<[a-z][a-z0-9]*\b[^>]*\bid="([^"]+)"[^>]*>)')
@@ -123,6 +126,7 @@ def test_every_view_that_renders_a_fragment_is_covered():
         "bank-rows": "quiz/_bank_rows.html",
         "reviews": "quiz/_reviews.html",
         "user-rows": "accounts/_user_rows.html",
+        "draft-rows": "kb/_draft_rows.html",
     }
     assert {root for _, _, root in CASES} == set(covered)
     assert partials == set(covered.values())

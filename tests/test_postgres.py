@@ -92,6 +92,32 @@ def test_users_list_on_postgres(pg_app):
     assert len(json.loads(out)) >= 40
 
 
+def test_drafts_desk_review_and_versions_on_postgres(pg_app):
+    """The demo's ticket drafts on the desk (its ordering and filters as PostgreSQL runs them), a
+    review step under its row lock, a diff and a restore."""
+    import re
+
+    client = pg_app.test_client()
+    auth = Auth(client)
+    assert auth.login("admin").status_code == 303
+    html = client.get("/kb/drafts").get_data(as_text=True)
+    listed = re.findall(r'id="draft-(\d+)" data-article="\d+" data-status="(\w+)" data-origin="(\w+)"', html)
+    assert len(listed) >= 3 and listed[0][1] == "review" and {o for _, _, o in listed} == {"ticket"}
+    assert 'class="beside ticket-solution"' in html
+    assert client.get("/kb/drafts?status=draft&origin=ticket&mine=1&category=1").status_code == 200
+    waiting = int(listed[0][0])
+    token = auth.csrf(f"/kb/articles/{waiting}/review")
+    r = client.post(f"/kb/articles/{waiting}/review", data={"action": "publish", "csrf_token": token})
+    assert r.status_code == 303
+    assert client.get(f"/kb/articles/{waiting}/versions/diff?a=1&b=1").status_code == 200
+    restored = client.post(f"/kb/articles/{waiting}/versions/1/restore", data={"csrf_token": token})
+    assert restored.status_code == 303  # nothing to restore: the same text, said on the list
+    reader = pg_app.test_client()
+    assert reader.get(f"/kb/articles/{waiting}").status_code == 404  # a ticket's FAQ is internal
+    assert Auth(reader).login("zhangwei").status_code == 303
+    assert reader.get(f"/kb/articles/{waiting}").status_code == 200  # published: employees read it
+
+
 def test_tickets_on_postgres(pg_app):
     from sqlalchemy import select, update
 

@@ -44,6 +44,11 @@ ACTIONS = {
     "calendar_day_removed": _l("Calendar day removed"),
     "calendar_synced": _l("Holidays loaded from the package"),
     "calendar_year_checked": _l("Calendar year checked"),
+    "article_submitted": _l("Article submitted for review"),
+    "article_published": _l("Article published"),
+    "article_sent_back": _l("Article sent back to its author"),
+    "article_unpublished": _l("Article unpublished"),
+    "article_restored": _l("Article version restored"),
 }
 
 

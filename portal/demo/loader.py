@@ -15,7 +15,7 @@ from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.kb import importer, markdown
 from portal.kb.models import SEED_CATEGORIES, UNCATEGORIZED, Article, Category, Manual
-from portal.kb.services import ensure_categories, import_records
+from portal.kb.services import NOTE_IMPORT, add_version, ensure_categories, import_records
 
 DATA = Path(__file__).parent / "data"
 DEMO_PASSWORD = "Demo@2026"
@@ -127,20 +127,25 @@ def older_chapters(chapters: list[dict]) -> list[dict]:
 
 def _add_chapters(manual: Manual, chapters: list[dict], suffix: str = "") -> None:
     guide = db.session.scalar(select(Category).where(Category.name == "操作指南"))
+    author = db.session.scalar(select(User).where(User.username == "chenjing"))
     for position, chapter in enumerate(chapters, start=1):
-        db.session.add(
-            Article(
-                kind="manual",
-                manual=manual,
-                position=position,
-                title=chapter["title"],
-                body=chapter["body"],
-                body_text=markdown.plain_text(chapter["body"]),
-                category=guide,
-                visibility="public",
-                external_id=f"demo-manual-{position:02d}{suffix}",
-            )
+        article = Article(
+            kind="manual",
+            manual=manual,
+            position=position,
+            title=chapter["title"],
+            body=chapter["body"],
+            body_text=markdown.plain_text(chapter["body"]),
+            category=guide,
+            visibility="public",
+            status="published",  # the manual's editions are reviewed as a whole (editions.py)
+            origin="import",
+            external_id=f"demo-manual-{position:02d}{suffix}",
+            author=author,
         )
+        db.session.add(article)
+        db.session.flush()
+        add_version(article, author, NOTE_IMPORT)
 
 
 def load_manual() -> int:

@@ -16,6 +16,7 @@ from portal.core.calendar_days import SyncResult
 from portal.core.clock import utcnow
 from portal.core.uow import unit_of_work
 from portal.extensions import db
+from portal.kb import reviewing
 from portal.kb.models import Article, Category
 from portal.tickets import calendar_admin, services
 from portal.tickets.models import QuickReply, Ticket
@@ -66,6 +67,14 @@ class Replay:
 
 def _users() -> dict[str, User]:
     return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def _faq_draft(ticket: Ticket, state: str, users: dict[str, User]) -> None:
+    """Support turns the solved ticket into a FAQ draft for the drafts desk; `review`: the
+    curator 陈静 has submitted it, and another curator (or an administrator) reviews it."""
+    article = services.draft_faq(ticket, users["lina"])
+    if state == "review":
+        reviewing.move(article.id, "submit", users["chenjing"])  # now, like the draft itself
 
 
 def load_tickets(now: datetime | None = None) -> int:
@@ -136,6 +145,8 @@ def _replay(s: dict, now: datetime, users, categories, faqs) -> None:
     if outcome == "reopened":
         services.change_state(ticket, requester, "reopen", body=s["reopen"], now=clock.at(timedelta(hours=2)))
         return
+    if s.get("faq_draft"):
+        _faq_draft(ticket, s["faq_draft"], users)
     if outcome == "resolved":
         return
     if s.get("rating"):

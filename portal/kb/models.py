@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.rules import SEED_CATEGORIES, UNCATEGORIZED, popularity
+from portal.kb.workflow import Origin, Status
 
-__all__ = ["SEED_CATEGORIES", "UNCATEGORIZED", "Article", "ArticleLink", "ArticleVote", "Category", "Manual"]
+__all__ = [
+    "SEED_CATEGORIES",
+    "UNCATEGORIZED",
+    "Article",
+    "ArticleLink",
+    "ArticleVersion",
+    "ArticleVote",
+    "Category",
+    "Manual",
+]
 
 
 class Category(db.Model):
@@ -46,7 +57,8 @@ class Article(db.Model):
     position: Mapped[int] = mapped_column(default=0)  # chapter order inside a manual
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     visibility: Mapped[str] = mapped_column(String(10), default="public")  # public | internal
-    published: Mapped[bool] = mapped_column(default=True)
+    # draft | review | published (workflow.py); a new row is a draft unless its writer says otherwise
+    status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value, index=True)
     view_count: Mapped[int] = mapped_column(default=0)
     helpful_yes: Mapped[int] = mapped_column(default=0)
     helpful_no: Mapped[int] = mapped_column(default=0)
@@ -55,14 +67,68 @@ class Article(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # the ticket this FAQ was drafted from (the ticket links back through tickets.article_id)
     source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", use_alter=True, ondelete="SET NULL"))
+    # why it was drafted (workflow.Origin): the zero-result query, the article readers found unhelpful
+    origin: Mapped[str] = mapped_column(String(10), default=Origin.CURATOR.value)
+    origin_query: Mapped[str] = mapped_column(String(200), default="")
+    origin_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))  # articles are never deleted
+    # the review: who submitted it and when; who published it or sent it back, when, and why
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[datetime | None] = mapped_column()
 
     category: Mapped[Category] = relationship(lazy="joined")
     manual: Mapped[Manual | None] = relationship(back_populates="chapters")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    origin_article: Mapped[Article | None] = relationship(remote_side=[id], foreign_keys=[origin_article_id])
+
+    @hybrid_property
+    def published(self) -> bool:
+        """Readers see it (status published): the one condition every reader's query uses."""
+        return self.status == Status.PUBLISHED
+
+    @published.inplace.setter
+    def _published_setter(self, value: bool) -> None:
+        # writers that only know "published or not" (an edition's copy, a test's factory); an
+        # unpublished article keeps its place in the review (a draft stays a draft, one waiting stays waiting)
+        if value:
+            self.status = Status.PUBLISHED.value
+        elif self.status in (None, Status.PUBLISHED):
+            self.status = Status.DRAFT.value
+
+    @published.inplace.expression
+    @classmethod
+    def _published_expression(cls):
+        return cls.status == Status.PUBLISHED.value
 
     @property
     def popularity(self) -> int:
         return popularity(self.view_count, self.helpful_yes, self.helpful_no)
+
+
+class ArticleVersion(db.Model):
+    """One saved state of an article: every save that changes its title, text, category or kind
+    adds one (numbered from 1 per article); restoring an old one adds a new one."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_article_versions_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(10))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    category_name: Mapped[str] = mapped_column(String(60), default="")  # as it was called then
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")  # "restored from version 2", "imported" …
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
 
 
 class ArticleVote(db.Model):

@@ -1,14 +1,19 @@
 """Knowledge-base reads for pages: the search home's overview, categories, articles, links,
-votes and manuals. Nothing here writes (the writers are in services.py)."""
+votes and manuals; the drafts desk and the versions of an article. Nothing here writes (the
+writers are in services.py and reviewing.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.kb import rules
 from portal.kb.editions import current_or_loose
-from portal.kb.models import Article, ArticleLink, ArticleVote, Category, Manual
+from portal.kb.models import Article, ArticleLink, ArticleVersion, ArticleVote, Category, Manual
+from portal.kb.workflow import UNPUBLISHED, Origin, Status
 
 
 def popularity_order():
@@ -122,3 +127,109 @@ def manuals_by_title() -> list[Manual]:
             seen.add(m.title)
             out.append(m)
     return out
+
+
+# The drafts desk
+
+
+@dataclass(frozen=True)
+class DraftFilter:
+    status: str = ""  # "" (both), draft, review
+    origin: str = ""  # a workflow.Origin, or "" for any
+    category: int | None = None
+    mine: bool = False  # drafted or submitted by the curator looking
+
+    @classmethod
+    def parse(cls, args) -> DraftFilter:
+        """The desk's query string, anything unknown dropped (a stale link still lists)."""
+        status = args.get("status", "")
+        origin = args.get("origin", "")
+        category = args.get("category", "")
+        return cls(
+            status=status if status in {s.value for s in UNPUBLISHED} else "",
+            origin=origin if origin in {o.value for o in Origin} else "",
+            category=int(category) if category.isdigit() and len(category) < 10 else None,
+            mine=args.get("mine") == "1",
+        )
+
+    def args(self) -> dict:
+        """The filters as query arguments (for the pager and the tabs), empty ones left out."""
+        out = {k: v for k, v in asdict(self).items() if v not in ("", None, False)}
+        if self.mine:
+            out["mine"] = "1"
+        return out
+
+
+def drafts(f: DraftFilter, me_id: int, page: int, per_page: int = 20):
+    """Unpublished articles: those waiting for review first, longest waiting first; then drafts,
+    last changed first."""
+    query = select(Article).where(Article.status.in_([s.value for s in UNPUBLISHED]))
+    if f.status:
+        query = query.where(Article.status == f.status)
+    if f.origin:
+        query = query.where(Article.origin == f.origin)
+    if f.category is not None:
+        query = query.where(Article.category_id == f.category)
+    if f.mine:
+        query = query.where(or_(Article.author_id == me_id, Article.submitted_by_id == me_id))
+    waiting = Article.status == Status.REVIEW.value
+    query = query.order_by(
+        case((waiting, 0), else_=1),
+        case((waiting, Article.submitted_at)),
+        Article.updated_at.desc(),
+        Article.id.desc(),
+    ).options(
+        selectinload(Article.author),
+        selectinload(Article.submitted_by),
+        selectinload(Article.reviewed_by),
+        selectinload(Article.origin_article),
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def draft_counts() -> dict[str, int]:
+    """How many articles are drafts and how many wait for review."""
+    rows = db.session.execute(
+        select(Article.status, func.count(Article.id))
+        .where(Article.status.in_([s.value for s in UNPUBLISHED]))
+        .group_by(Article.status)
+    ).all()
+    counts = {s.value: 0 for s in UNPUBLISHED}
+    counts.update(dict(rows))
+    return counts
+
+
+def latest_versions(ids: list[int]) -> dict[int, ArticleVersion]:
+    """The newest version of each of these articles (who last changed it, and when)."""
+    if not ids:
+        return {}
+    newest = (
+        select(ArticleVersion.article_id, func.max(ArticleVersion.number).label("number"))
+        .where(ArticleVersion.article_id.in_(ids))
+        .group_by(ArticleVersion.article_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(ArticleVersion)
+        .join(newest, (ArticleVersion.article_id == newest.c.article_id) & (ArticleVersion.number == newest.c.number))
+        .options(selectinload(ArticleVersion.author))
+    )
+    return {v.article_id: v for v in rows}
+
+
+def versions(article_id: int) -> list[ArticleVersion]:
+    """Every kept version of an article, newest first."""
+    return list(
+        db.session.scalars(
+            select(ArticleVersion)
+            .where(ArticleVersion.article_id == article_id)
+            .order_by(ArticleVersion.number.desc())
+            .options(selectinload(ArticleVersion.author))
+        )
+    )
+
+
+def get_version(article_id: int, number: int) -> ArticleVersion | None:
+    return db.session.scalar(
+        select(ArticleVersion).where(ArticleVersion.article_id == article_id, ArticleVersion.number == number)
+    )

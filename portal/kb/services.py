@@ -1,7 +1,8 @@
-"""Knowledge-base transactions, the only writers: views counted, votes, articles and their links,
-categories, manual editions (copy, publish) and bulk import. Each call is one unit of work;
-index updates are written to the search outbox with the change and applied after the commit.
-The reads for pages are in queries.py."""
+"""Knowledge-base transactions, the only writers: views counted, votes, articles and their links
+and versions, drafts from tickets, categories, manual editions (copy, publish) and bulk import.
+Each call is one unit of work; index updates are written to the search outbox with the change and
+applied after the commit. The review (submit, publish, send back) and restoring a version are in
+reviewing.py; the reads for pages are in queries.py."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from portal.core.uow import after_commit, unit_of_work
 from portal.extensions import db
 from portal.kb import editions, markdown, rules
 from portal.kb.importer import Record
-from portal.kb.models import UNCATEGORIZED, Article, ArticleLink, ArticleVote, Category, Manual
+from portal.kb.models import UNCATEGORIZED, Article, ArticleLink, ArticleVersion, ArticleVote, Category, Manual
+from portal.kb.workflow import Origin, Status
 from portal.search import completion, queue
 from portal.search import log as search_log
 from portal.search.documents import make_key
@@ -91,10 +93,18 @@ class ArticleInput:
     kind: str
     category_id: int
     visibility: str
-    published: bool = True
     manual_id: int | None = None
     position: int = 0
     related_ids: list[int] | None = None  # curator links; None leaves them as they are
+    # why a new article is drafted (ignored when editing): a zero-result query, an unhelpful article
+    origin: str = Origin.CURATOR.value
+    origin_query: str = ""
+    origin_article_id: int | None = None
+
+
+VERSIONED = ("title", "body", "kind", "category_id")  # a change to one of these is a new version
+# what a version's note records, as codes (labels.version_note says them in the reader's language)
+NOTE_IMPORT, NOTE_TICKET, NOTE_EDITION, NOTE_RESTORE = "import", "ticket", "edition:", "restore:"
 
 
 def _validate(data: ArticleInput) -> dict[str, str]:
@@ -120,30 +130,97 @@ def _validate(data: ArticleInput) -> dict[str, str]:
     return errors
 
 
+def _origin(data: ArticleInput) -> dict:
+    """Why a new article from the editor is drafted; what cannot be said is a plain draft."""
+    if data.origin == Origin.QUERY and data.origin_query.strip():
+        return {"origin": Origin.QUERY.value, "origin_query": " ".join(data.origin_query.split())[:200]}
+    if data.origin == Origin.FEEDBACK and data.origin_article_id and db.session.get(Article, data.origin_article_id):
+        return {"origin": Origin.FEEDBACK.value, "origin_article_id": data.origin_article_id}
+    return {"origin": Origin.CURATOR.value}
+
+
 def save_article(data: ArticleInput, author: User, article: Article | None = None) -> Article:
-    """Create or change an article with its curator links, all or nothing; searchable once the
-    writer has applied the outbox row (right after the commit)."""
+    """Create or change an article with its curator links, all or nothing. A new article is a
+    draft (readers see it once a second curator published it, reviewing.py); a change to a
+    published one is searchable once the writer has applied the outbox row (right after the
+    commit). A change to the title, text, category or kind is a new version."""
     with unit_of_work():
         if errors := _validate(data):
             raise ArticleError(errors)
         if article is None:
-            article = Article(author=author)
+            article = Article(author=author, status=Status.DRAFT.value, **_origin(data))
             db.session.add(article)
+        before = version_fields(article)
         article.title = data.title.strip()
         article.body = data.body
         article.body_text = markdown.plain_text(data.body)
         article.kind = data.kind
         article.category_id = data.category_id
         article.visibility = data.visibility
-        article.published = data.published
         article.manual_id = data.manual_id if data.kind == "manual" else None
         article.position = data.position
         article.updated_at = utcnow()
         db.session.flush()
+        if version_fields(article) != before:
+            add_version(article, author)
         if data.related_ids is not None:
             _set_links(article, data.related_ids)
         queue.mark_dirty([make_key(PREFIX, article.id)])
         after_commit(queue.kick)
+    return article
+
+
+def version_fields(article: Article) -> dict:
+    return {k: getattr(article, k) for k in VERSIONED}
+
+
+def add_version(article: Article, author: User | None, note: str = "", *, now=None) -> ArticleVersion:
+    """Keep the article as it is now as its next version (joins the caller's unit of work; the
+    article is flushed). `note`: one of the NOTE_ codes, or empty for an edit."""
+    latest = db.session.scalar(
+        select(ArticleVersion.number)
+        .where(ArticleVersion.article_id == article.id)
+        .order_by(ArticleVersion.number.desc())
+        .limit(1)
+    )
+    category = db.session.get(Category, article.category_id)
+    version = ArticleVersion(
+        article_id=article.id,
+        number=(latest or 0) + 1,
+        title=article.title,
+        body=article.body,
+        kind=article.kind,
+        category_id=article.category_id,
+        category_name=category.name if category is not None else "",
+        author_id=author.id if author is not None else None,
+        note=note[:200],
+        created_at=now or utcnow(),
+    )
+    db.session.add(version)
+    return version
+
+
+def draft_from_ticket(
+    ticket_id: int, *, title: str, body: str, category_id: int, by: User, visibility: str = "internal"
+) -> Article:
+    """A FAQ draft made from a solved ticket (the ticket desk's one step): unpublished, its reason
+    the ticket, its first version by whoever made it. Joins the ticket service's unit of work."""
+    with unit_of_work():
+        article = Article(
+            kind="faq",
+            title=title[: rules.TITLE_MAX],
+            body=body,
+            body_text=markdown.plain_text(body),
+            category_id=category_id,
+            visibility=visibility,
+            status=Status.DRAFT.value,
+            origin=Origin.TICKET.value,
+            author_id=by.id,
+        )
+        db.session.add(article)
+        db.session.flush()
+        article.source_ticket_id = ticket_id
+        add_version(article, by, NOTE_TICKET)
     return article
 
 
@@ -238,23 +315,26 @@ def new_edition(source: Manual, edition: str, *, author: User | None = None) -> 
             ):
                 raise EditionError(_("A chapter with the external id %(id)s already exists.", id=external_id))
             taken.add(external_id)
-            db.session.add(
-                Article(
-                    kind="manual",
-                    manual=copy,
-                    position=chapter.position,
-                    title=chapter.title,
-                    body=chapter.body,
-                    body_text=chapter.body_text,
-                    category_id=chapter.category_id,
-                    visibility=chapter.visibility,
-                    published=chapter.published,
-                    external_id=external_id,
-                    author=author or chapter.author,
-                    created_at=now,
-                    updated_at=now,
-                )
+            article = Article(
+                kind="manual",
+                manual=copy,
+                position=chapter.position,
+                title=chapter.title,
+                body=chapter.body,
+                body_text=chapter.body_text,
+                category_id=chapter.category_id,
+                visibility=chapter.visibility,
+                status=chapter.status,  # the edition is the draft: its chapters keep their state
+                origin=chapter.origin,
+                published_at=chapter.published_at,
+                external_id=external_id,
+                author=author or chapter.author,
+                created_at=now,
+                updated_at=now,
             )
+            db.session.add(article)
+            db.session.flush()
+            add_version(article, author, f"{NOTE_EDITION}{edition}", now=now)
     return copy
 
 
@@ -270,7 +350,12 @@ class ImportCounts:
 
 def import_records(records: list[Record], author: User | None = None) -> ImportCounts:
     """Upsert by external_id in one unit of work with the index outbox rows. The caller applies
-    them (the CLI drains with a progress bar; `portal demo` rebuilds the index)."""
+    them (the CLI drains with a progress bar; `portal demo` rebuilds the index).
+
+    Imported articles are published at once, as before drafts existed: a file is a body of
+    answers already agreed elsewhere (a migration, the demo), and 5,000 rows are not reviewed one
+    by one. Each created or changed row is a new version ("imported"); a row an import changes
+    keeps its state (a draft stays a draft)."""
     counts = ImportCounts()
     with unit_of_work():
         categories = ensure_categories([*(r.category for r in records), UNCATEGORIZED])
@@ -287,7 +372,15 @@ def import_records(records: list[Record], author: User | None = None) -> ImportC
             article = existing.get(rec.external_id)
             values = {"title": rec.title, "body": rec.body, "kind": rec.kind, "category": categories[rec.category]}
             if article is None:
-                article = Article(external_id=rec.external_id, author=author, visibility="public", **values)
+                article = Article(
+                    external_id=rec.external_id,
+                    author=author,
+                    visibility="public",
+                    status=Status.PUBLISHED.value,
+                    origin=Origin.IMPORT.value,
+                    published_at=now,
+                    **values,
+                )
                 db.session.add(article)
                 counts.created += 1
             elif any(getattr(article, k) != v for k, v in values.items()):
@@ -301,5 +394,36 @@ def import_records(records: list[Record], author: User | None = None) -> ImportC
             article.updated_at = now
             touched.append(article)
         db.session.flush()
+        _add_versions(touched, author, now)
         queue.mark_dirty(make_key(PREFIX, a.id) for a in touched)
     return counts
+
+
+def _add_versions(articles: list[Article], author: User | None, now) -> None:
+    """The next version of each imported article, numbered with one read per 500 articles."""
+    latest: dict[int, int] = {}
+    ids = [a.id for a in articles]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        latest.update(
+            db.session.execute(
+                select(ArticleVersion.article_id, db.func.max(ArticleVersion.number))
+                .where(ArticleVersion.article_id.in_(chunk))
+                .group_by(ArticleVersion.article_id)
+            ).all()
+        )
+    db.session.add_all(
+        ArticleVersion(
+            article_id=a.id,
+            number=latest.get(a.id, 0) + 1,
+            title=a.title,
+            body=a.body,
+            kind=a.kind,
+            category_id=a.category.id,
+            category_name=a.category.name,
+            author_id=author.id if author is not None else None,
+            note=NOTE_IMPORT,
+            created_at=now,
+        )
+        for a in articles
+    )

@@ -197,10 +197,12 @@ def _save(form: ArticleForm, article: Article | None):
         kind=form.kind.data,
         category_id=form.category_id.data,
         visibility=form.visibility.data,
-        published=form.published.data,
         manual_id=form.manual_id.data or None,
         position=form.position.data or 0,
         related_ids=form.related_ids(),
+        origin=form.origin.data or "curator",
+        origin_query=form.origin_query.data or "",
+        origin_article_id=int(form.origin_article.data) if form.origin_article.data else None,
     )
     return services.save_article(data, current_user, article)
 
@@ -224,8 +226,8 @@ def _edit(article: Article | None):
         form.related.data = ", ".join(
             str(a.id) for a in queries.linked_articles(article, authenticated=True, is_curator=True)
         )
-    elif request.method == "GET":  # "write an article for this" from a zero-result search
-        form.title.data = request.args.get("title", "")[:200]
+    elif request.method == "GET":
+        _prefill_origin(form)
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
@@ -234,11 +236,28 @@ def _edit(article: Article | None):
             _show_error(form, err)
             status = err.status
         else:
+            if not saved.published:  # a draft: its review page offers the next step
+                flash(_("Saved as a draft. Submit it for review when it is ready."), "success")
+                return redirect(url_for("kb.review_article", article_id=saved.id), 303)
             flash(_("Saved. The article is searchable within seconds."), "success")
             return redirect(url_for("kb.show_article", article_id=saved.id), 303)
     return render_template(
         "kb/edit.html", form=form, article=article, preview_html=markdown.render(form.body.data or "")
     ), status
+
+
+def _prefill_origin(form: ArticleForm) -> None:
+    """A new article opened from a zero-result search (?query=) or from readers' "not solved" on
+    an article (?feedback=<id>) says so on the drafts desk; ?title= only fills in the title."""
+    query = " ".join(request.args.get("query", "").split())[:200]
+    feedback = request.args.get("feedback", "")
+    source = queries.find_article(int(feedback)) if feedback.isdigit() and len(feedback) < 10 else None
+    if query:
+        form.origin.data, form.origin_query.data, form.title.data = "query", query, query
+    elif source is not None:
+        form.origin.data, form.origin_article.data, form.title.data = "feedback", str(source.id), source.title
+    else:
+        form.title.data = request.args.get("title", "")[:200]
 
 
 @bp.post("/preview")

@@ -26,4 +26,6 @@ def kind_label(kind: str) -> str:
         "handover": _("Work handed over to you"),
         "calendar_coverage": _("Working calendar"),
         "ticket_promise": _("New expected time"),
+        "article_published": _("Your draft was published"),
+        "article_sent_back": _("Your draft was sent back"),
     }.get(kind, kind)

@@ -23,6 +23,11 @@ def init_app(app):
     app.register_blueprint(blueprint.bp)
     app.cli.add_command(cli.calendar)
 
+    from portal.kb import origins
+    from portal.tickets import queries
+
+    origins.register_ticket_briefs(queries.ticket_briefs)  # the drafts desk shows a ticket's solution
+
     from portal.tickets.clock import outlook
     from portal.tickets.labels import HELPERS
 

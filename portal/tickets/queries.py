@@ -12,6 +12,7 @@ from portal.auth.models import Region, User, UserRole
 from portal.core.clock import utcnow
 from portal.extensions import db
 from portal.kb.models import Article
+from portal.kb.origins import TicketBrief
 from portal.tickets import assignment
 from portal.tickets.models import QuickReply, Ticket, TicketEvent
 from portal.tickets.states import OPEN_STATES, State
@@ -220,3 +221,10 @@ def top_faqs(limit: int = 50, *, authenticated: bool = True) -> list[tuple[Artic
 
 def tickets_for_article(article_id: int) -> int:
     return db.session.scalar(select(func.count(Ticket.id)).where(Ticket.article_id == article_id)) or 0
+
+
+def ticket_briefs(ids: list[int]) -> dict[int, TicketBrief]:
+    """The problem and solution of the tickets FAQ drafts were made from (registered with kb for
+    the drafts desk, which shows the solution beside the draft; no requester, nothing internal)."""
+    rows = db.session.execute(select(Ticket.id, Ticket.title, Ticket.solution, Ticket.state).where(Ticket.id.in_(ids)))
+    return {i: TicketBrief(i, title, solution or "", state) for i, title, solution, state in rows}

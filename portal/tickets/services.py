@@ -26,7 +26,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.core.uow import after_commit, unit_of_work
 from portal.extensions import db
-from portal.kb import markdown
+from portal.kb import services as kb_services
 from portal.kb.models import Article, Category
 from portal.notify.services import notify
 from portal.search import queue
@@ -642,7 +642,8 @@ def revise_expected(
 
 
 def draft_faq(ticket: Ticket, by: User) -> Article:
-    """One step from a solved ticket to an unpublished FAQ for curators, linked both ways."""
+    """One step from a solved ticket to an unpublished FAQ for curators, linked both ways; the
+    drafts desk lists it with the ticket's solution beside it."""
     with _work():
         _require_agent(by)
         if ticket.article is not None and ticket.article.source_ticket_id == ticket.id:
@@ -654,19 +655,9 @@ def draft_faq(ticket: Ticket, by: User) -> Article:
             problem=ticket.description or ticket.title,
             solution=ticket.solution,
         )
-        article = Article(
-            kind="faq",
-            title=ticket.title,
-            body=body,
-            body_text=markdown.plain_text(body),
-            category_id=ticket.category_id,
-            visibility="internal",
-            published=False,
-            author_id=by.id,
+        article = kb_services.draft_from_ticket(
+            ticket.id, title=ticket.title, body=body, category_id=ticket.category_id, by=by
         )
-        db.session.add(article)
-        db.session.flush()
-        article.source_ticket_id = ticket.id
         ticket.article = article
         _event(ticket, "faq_draft", by, data={"article_id": article.id}, internal=True)
         _refresh_index(ticket)

@@ -92,7 +92,8 @@ def test_pages_fit_a_phone_screen(browser, live_server, path):
     context.close()
 
 
-def test_curator_writes_an_article_that_search_then_finds(page, live_server):
+def test_curator_writes_an_article_that_search_then_finds(page, live_server, browser):
+    """Written, submitted for review, published by a second person, then found."""
     login(page, live_server, "chenjing")
     page.goto(live_server + "/kb/articles/new")
     page.fill("#title", "视频会议室投屏无信号")
@@ -101,6 +102,14 @@ def test_curator_writes_an_article_that_search_then_finds(page, live_server):
     expect(page.locator("#preview strong")).to_have_text("HDMI")  # live preview through htmx
     page.click("#article-form button[type=submit]")
     expect(page.locator(".alert.success")).to_be_visible()
+    page.click("button[data-move=submit]")  # a draft until someone else publishes it
+    expect(page.locator("#review")).to_have_attribute("data-status", "review")
+    reviewer = browser.new_context(locale="zh-CN").new_page()
+    login(reviewer, live_server, "admin")
+    reviewer.goto(page.url)
+    reviewer.click("button[data-move=publish]")
+    expect(reviewer.locator(".alert.success")).to_be_visible()
+    reviewer.context.close()
     page.goto(live_server + "/")
     page.locator("input[name=q]").press_sequentially("投屏无信号", delay=40)
     expect(page.locator("#search-results ol.hits li h3 a").first).to_have_text("视频会议室投屏无信号")

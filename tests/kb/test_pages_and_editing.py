@@ -18,6 +18,7 @@ def world(db_app):
     demo's manual; the FAQs are in the search index."""
     f.user("zhangwei", display_name="张伟")
     f.user("chenjing", display_name="陈静", roles=[Role.CURATOR])
+    f.user("zhaomin", display_name="赵敏", roles=[Role.CURATOR])
     categories = {name: f.category(name) for name in ("登录问题", "权限问题", "数据错误", "操作指南")}
     login = categories["登录问题"]
     faqs = f.sign_in_faqs(login)
@@ -142,6 +143,8 @@ def test_manual_page_has_a_table_of_contents(client, world):
 
 
 def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth, world):
+    """A new article is a draft nobody finds; once a second curator published it, it is found,
+    and an edit of the published article is found at once."""
     auth.login("chenjing")
     token = auth.csrf("/kb/articles/new")
     form = {
@@ -151,18 +154,24 @@ def test_curator_creates_and_edits_an_article_and_it_is_searchable(client, auth,
         "visibility": "public",
         "manual_id": "0",
         "position": "0",
-        "published": "y",
         "body": "1. 打开 `行政服务 > 会议室`\n2. 点击**改期**",
         "csrf_token": token,
     }
     response = client.post("/kb/articles/new", data=form)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.location.endswith("/review")
     page = client.get(response.location).get_data(as_text=True)
     assert "<code>行政服务 &gt; 会议室</code>" in page
+    assert client.get("/api/v1/search", query_string={"q": "会议室预订"}).get_json()["results"] == []
+    aid = int(response.location.split("/")[-2])
+    review = {"action": "submit", "csrf_token": token}
+    assert client.post(f"/kb/articles/{aid}/review", data=review).status_code == 303
+    auth.logout()
+    auth.login("zhaomin")
+    review = {"action": "publish", "csrf_token": auth.csrf(f"/kb/articles/{aid}/review")}
+    assert client.post(f"/kb/articles/{aid}/review", data=review).status_code == 303
     hits = client.get("/api/v1/search", query_string={"q": "会议室预订"}).get_json()["results"]
-    assert hits[0]["title"] == "会议室预订冲突怎么处理"
-    aid = hits[0]["id"]
-    form["title"] = "会议室预订冲突与改期"
+    assert hits[0]["title"] == "会议室预订冲突怎么处理" and hits[0]["id"] == aid
+    form["title"], form["csrf_token"] = "会议室预订冲突与改期", review["csrf_token"]
     assert client.post(f"/kb/articles/{aid}/edit", data=form).status_code == 303
     assert client.get("/api/v1/search", query_string={"q": "改期"}).get_json()["results"][0]["id"] == aid
 

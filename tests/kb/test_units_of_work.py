@@ -57,7 +57,6 @@ def edit_form(auth: Auth, article_id: int, **changes) -> dict:
         "visibility": "public",
         "manual_id": "0",
         "position": "0",
-        "published": "y",
         "related": "",
         "csrf_token": auth.csrf(f"/kb/articles/{article_id}/edit"),
     }

@@ -68,7 +68,6 @@ def test_curator_links_come_first_and_survive_edits(client, auth, db_app, world)
         "visibility": "public",
         "manual_id": "0",
         "position": "0",
-        "published": "y",
         "body": "正文",
         "related": f"{b}, {c}",
         "csrf_token": token,

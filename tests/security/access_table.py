@@ -168,6 +168,7 @@ KB = {
         Entry(get=EVERYONE, args={"article_id": "article"}),
         Entry(get=SIGNED_IN, args={"article_id": "internal_article"}, hidden=True, label="internal_article"),
         Entry(get=CURATORS, args={"article_id": "draft_chapter"}, hidden=True, label="draft_chapter"),
+        Entry(get=CURATORS, args={"article_id": "draft_article"}, hidden=True, label="draft_article"),
     ),
     "kb.vote": Entry(post=EVERYONE, args={"article_id": "article"}, form={"helpful": "yes"}),
     "kb.show_category": Entry(get=EVERYONE, args={"category_id": "category"}),
@@ -185,6 +186,15 @@ KB = {
     "kb.edit_article": Entry(get=CURATORS, post=CURATORS, args={"article_id": "article"}),
     "kb.preview": Entry(post=CURATORS),
     "kb.manage_categories": Entry(get=CURATORS, post=CURATORS),
+    # the drafts desk: curators and administrators; a review step by anyone else is refused before
+    # the article is looked at (submit: the first curator's 303, the second one's 409)
+    "kb.drafts": Entry(get=CURATORS),
+    "kb.review_article": Entry(
+        get=CURATORS, post=CURATORS, args={"article_id": "draft_article"}, form={"action": "submit"}
+    ),
+    "kb.article_versions": Entry(get=CURATORS, args={"article_id": "article"}),
+    "kb.diff_versions": Entry(get=CURATORS, args={"article_id": "article"}, query={"a": "1", "b": "1"}),
+    "kb.restore_version": Entry(post=CURATORS, args={"article_id": "article", "number": "version"}),
 }
 
 # --- tickets (portal/tickets: views.py, desk.py) -------------------------------------------------

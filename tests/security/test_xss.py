@@ -26,6 +26,8 @@ from portal.core import storage, uploads
 from portal.core.clock import utcnow
 from portal.core.uploads import Upload
 from portal.extensions import db
+from portal.kb import reviewing
+from portal.kb import services as kb
 from portal.notify import services as notify
 from portal.quiz.models import Certificate
 from portal.tickets import services as tickets
@@ -131,6 +133,44 @@ def build(stored: Stored) -> None:
         db.session.add(QuickReply(title=f"快捷{i}{payload}"[:40], body=ALL_IN_ONE, position=100 + i))
     stored.put("quick replies", 12)
     stored.ids.update(ticket=filed.id, waiting_ticket=waiting.id, revised_ticket=revised.id)
+
+    # the drafts desk: a FAQ draft of the solved ticket (its solution shown beside it), a draft for
+    # a zero-result query as searchers typed it, a draft replying to feedback; versions to compare
+    ticket_draft = tickets.draft_faq(filed, support)
+    query_draft = kb.save_article(
+        kb.ArticleInput(
+            title=short(5),
+            body=ALL_IN_ONE,
+            kind="faq",
+            category_id=category.id,
+            visibility="public",
+            origin="query",
+            origin_query=ALL_IN_ONE[:200],
+        ),
+        curator,
+    )
+    reviewing.move(query_draft.id, "submit", curator)
+    reviewing.move(query_draft.id, "send_back", f.user("zhaomin", roles=[Role.CURATOR]), note=ALL_IN_ONE[:500])
+    feedback_draft = kb.save_article(
+        kb.ArticleInput(
+            title=short(6),
+            body=short(6),
+            kind="faq",
+            category_id=category.id,
+            visibility="public",
+            origin="feedback",
+            origin_article_id=main.id,
+        ),
+        curator,
+    )
+    kb.save_article(
+        kb.ArticleInput(title=short(7), body="\n".join(HTML), kind="faq", category_id=category.id, visibility="public"),
+        curator,
+        query_draft,
+    )
+    stored.put("draft reasons: zero-result query, reviewer's comment", 2)
+    stored.put("article versions")
+    stored.ids.update(ticket_draft=ticket_draft.id, query_draft=query_draft.id, feedback_draft=feedback_draft.id)
 
     # approvals: title and form fields, comments, a return with its reason, a delegation
     first = f.approval_request(
@@ -363,6 +403,13 @@ def stored_pages(ids: dict[str, int]) -> list[tuple[str | None, str]]:
         ("chenjing", f"/kb/articles/{ids['markdown_article']}/edit"),
         ("chenjing", "/kb/categories"),
         ("chenjing", f"/kb/manuals/{ids['manual']}"),
+        ("chenjing", "/kb/drafts"),
+        ("chenjing", f"/kb/articles/{ids['ticket_draft']}/review"),
+        ("chenjing", f"/kb/articles/{ids['query_draft']}/review"),
+        ("chenjing", f"/kb/articles/{ids['feedback_draft']}/review"),
+        ("chenjing", f"/kb/articles/{ids['query_draft']}/versions"),
+        ("chenjing", f"/kb/articles/{ids['query_draft']}/versions/diff?a=1&b=2"),
+        ("chenjing", f"/kb/articles/{ids['query_draft']}/edit"),
         ("zhoulin", "/quiz/questions"),
         ("zhoulin", f"/quiz/questions/{ids['question']}/edit"),
         ("zhoulin", "/quiz/reviews"),
@@ -397,7 +444,8 @@ REFLECTING = [
     ("zhangwei", "/approvals/", ("box", "template", "state")),
     ("zhangwei", "/quiz/verify", ("code",)),
     ("lina", "/tickets/queue", ("q", "state", "region", "severity", "assignee")),
-    ("chenjing", "/kb/articles/new", ("title",)),
+    ("chenjing", "/kb/articles/new", ("title", "query")),
+    ("chenjing", "/kb/drafts", ("status", "origin", "category", "mine", "page")),
     ("zhoulin", "/quiz/questions", ("q", "tag", "level", "kind")),
     ("zhoulin", "/quiz/reports", ("department", "level", "from", "to")),
 ]

@@ -23,6 +23,7 @@ from portal.core import storage, uploads
 from portal.core.clock import utcnow
 from portal.core.uploads import Upload
 from portal.extensions import db
+from portal.kb import services as kb
 from portal.notify import services as notify
 from portal.quiz import services as quiz
 from portal.quiz.models import Certificate
@@ -63,6 +64,8 @@ def build_world() -> World:
     f.article("第一章 登录", "登录说明", manual=manual, position=1)
     draft = f.manual(edition="2027Q1", released_on=None, is_current=False)
     draft_chapter = f.article("第一章 登录（修订中）", "新的登录说明", manual=draft, position=1)
+    kb.add_version(faq, None)  # the versions pages compare and restore version 1
+    draft_faq = f.article("OA登录页打不开（草稿）", "待审核的草稿", category=login, published=False)
 
     ticket = tickets.file_ticket(
         tickets.TicketInput(
@@ -149,6 +152,8 @@ def build_world() -> World:
             "article": faq.id,
             "internal_article": internal.id,
             "draft_chapter": draft_chapter.id,
+            "draft_article": draft_faq.id,
+            "version": 1,
             "category": login.id,
             "manual": manual.id,
             "edition": manual.edition,
