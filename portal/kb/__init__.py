@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from portal.kb import cli, models, search_source, views  # noqa: F401
+    from portal.kb import cli, models, picture_views, search_source, views  # noqa: F401
 
     search_source.register_source()
     app.register_blueprint(views.bp)

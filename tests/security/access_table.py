@@ -185,6 +185,20 @@ KB = {
     "kb.edit_article": Entry(get=CURATORS, post=CURATORS, args={"article_id": "article"}),
     "kb.preview": Entry(post=CURATORS),
     "kb.manage_categories": Entry(get=CURATORS, post=CURATORS),
+    "kb.upload_picture": Entry(post=CURATORS),
+    # a picture: whoever may read a text that shows it (tests/security/world.py)
+    "kb.picture": (
+        Entry(get=EVERYONE, args={"name": "picture"}),
+        Entry(get=SIGNED_IN, args={"name": "internal_picture"}, hidden=True, label="internal_picture"),
+        Entry(get=CURATORS, args={"name": "draft_picture"}, hidden=True, label="draft_picture"),
+        Entry(get=CURATORS, args={"name": "loose_picture"}, hidden=True, label="loose_picture"),
+    ),
+    "kb.picture_original": (
+        Entry(get=EVERYONE, args={"name": "picture"}),
+        Entry(get=SIGNED_IN, args={"name": "internal_picture"}, hidden=True, label="internal_picture"),
+        Entry(get=CURATORS, args={"name": "draft_picture"}, hidden=True, label="draft_picture"),
+        Entry(get=CURATORS, args={"name": "loose_picture"}, hidden=True, label="loose_picture"),
+    ),
 }
 
 # --- tickets (portal/tickets: views.py, desk.py) -------------------------------------------------

@@ -23,6 +23,7 @@ from portal.core import storage, uploads
 from portal.core.clock import utcnow
 from portal.core.uploads import Upload
 from portal.extensions import db
+from portal.kb import picture_store
 from portal.notify import services as notify
 from portal.quiz import services as quiz
 from portal.quiz.models import Certificate
@@ -63,6 +64,15 @@ def build_world() -> World:
     f.article("第一章 登录", "登录说明", manual=manual, position=1)
     draft = f.manual(edition="2027Q1", released_on=None, is_current=False)
     draft_chapter = f.article("第一章 登录（修订中）", "新的登录说明", manual=draft, position=1)
+    # pictures, each shown by a text of its own audience; the loose one by no text yet (curators')
+    shown = {}
+    for n, (name, where) in enumerate(
+        [("picture", {}), ("internal_picture", {"visibility": "internal"}), ("draft_picture", {"manual": draft})]
+    ):
+        picture = f.picture(color=("red", "green", "blue")[n])
+        f.article(f"截图 {name}", f"![截图]({picture_store.url(picture)})", position=2, **where)
+        shown[name] = picture.key + ".png"
+    shown["loose_picture"] = f.picture(color="black").key + ".png"
 
     ticket = tickets.file_ticket(
         tickets.TicketInput(
@@ -153,6 +163,7 @@ def build_world() -> World:
             "edition": manual.edition,
             "draft_manual": draft.id,
             "draft_edition": draft.edition,
+            **shown,
             "language": "en",
             "reset_token": "no-such-link-0123456789",  # an unknown link: 410 for everyone alike
             "static_file": "css/portal.css",
