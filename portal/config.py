@@ -59,6 +59,12 @@ DEFAULTS = {
     "TICKET_AUTO_CLOSE_HOURS": 72,  # resolved and not confirmed: closed after this long
     "TICKET_ATTACHMENT_MAX": 10 * 1024 * 1024,
     "TICKET_PAGE_SIZE": 20,
+    # Pictures in articles and manual chapters (portal/core/images.py): PNG, JPEG or WebP up to
+    # this size and pixel count (a few kilobytes can declare a bomb of billions of pixels); wider
+    # pictures get a rendition this wide for pages, the original stays available re-encoded.
+    "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMAGE_RENDITION_WIDTH": 1600,
     "APPROVAL_WORK_DAYS": "12345",  # the approval clock runs whole days, Monday to Friday
     "APPROVAL_STEP_HOURS": 24,  # each step of a normal route
     "APPROVAL_FAST_TRACK_HOURS": 24,  # a whole fast-track request (MISSION.md)
@@ -107,6 +113,8 @@ def configure(app, overrides: dict | None) -> None:
     cfg.setdefault("STORAGE_DIR", str(inst))  # file areas: attachments/, uploads/, backups/
     cfg.setdefault("APPROVAL_TEMPLATE_DIR", str(inst / "approval_templates"))
     cfg["TICKET_ATTACHMENT_MAX"] = int(cfg["TICKET_ATTACHMENT_MAX"])
+    for key in ("IMAGE_MAX_BYTES", "IMAGE_MAX_PIXELS", "IMAGE_RENDITION_WIDTH"):
+        cfg[key] = int(cfg[key])
     cfg.setdefault("REDIS_URL", None)
     cfg.setdefault("RATELIMIT_STORAGE_URI", cfg["REDIS_URL"] or "memory://")
     cfg["RATELIMIT_ENABLED"] = _as_bool(cfg["RATELIMIT_ENABLED"])

@@ -336,6 +336,24 @@ def sign_in_faqs(cat: Category | None = None) -> list[Article]:
     ]  # fmt: skip
 
 
+def picture_bytes(width: int = 40, height: int = 30, color: str = "teal", fmt: str = "PNG", **options) -> bytes:
+    """A picture file as a camera or a screenshot tool writes it (Pillow's `save` options pass on)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def picture(width: int = 40, height: int = 30, color: str = "teal", *, uploader: User | None = None):
+    """A stored picture (portal/kb/picture_store.py); its address is `picture_store.url(p)`."""
+    from portal.kb import picture_store
+
+    return picture_store.store_picture(picture_bytes(width, height, color), uploader)
+
+
 DEMO_MANUAL = Path(portal.demo.__file__).parent / "data" / "manual.json"
 
 

@@ -290,3 +290,22 @@ def otp_now():
     from portal.core.clock import utcnow
 
     return utcnow()
+
+
+def test_manual_pictures_on_postgres(pg_app):
+    """The demo manual's screenshots: stored with the demo, found by the texts showing them."""
+    import re
+
+    from sqlalchemy import select
+
+    from portal.kb.models import Article
+
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        chapter = db.session.scalar(select(Article).where(Article.external_id == "demo-manual-01"))
+        url = re.search(r"/kb/pictures/[0-9a-f]{32}\.png", chapter.body).group(0)
+    assert f'src="{url}"' in client.get(f"/kb/articles/{chapter.id}").get_data(as_text=True)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url.replace("/kb/pictures/", "/kb/pictures/" + "0" * 32)).status_code == 404

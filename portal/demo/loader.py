@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from portal.auth.models import Department, Region, User
 from portal.auth.services import NewUser, create_user
 from portal.core.uow import unit_of_work
 from portal.extensions import db
-from portal.kb import importer, markdown
+from portal.kb import importer, markdown, picture_store, pictures
 from portal.kb.models import SEED_CATEGORIES, UNCATEGORIZED, Article, Category, Manual
 from portal.kb.services import NOTE_IMPORT, add_version, ensure_categories, import_records
 
@@ -177,6 +178,46 @@ def load_manual() -> int:
     return created
 
 
+def insert_after_heading(body: str, heading: str, line: str) -> str:
+    """`line` as its own paragraph right under the heading line (pure); a line with the same
+    picture description there already is replaced (a screenshot taken again)."""
+    alt = re.escape(line[: line.index("](") + 2])
+    earlier = re.compile(alt + r"/kb/pictures/[0-9a-f]{32}\.(?:png|jpg|webp)\)")
+    if earlier.search(body):
+        return earlier.sub(lambda _m: line, body, count=1)
+    lines = body.split("\n")
+    if heading not in lines:
+        raise RuntimeError(f"the demo manual has no heading {heading!r} for its screenshot")
+    at = lines.index(heading) + 1
+    return "\n".join([*lines[:at], "", line, *lines[at:]])
+
+
+def load_screenshots() -> int:
+    """The screenshots of the portal's own pages (scripts/demo_screenshots.py writes them and
+    screenshots.json) under the steps of the current edition's chapters, stored as any uploaded
+    picture; the ones added are counted."""
+    path = DATA / "screenshots.json"
+    if not path.exists():
+        return 0
+    added = 0
+    with unit_of_work():
+        curator = db.session.scalar(select(User).where(User.username == "chenjing"))
+        for shot in json.loads(path.read_text(encoding="utf-8")):
+            chapter = db.session.scalar(
+                select(Article).where(Article.external_id == f"demo-manual-{shot['chapter']:02d}")
+            )
+            if chapter is None or not (DATA / shot["file"]).exists():
+                continue
+            picture = picture_store.store_picture((DATA / shot["file"]).read_bytes(), curator)
+            line = pictures.markdown_for(shot["alt"], picture_store.url(picture))
+            if line in chapter.body:
+                continue
+            chapter.body = insert_after_heading(chapter.body, shot["after"], line)
+            chapter.body_text = markdown.plain_text(chapter.body)
+            added += 1
+    return added
+
+
 def load_demo(echo=print) -> str:
     seed_reference_data()
     users = load_org()
@@ -185,6 +226,7 @@ def load_demo(echo=print) -> str:
     echo(f"demo FAQs: {faqs} created")
     chapters = load_manual()
     echo(f"demo manual chapters: {chapters} created")
+    echo(f"demo manual screenshots: {load_screenshots()} added")
     from portal.demo import tickets
     from portal.search import queue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from portal.kb import cli, desk, models, search_source, views  # noqa: F401  (desk: its routes)
+    from portal.kb import cli, desk, models, picture_views, search_source, views  # noqa: F401  (desk, picture_views: their routes)
     from portal.kb.labels import HELPERS
 
     search_source.register_source()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -52,6 +53,26 @@ ALLOWED_ATTRS = {
 }
 
 
+# Pictures come from this site only: uploaded ones and the portal's own static files. No other host
+# (a reader's address would reach it), no scheme (javascript:, data:), no way out of these folders
+# (../, %2e%2e, backslashes), no query.
+IMAGE_PREFIXES = ("/kb/pictures/", "/static/")
+_IMAGE_PATH = re.compile(r"^[A-Za-z0-9._~%/-]+$")
+
+
+def allowed_image(src: str) -> bool:
+    if not src.startswith(IMAGE_PREFIXES) or not _IMAGE_PATH.match(src):
+        return False
+    decoded = unquote(src)
+    return "\\" not in decoded and not any(part in (".", "..") for part in decoded.split("/"))
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not allowed_image(value):
+        return None
+    return value
+
+
 def slugify(title: str) -> str:
     """Anchor ids that keep Chinese: "1.2 修改密码" -> "1-2-修改密码"."""
     slug = re.sub(r"[^\w\u4e00-\u9fff]+", "-", title.strip().lower()).strip("-")
@@ -82,6 +103,7 @@ def render(source: str) -> str:
         attributes=ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_attribute_filter,
     )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "ArticleVote",
     "Category",
     "Manual",
+    "Picture",
 ]
 
 
@@ -152,3 +153,22 @@ class ArticleLink(db.Model):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     related_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
+
+
+class Picture(db.Model):
+    """A picture uploaded for articles and chapters (portal/kb/picture_store.py): the re-encoded
+    original and, when it is wider than the pages show, a narrower rendition, both in the file
+    store. It belongs to the articles whose text shows its address; who may see it follows them."""
+
+    __tablename__ = "kb_pictures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)  # content hash: the address never changes
+    format: Mapped[str] = mapped_column(String(10))  # png | jpeg | webp
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    size: Mapped[int] = mapped_column()  # bytes of the stored original
+    stored_original: Mapped[str] = mapped_column(String(64))
+    stored_rendition: Mapped[str | None] = mapped_column(String(64))
+    rendition_width: Mapped[int | None] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

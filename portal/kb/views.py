@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from portal.core.errors import DomainError
 from portal.kb import editions, labels, markdown, queries, services
 from portal.kb.forms import ArticleForm, CategoryForm
 from portal.kb.models import Article, Manual
+from portal.search import analysis, snippets
 from portal.search import log as search_log
 from portal.search.documents import make_key
 from portal.search.related import Related, related
@@ -69,6 +70,13 @@ def related_questions(article: Article):
     )
 
 
+def searched_terms() -> list[str]:
+    """The words of the search a result was opened from (what was searched instead, when the
+    query was repaired), analysed as the search analyses them: the page marks them."""
+    text = request.args.get("hl") or request.args.get("q") or ""
+    return analysis.terms(text[: current_app.config["SEARCH_MAX_QUERY_LENGTH"]]) if text.strip() else []
+
+
 @bp.get("/articles/<int:article_id>")
 @public_kb
 def show_article(article_id: int):
@@ -78,10 +86,14 @@ def show_article(article_id: int):
         click = services.Click(search_log.session_token(), int(request.args["s"]), parse_page(request.args.get("r")))
     services.record_view(article, click)
     chapters = article.manual.chapters if article.manual else []
+    terms = searched_terms()
+    html, marks = snippets.mark_html(markdown.render(article.body), terms)
     return render_template(
         "kb/article.html",
         article=article,
-        html=markdown.render(article.body),
+        html=html,
+        marks=marks,
+        title_html=snippets.highlight(article.title, terms, width=None),
         toc=markdown.toc(article.body),
         chapters=chapters,
         related=related_questions(article),

@@ -1,10 +1,13 @@
-"""Highlighted snippets (pure): mark the query terms in a text and cut the best window around them.
+"""Highlighted snippets (pure): mark the query terms in a text and cut the best window around them,
+or mark them in the text of a whole rendered page (an article opened from a result).
 
 Substring matching over the folded text instead of re-segmenting every result with jieba: the
 terms already come from the analyzer, and this is a hundred times cheaper per result.
 """
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 from markupsafe import Markup, escape
 
@@ -64,3 +67,40 @@ def highlight(text: str, terms: list[str], width: int | None = 120) -> Markup:
     if hi < len(text):
         out.append(Markup("…"))
     return Markup("").join(out)
+
+
+class _Marker(HTMLParser):
+    """Copies sanitised HTML, marking terms in its text only: tags and their attributes are
+    copied as they were written, text is unescaped, marked and escaped again."""
+
+    def __init__(self, terms: list[str]):
+        super().__init__(convert_charrefs=True)
+        self.terms = terms
+        self.out: list[str] = []
+        self.count = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or "")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        marked = highlight(data, self.terms, width=None)
+        self.count += marked.count("<mark>")
+        self.out.append(marked)
+
+
+def mark_html(html: str, terms: list[str]) -> tuple[Markup, int]:
+    """`html` (already sanitised) with <mark> around the terms wherever they occur in its text,
+    never inside a tag, an attribute or across an element boundary; and how many were marked."""
+    terms = [t for t in terms if t]
+    if not terms or not html:
+        return Markup(html), 0
+    marker = _Marker(terms)
+    marker.feed(html)
+    marker.close()
+    # words next to each other (忘记|密码) read as one mark; text was escaped, so "</mark>" is ours
+    return Markup("".join(marker.out).replace("</mark><mark>", "")), marker.count

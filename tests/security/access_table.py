@@ -195,6 +195,20 @@ KB = {
     "kb.article_versions": Entry(get=CURATORS, args={"article_id": "article"}),
     "kb.diff_versions": Entry(get=CURATORS, args={"article_id": "article"}, query={"a": "1", "b": "1"}),
     "kb.restore_version": Entry(post=CURATORS, args={"article_id": "article", "number": "version"}),
+    "kb.upload_picture": Entry(post=CURATORS),
+    # a picture: whoever may read a text that shows it (tests/security/world.py)
+    "kb.picture": (
+        Entry(get=EVERYONE, args={"name": "picture"}),
+        Entry(get=SIGNED_IN, args={"name": "internal_picture"}, hidden=True, label="internal_picture"),
+        Entry(get=CURATORS, args={"name": "draft_picture"}, hidden=True, label="draft_picture"),
+        Entry(get=CURATORS, args={"name": "loose_picture"}, hidden=True, label="loose_picture"),
+    ),
+    "kb.picture_original": (
+        Entry(get=EVERYONE, args={"name": "picture"}),
+        Entry(get=SIGNED_IN, args={"name": "internal_picture"}, hidden=True, label="internal_picture"),
+        Entry(get=CURATORS, args={"name": "draft_picture"}, hidden=True, label="draft_picture"),
+        Entry(get=CURATORS, args={"name": "loose_picture"}, hidden=True, label="loose_picture"),
+    ),
 }
 
 # --- tickets (portal/tickets: views.py, desk.py) -------------------------------------------------

@@ -457,6 +457,10 @@ def test_reflected_payloads_stay_text(site, probe):
     for user, path, params in REFLECTING:  # a query string is never Markdown: the HTML payloads
         for value in chunks(SHORT):
             probe.open(user, f"{path}?{urlencode(dict.fromkeys(params, value))}", "reflected")
+    # an article opened from a result marks the searched words in its text (its stored payloads)
+    for value in [*chunks(SHORT), "script img onerror alert svg mark amp lt gt quot"]:
+        query = urlencode({"q": value, "hl": value})
+        probe.open(None, f"/kb/articles/{site.stored.ids['markdown_article']}?{query}", "reflected")
     # what was searched is logged: the curators' analytics page shows it back
     probe.open("chenjing", "/search/analytics", "stored")
     _verdict(probe)

@@ -23,6 +23,7 @@ from portal.core import storage, uploads
 from portal.core.clock import utcnow
 from portal.core.uploads import Upload
 from portal.extensions import db
+from portal.kb import picture_store
 from portal.kb import services as kb
 from portal.notify import services as notify
 from portal.quiz import services as quiz
@@ -66,6 +67,15 @@ def build_world() -> World:
     draft_chapter = f.article("第一章 登录（修订中）", "新的登录说明", manual=draft, position=1)
     kb.add_version(faq, None)  # the versions pages compare and restore version 1
     draft_faq = f.article("OA登录页打不开（草稿）", "待审核的草稿", category=login, published=False)
+    # pictures, each shown by a text of its own audience; the loose one by no text yet (curators')
+    shown = {}
+    for n, (name, where) in enumerate(
+        [("picture", {}), ("internal_picture", {"visibility": "internal"}), ("draft_picture", {"manual": draft})]
+    ):
+        picture = f.picture(color=("red", "green", "blue")[n])
+        f.article(f"截图 {name}", f"![截图]({picture_store.url(picture)})", position=2, **where)
+        shown[name] = picture.key + ".png"
+    shown["loose_picture"] = f.picture(color="black").key + ".png"
 
     ticket = tickets.file_ticket(
         tickets.TicketInput(
@@ -159,6 +169,7 @@ def build_world() -> World:
             "edition": manual.edition,
             "draft_manual": draft.id,
             "draft_edition": draft.edition,
+            **shown,
             "language": "en",
             "reset_token": "no-such-link-0123456789",  # an unknown link: 410 for everyone alike
             "static_file": "css/portal.css",
