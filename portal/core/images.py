@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -72,7 +73,7 @@ def reencode(data: bytes, *, max_pixels: int, max_width: int) -> Picture:
         raise Refused("type")
     image = _open(data, fmt, max_pixels)
     try:
-        image.load()  # the decoding: a truncated or corrupt file fails here
+        _load_whole(image)  # the decoding: a truncated or corrupt file fails here
         image = ImageOps.exif_transpose(image)
         image = _srgb(image)
         image = _plain_mode(image, fmt)
@@ -85,6 +86,21 @@ def reencode(data: bytes, *, max_pixels: int, max_width: int) -> Picture:
         narrow = _resized(clean, max_width)
         rendition = Encoded(_encode(narrow, fmt), narrow.width, narrow.height)
     return Picture(fmt, original, rendition)
+
+
+_TRUNCATION = threading.Lock()
+
+
+def _load_whole(image: Image.Image) -> None:
+    """Decode every pixel, refusing a truncated file even though WeasyPrint, once imported, tells
+    Pillow process-wide to pad truncated images (ImageFile.LOAD_TRUNCATED_IMAGES = True)."""
+    with _TRUNCATION:
+        padding = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = padding
 
 
 def _open(data: bytes, fmt: str, max_pixels: int) -> Image.Image:

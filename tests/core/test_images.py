@@ -204,3 +204,14 @@ def test_the_same_picture_gives_the_same_digest():
     assert first.digest == again.digest and len(first.digest) == 64
     other = images.reencode(encoded(Image.new("RGB", (50, 20), "teal"), "JPEG"), **LIMITS)
     assert other.digest != first.digest
+
+
+def test_a_truncated_picture_is_refused_also_after_weasyprint_is_imported(monkeypatch):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported (the
+    certificate PDFs import it): the check must not depend on it."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(images.Refused):
+        images.reencode(encoded(Image.new("RGB", (64, 64), "red"), "PNG")[:60], **LIMITS)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
