@@ -13,7 +13,8 @@ the eval's own scorer, `run_eval.py --adapter http`, which imports the articles 
 and one summary line in the README's terms; the folder is deleted afterwards unless `--keep`.
 
 PORTAL_* settings in the environment apply (e.g. PORTAL_SEARCH_SEMANTIC=0 for words only), except
-the locations, which always point into the temporary folder. The scorer and its data live outside
+the locations, which always point into the temporary folder, and the abuse limits, which are off
+(the scorer is one client sending thousands of searches a minute). The scorer and its data live outside
 the repository: DATA_DIR defaults to ../shared/eval/dev next to the checkout, and run_eval.py and
 repair_rate.py are looked for in DATA_DIR's parent (or --eval-dir).
 """
@@ -52,6 +53,8 @@ def instance_env(folder: Path, port: int) -> dict[str, str]:
         PORTAL_DATABASE_URL=f"sqlite:///{folder / 'instance' / 'portal.db'}",
         PORTAL_SEARCH_INDEX_DIR=str(folder / "index"),
         PORT=str(port),
+        # one client sends thousands of searches a minute: the abuse limits would refuse them
+        PORTAL_RATELIMIT_ENABLED="0",
     )
     return env
 

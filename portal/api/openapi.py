@@ -382,7 +382,9 @@ def _document() -> dict:
                         "notice": {"type": "string", "description": "Present when clipped: the words saying so"},
                         "corrected": {
                             "type": ["string", "null"],
-                            "description": "What was searched instead of a misspelt or pinyin query",
+                            "description": "What was searched instead of a misspelt or pinyin query, the rest as "
+                            "typed; null when the words were searched as typed (folding width, case or "
+                            "traditional characters alone is not reported)",
                         },
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},

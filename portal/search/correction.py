@@ -10,14 +10,26 @@ knowledge base (:class:`~.vocabulary.Vocabulary`):
 * **pinyin** — a latin run that splits into pinyin syllables (or initials:
   ``dlmm``) is turned into the most probable Chinese characters given the
   characters around it, unless the KB itself uses that latin word.
+
+What was typed right stays as typed. A latin run inside a code (letters with digits or dashes:
+QZ-EG6Y-FYEK-NX3Y, INV-2026-0012) or typed in capitals is never read as pinyin. A character that
+the KB often pairs with its neighbour fits (FITS_KB); a character inside a word jieba's dictionary
+cuts the text into changes only into another dictionary word the KB clearly prefers
+(REAL_WORD_EVIDENCE: 登陆 → 登录, never 卡死 → 卡时); a curator's domain word never changes; and a
+replacement must form a word (KB_PAIR_COHESION, OUTSIDE_KB_COST). Each threshold was chosen on
+the rates of the dev set (README, search quality), not on single queries.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
+
+import jieba
 
 from portal.search import pinyin as py
 from portal.search.fold import DATA_DIR, fold, is_cjk, runs
@@ -27,18 +39,33 @@ CONFUSION_FILE = os.path.join(DATA_DIR, "confusion.tsv")
 # Latin words separated only by spaces or apostrophes are one pinyin run ("deng lu").
 LATIN_GROUP_RE = re.compile(r"[a-z]+(?:['\s]+[a-z]+)*")
 SEPARATORS_RE = re.compile(r"['\s]+")
+# A code, a version or an address: letters and digits mixed, or joined by - _ . / @ (QZ-EG6Y-FYEK-NX3Y,
+# INV-2026-0012, win10, oa.example.com). Its letters are never read as pinyin.
+CODE_RE = re.compile(r"[a-z0-9]+(?:[-_./@][a-z0-9]+)+|[a-z]+[0-9][a-z0-9]*|[0-9]+[a-z][a-z0-9]*")
+# Latin typed in capitals (VPN, QZ) is an abbreviation, not pinyin.
+CAPITALS_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")
 
 # Cost (in nats) of assuming the user made each kind of error.  The table
 # pairs and exact homophones are the common slips; near sounds and shapes are
 # rarer, so they must buy more probability before they are believed.
 DEFAULT_COSTS = {"p": 4.0, "h": 4.0, "f": 5.5, "s": 5.0}
-# Extra cost for breaking a dictionary word (系统 → 系通) without making another:
-# a character inside a known word is rarely the typo.
-IN_WORD_COST = 4.0
-# A character inside a common word (jieba frequency at least this) is replaced only by one that
-# forms, in the same place, a dictionary word the knowledge base itself uses: 登陆 → 登录 yes,
-# 冻结 → 动结 no (动结 occurs inside 自动结算, but it is no word).
-STRONG_WORD_FREQ = 100
+# A word the knowledge base uses at least this often is one of its words.
+KB_WORD_MIN = 2
+# A word of the text (jieba's dictionary, a curator's domain word) is replaced only by another
+# dictionary word, and only when the KB prefers the new word at least this many times more than
+# general language (jieba's frequencies) prefers the typed one: 登陆 → 登录 on an OA knowledge base
+# yes, 统一 → 同一 (the KB has 同一 five times, 统一 never) no, 卡死 → 卡时 (no word) never.
+REAL_WORD_EVIDENCE = 2.0
+# A character that forms, with a neighbour or the start or end of the text, a pair the KB uses at
+# least this often fits where it stands and is no typo (花呗可以使用么: 146 of the KB's questions
+# end in 么).
+FITS_KB = 20
+# The replacing character must form a word with its neighbours. A pair of the KB counts as a word
+# when the KB uses it at least KB_WORD_MIN times and it makes up at least this share of the
+# occurrences of its rarer character (花呗, 收钱; not 还还 or 度为, which only happen to meet).
+KB_PAIR_COHESION = 0.15
+# Extra cost of a repair into a dictionary word the knowledge base does not use (盒子的 → 盒子弟).
+OUTSIDE_KB_COST = 1.0
 
 
 @dataclass
@@ -52,6 +79,19 @@ class Correction:
     @property
     def changed(self) -> bool:
         return self.text != fold(self.original)
+
+
+def as_typed(typed: str, folded: str, repaired: str) -> str:
+    """The repaired text as the user typed the rest: the changed pieces of ``repaired`` spliced
+    into ``typed`` (its width, case and punctuation kept), or ``repaired`` itself when folding
+    changed the length of the text."""
+    typed = typed.strip()
+    if len(typed) != len(folded) or fold(typed) != folded:
+        return repaired
+    out = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, folded, repaired, autojunk=False).get_opcodes():
+        out.append(typed[i1:i2] if op == "equal" else repaired[j1:j2])
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +112,14 @@ def confusion_table(path: str = CONFUSION_FILE) -> dict[str, dict[str, str]]:
 
 
 class TypoCorrector:
-    """Finds the best single-character substitutions of a query under a vocabulary."""
+    """Finds the best single-character substitutions of a query under a vocabulary.
+
+    A character is a suspect only where it does not fit: not inside a curator's domain word, not
+    beside a neighbour the KB often pairs it with (FITS_KB), and inside a word jieba cuts the text
+    into only if the word can become another dictionary word the KB clearly prefers (a real-word
+    slip such as 登陆 → 登录, REAL_WORD_EVIDENCE). Its replacement must form a word: one of the KB
+    (free), one of the dictionary the KB lacks (OUTSIDE_KB_COST), never none.
+    """
 
     def __init__(
         self,
@@ -81,14 +128,14 @@ class TypoCorrector:
         max_edits: int = 2,
         use_fuzzy: bool = True,
         use_shape: bool = True,
-        in_word_cost: float = IN_WORD_COST,
+        protected: frozenset[str] = frozenset(),
     ):
         self.vocab = vocab
-        self.in_word_cost = in_word_cost
         self.costs = dict(DEFAULT_COSTS, **(costs or {}))
         self.max_edits = max_edits
         self.use_fuzzy = use_fuzzy
         self.use_shape = use_shape
+        self.protected = frozenset(w for w in protected if len(w) > 1)
         self._cands: dict[str, dict[str, str]] = {}
 
     def candidates(self, ch: str) -> dict[str, str]:
@@ -111,49 +158,103 @@ class TypoCorrector:
         self._cands[ch] = out
         return out
 
-    def in_word(self, text: str, i: int) -> bool:
-        """True if ``text[i]`` belongs to a 2–4 character dictionary word of ``text``."""
+    def frozen(self, text: str) -> set[int]:
+        """Positions inside a curator's domain word: never replaced."""
+        out: set[int] = set()
+        for word in self.protected:
+            start = text.find(word)
+            while start >= 0:
+                out.update(range(start, start + len(word)))
+                start = text.find(word, start + 1)
+        return out
+
+    @staticmethod
+    def words(text: str) -> list[tuple[int, int]]:
+        """The spans of the words of two or more characters jieba's dictionary cuts ``text`` into
+        (no guessing of unknown words), curator domain words included: 审批|卡死. A dictionary
+        entry that loses to a likelier cut (行帮 in 银行帮定) is no word of this text."""
+        spans, start = [], 0
+        for word in jieba.cut(text, HMM=False):
+            if len(word) > 1:
+                spans.append((start, start + len(word)))
+            start += len(word)
+        return spans
+
+    def word_fit(self, text: str, i: int) -> int:
+        """What ``text[i]`` forms with its neighbours: 2 a word of the KB (a dictionary word of
+        2–4 characters the KB uses, or a cohesive pair of the KB, see KB_PAIR_COHESION), 1 only a
+        dictionary word the KB does not use, 0 no word."""
+        v, freq = self.vocab, jieba_freq()
+        for a, b in ((i - 1, i + 1), (i, i + 2)):
+            if a < 0 or b > len(text):
+                continue
+            pair = text[a:b]
+            n = v.kb_bi.get(pair, 0)
+            if n >= KB_WORD_MIN and n >= KB_PAIR_COHESION * min(v.kb_uni.get(pair[0], 0), v.kb_uni.get(pair[1], 0)):
+                return 2
+        fit = 0
         for n in (2, 3, 4):
             for start in range(max(0, i - n + 1), min(i, len(text) - n) + 1):
-                if self.vocab.is_word(text[start : start + n]):
-                    return True
-        return False
+                word = text[start : start + n]
+                if freq.get(word, 0) >= max(1, v.word_min_freq):
+                    if self.kb_count(word) >= 1:
+                        return 2
+                    fit = 1
+        return fit
 
-    def strong_pairs(self, text: str, i: int) -> list[tuple[str, str]]:
-        """The common dictionary words of two characters ``text[i]`` is part of, as the
-        (left, right) context a replacement must fill: [(left char, ""), ("", right char)]."""
+    def kb_count(self, word: str) -> float:
+        """How often the KB uses ``word`` (its rarest pair: an upper bound for longer words)."""
+        return min(self.vocab.kb_bi.get(word[j : j + 2], 0) for j in range(len(word) - 1))
+
+    def replaces_word(self, typed: str, new: str) -> bool:
+        """May the word ``typed`` become ``new``? Only if ``new`` is a dictionary word the KB uses,
+        and the KB prefers it by REAL_WORD_EVIDENCE × what general language prefers."""
         freq = jieba_freq()
-        pairs = []
-        if i > 0 and freq.get(text[i - 1 : i + 1], 0) >= STRONG_WORD_FREQ:
-            pairs.append((text[i - 1], ""))
-        if i + 1 < len(text) and freq.get(text[i : i + 2], 0) >= STRONG_WORD_FREQ:
-            pairs.append(("", text[i + 1]))
-        return pairs
+        if freq.get(new, 0) < max(1, self.vocab.word_min_freq) or self.kb_count(new) < KB_WORD_MIN:
+            return False
+        kb_prefers = (self.kb_count(new) + 1) / (self.kb_count(typed) + 1)
+        general_prefers = freq.get(typed, 0) / freq[new]
+        return kb_prefers >= REAL_WORD_EVIDENCE * max(1.0, general_prefers)
 
-    def best_edit(self, text: str) -> tuple[float, int, str, str] | None:
+    def replaces_part(self, text: str, new: str, a: int, b: int, i: int) -> bool:
+        """May the word ``text[a:b]`` change at ``i`` into ``new[a:b]``: as a whole, or as the
+        dictionary word inside it that holds ``i`` (登陆密码: 登陆 → 登录)?"""
+        if self.replaces_word(text[a:b], new[a:b]):
+            return True
+        freq = jieba_freq()
+        return any(
+            freq.get(text[s : s + n], 0) > 0 and self.replaces_word(text[s : s + n], new[s : s + n])
+            for n in range(2, b - a)
+            for s in range(max(a, i - n + 1), min(i, b - n) + 1)
+        )
+
+    def best_edit(self, text: str, frozen: set[int] | frozenset = frozenset()) -> tuple[float, int, str, str] | None:
         """The single substitution with the largest gain over its cost, if any gains."""
         v = self.vocab
         padded = BOS + text + EOS
         best = None
+        words = self.words(text)
         for i, ch in enumerate(text):
-            if not is_cjk(ch):
+            if not is_cjk(ch) or i in frozen:
                 continue
             left, right = padded[i], padded[i + 2]
+            if max(v.kb_bi.get(left + ch, 0), v.kb_bi.get(ch + right, 0)) >= FITS_KB:
+                continue
             base = v.logp(left, ch) + v.logp(ch, right)
-            guarded = self.in_word_cost > 0 and self.in_word(text, i)
-            strong = self.strong_pairs(text, i)
+            spans = [(a, b) for a, b in words if a <= i < b]
             succ, pred = v.succ.get(left, ()), v.pred.get(right, ())
             for c, kind in self.candidates(ch).items():
                 if c not in succ and c not in pred:
                     continue
-                if strong and not any(
-                    v.kb_bi.get(a + c + b, 0) >= 2 and jieba_freq().get(a + c + b, 0) >= v.word_min_freq
-                    for a, b in strong
-                ):
-                    continue  # 冻结 → 动结: a common word must become another real word
+                new = text[:i] + c + text[i + 1 :]
+                fit = self.word_fit(new, i)
+                if not fit:
+                    continue  # 自己选还款 → 自己还还款: no word at all
+                if spans and not all(self.replaces_part(text, new, a, b, i) for a, b in spans):
+                    continue  # 卡死 → 卡时, 统一 → 同一: the word typed stays
                 gain = v.logp(left, c) + v.logp(c, right) - base - self.costs[kind]
-                if guarded and gain > 0 and not self.in_word(text[:i] + c + text[i + 1 :], i):
-                    gain -= self.in_word_cost
+                if fit == 1:
+                    gain -= OUTSIDE_KB_COST
                 if gain > 0 and (best is None or gain > best[0]):
                     best = (gain, i, c, kind)
         return best
@@ -161,13 +262,15 @@ class TypoCorrector:
     def correct_run(self, run: str) -> tuple[str, list[tuple[str, str, str]]]:
         """Correct one CJK run, one edit at a time, at most ``max_edits`` edits."""
         edits = []
+        frozen = self.frozen(run)
         for _ in range(self.max_edits):
-            best = self.best_edit(run)
+            best = self.best_edit(run, frozen)
             if best is None:
                 break
             _, i, c, kind = best
             edits.append((kind, run[i], c))
             run = run[:i] + c + run[i + 1 :]
+            frozen = frozen | {i}  # a repaired character is not repaired again
         return run, edits
 
 
@@ -318,11 +421,17 @@ class PinyinConverter:
 
 
 class QueryCorrector:
-    """Folding, pinyin conversion and typo correction of a whole query."""
+    """Folding, pinyin conversion and typo correction of a whole query.
 
-    def __init__(self, vocab: Vocabulary, typos: bool = True, pinyin: bool = True, **kw):
+    What is typed in latin letters is converted only when it is a word of its own that reads as
+    pinyin: never inside a code (letters with digits or dashes), never when typed in capitals, never
+    a latin word the KB or a curator uses. Curator domain words (``protected``) are never changed.
+    """
+
+    def __init__(self, vocab: Vocabulary, typos: bool = True, pinyin: bool = True, protected=(), **kw):
         self.vocab = vocab
-        self.typos = TypoCorrector(vocab, **kw.get("typo_kw", {})) if typos else None
+        self.protected = frozenset(fold(w) for w in protected)
+        self.typos = TypoCorrector(vocab, protected=self.protected, **kw.get("typo_kw", {})) if typos else None
         self.pinyin = PinyinConverter(vocab, **kw.get("pinyin_kw", {})) if pinyin else None
 
     def correct(self, query: str) -> Correction:
@@ -330,12 +439,13 @@ class QueryCorrector:
         return self.repair(fold(query), original=query)
 
     def repair(self, folded: str, original: str | None = None) -> Correction:
-        """Repair already folded text (the search folds a query once, then repairs it once)."""
+        """Repair already folded text (the search folds a query once, then repairs it once);
+        ``original``, the text as typed, tells which latin was typed in capitals."""
         text = folded
         query = folded if original is None else original
         edits: list[tuple[str, str, str]] = []
         if self.pinyin:
-            text = self._convert_latin(text, edits)
+            text = self._convert_latin(text, edits, self._kept_latin(text, query))
         if self.typos:
             pieces, last = [], 0
             for kind, run, start in runs(text):
@@ -348,24 +458,38 @@ class QueryCorrector:
             text = "".join(pieces) + text[last:]
         return Correction(query, text, edits)
 
-    def _convert_latin(self, text: str, edits: list) -> str:
+    def _kept_latin(self, folded: str, original: str) -> tuple[set[int], set[str]]:
+        """What is never read as pinyin: the positions of codes in ``folded``, and the latin
+        words typed in capitals or kept whole by a curator."""
+        inside = {i for m in CODE_RE.finditer(folded) for i in range(m.start(), m.end())}
+        words = {w.lower() for w in CAPITALS_RE.findall(unicodedata.normalize("NFKC", original))}
+        return inside, words | {w for w in self.protected if w.isascii()}
+
+    def _convert_latin(self, text: str, edits: list, kept: tuple[set[int], set[str]] = (set(), set())) -> str:
         """Replace pinyin latin runs in place, using the CJK characters touching them."""
+        inside, words = kept
         out, last = [], 0
         for m in LATIN_GROUP_RE.finditer(text):
             run, start, end = m.group(0), m.start(), m.end()
-            left = text[start - 1] if start and is_cjk(text[start - 1]) else BOS
-            right = text[end] if end < len(text) and is_cjk(text[end]) else EOS
-            zh = self.pinyin.convert_run(run, left, right)
-            if zh is None and SEPARATORS_RE.search(run):
-                zh = self._convert_parts(run)
+            if start in inside or end - 1 in inside:
+                continue  # part of a code
+            if any(p in words for p in SEPARATORS_RE.split(run)):
+                zh = self._convert_parts(run, words)
+            else:
+                left = text[start - 1] if start and is_cjk(text[start - 1]) else BOS
+                right = text[end] if end < len(text) and is_cjk(text[end]) else EOS
+                zh = self.pinyin.convert_run(run, left, right)
+                if zh is None and SEPARATORS_RE.search(run):
+                    zh = self._convert_parts(run)
             if zh:
                 out.append(text[last:start] + zh)
                 edits.append(("pinyin", run, zh))
                 last = end
         return "".join(out) + text[last:]
 
-    def _convert_parts(self, run: str) -> str | None:
-        """Fallback for "tq huankuan": convert each space-separated word on its own."""
+    def _convert_parts(self, run: str, kept: set[str] = frozenset()) -> str | None:
+        """Fallback for "tq huankuan": convert each space-separated word on its own (but those
+        in ``kept``)."""
         parts = [p for p in SEPARATORS_RE.split(run) if p]
-        pieces = [self.pinyin.convert_run(p, BOS, EOS) or p for p in parts]
+        pieces = [p if p in kept else self.pinyin.convert_run(p, BOS, EOS) or p for p in parts]
         return " ".join(pieces) if pieces != parts else None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.core.errors import InvalidInput
 from portal.search import analytics, tuning
 from portal.search.forms import TuningForm
 from portal.search.views import bp
 from portal.web.access import roles_required
+from portal.web.request import current_viewer
 
 
 @bp.get("/search/analytics")
@@ -37,15 +39,20 @@ def edit_tuning():
     if request.method == "GET":
         form.synonyms.data, form.words.data = tuning.as_text()
     elif form.validate_on_submit():
-        sets, words = tuning.save(form.synonyms.data or "", form.words.data or "")
-        flash(
-            _(
-                "Saved %(sets)d synonym sets and %(words)d domain words. Search uses them within seconds.",
-                sets=sets,
-                words=words,
-            ),
-            "success",
-        )
-        return redirect(url_for("search.edit_tuning"), 303)
+        try:
+            sets, words = tuning.save(form.synonyms.data or "", form.words.data or "", current_viewer())
+        except InvalidInput as err:  # shown under its field; what was typed stays in the form
+            for name, message in err.errors.items():
+                form[name].errors = [message]
+        else:
+            flash(
+                _(
+                    "Saved %(sets)d synonym sets and %(words)d domain words. Search uses them within seconds.",
+                    sets=sets,
+                    words=words,
+                ),
+                "success",
+            )
+            return redirect(url_for("search.edit_tuning"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("search/tuning.html", form=form), status

@@ -9,6 +9,7 @@ words' pool, rank once with the access filter inside; facets and snippets of the
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from portal.core.viewer import Viewer
 from portal.search import analysis, documents, semantic_stage, snippets
 from portal.search.access import visibility_tokens
+from portal.search.correction import as_typed
 from portal.search.fold import fold
 from portal.search.queue import current_store
 from portal.search.ranker import CORRECTORS, VIEWS, View
@@ -69,12 +71,10 @@ class Asked:
 
     text: str
     folded: str  # width, case, traditional -> simplified: what is searched unless repaired
-    spaced: str  # as typed with runs of spaces collapsed, lower-cased: searching anything else
-    # is reported as a correction
 
     @classmethod
     def of(cls, text: str) -> Asked:
-        return cls(text=text, folded=fold(text).strip(), spaced=" ".join(text.split()).lower())
+        return cls(text=text, folded=fold(text).strip())
 
 
 def search(
@@ -102,14 +102,15 @@ def search(
     visible = visibility_tokens(viewer)
     tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
-    repaired = asked.folded if exact else CORRECTORS.get(view, tuning.version).repair(asked.folded).text
+    corrector = None if exact else CORRECTORS.get(view, tuning.version, tuning.words)
+    repaired = corrector.repair(asked.folded, original=text).text if corrector else asked.folded
     searched, scores = asked.folded, word_scores(view, asked.folded, tuning.synonyms)
     if repaired != asked.folded:
         repaired_scores = word_scores(view, repaired, tuning.synonyms)
         if repair_earns_its_place(view, scores, repaired_scores, visible, edition):
             searched, scores = repaired, repaired_scores
-    if not exact and searched != asked.spaced:
-        result.corrected = searched
+    if searched != asked.folded:  # the words changed; folding width, case or script alone is not news
+        result.corrected = as_typed(text, asked.folded, searched)
     result.searched = searched
 
     extra = 1 if exclude else 0
@@ -140,16 +141,38 @@ def search(
 
 
 def word_scores(view: View, searched: str, synonyms) -> np.ndarray:
-    """BM25F per document for the folded text, curator synonyms added at EXPANSION_WEIGHT."""
-    keys, counts = query_keys(searched)
+    """BM25F per document for the folded text, curator synonyms added at EXPANSION_WEIGHT and the
+    question particle's variant (particle_variants) at VARIANT_WEIGHT; what is added widens the
+    matches, never narrows them (View.scores `own`)."""
+    own_keys, counts = query_keys(searched)
+    keys = own_keys
     more = expansions(searched, synonyms)
     if more:
-        more_keys, more_counts = query_keys(" ".join(more))
-        keys, inverse = np.unique(np.concatenate([keys, more_keys]), return_inverse=True)
-        counts = np.bincount(inverse, weights=np.concatenate([counts, more_counts * EXPANSION_WEIGHT])).astype(
-            np.float32
-        )
-    return view.scores(keys, counts)
+        keys, counts = _add_keys(keys, counts, *query_keys(" ".join(more)), EXPANSION_WEIGHT)
+    variants = particle_variants(searched)
+    if variants:
+        more_keys, more_counts = query_keys(" ".join(variants))
+        new = ~np.isin(more_keys, keys)  # only the particle's own terms: 码吗 and 吗, not 码 again
+        keys, counts = _add_keys(keys, counts, more_keys[new], more_counts[new], VARIANT_WEIGHT)
+    return view.scores(keys, counts, own=np.isin(keys, own_keys))
+
+
+def _add_keys(keys, counts, more_keys, more_counts, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    keys, inverse = np.unique(np.concatenate([keys, more_keys]), return_inverse=True)
+    weights = np.concatenate([counts, more_counts * weight])
+    return keys, np.bincount(inverse, weights=weights).astype(np.float32)
+
+
+# A question ending in 么 or 嘛 is the same question ending in 吗.
+QUESTION_END_RE = re.compile(r"([\u4e00-\u9fff])[么嘛](?![\u4e00-\u9fff])")
+VARIANT_WEIGHT = 1.0
+
+
+def particle_variants(searched: str) -> list[str]:
+    """A question ending in 么 or 嘛 is also searched as ending in 吗 (能改么: 改吗 too): the
+    knowledge base's questions mostly end in 吗, and the particle typed is no typo to repair (nor
+    to report)."""
+    return [m.group(1) + "吗" for m in QUESTION_END_RE.finditer(searched)]
 
 
 def repair_earns_its_place(

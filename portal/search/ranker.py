@@ -198,20 +198,24 @@ class View:
         block, off = self.parts[i]
         return block, docnum - off
 
-    def scores(self, qkeys: np.ndarray, qtf: np.ndarray) -> np.ndarray:
+    def scores(self, qkeys: np.ndarray, qtf: np.ndarray, own: np.ndarray | None = None) -> np.ndarray:
         """BM25F score per document; zero for documents that share too little with the query.
 
         Single characters match almost everything, so a document must also contain enough of
         the query's anchors (its bigrams and latin words, or its characters when it has none).
+        `own` marks the terms of the text itself; the others (synonyms, variants) score and count
+        as anchors a document contains, but do not raise how many it must contain: an expansion
+        only ever widens what is found.
         """
         out = np.zeros(self.size, dtype=np.float64)
         if not len(qkeys) or not self.parts:
             return out
+        own = np.ones(len(qkeys), dtype=bool) if own is None else own
         kinds = terms.kind(qkeys)
         anchor = kinds != terms.UNI
-        if not anchor.any():
-            anchor = np.ones(len(qkeys), dtype=bool)
-        need = min_match(int(anchor.sum()))
+        if not (anchor & own).any():
+            anchor = anchor | own  # a text of single characters: its characters anchor it
+        need = min_match(int((anchor & own).sum()))
         covered = np.zeros(self.size, dtype=np.int32)
         looked = [block.lookup(qkeys) for block, _ in self.parts]
         df = np.zeros(len(qkeys), dtype=np.float64)
@@ -372,7 +376,9 @@ class CorrectorCache:
         self._built = 0.0
         self._corrector = None
 
-    def get(self, view: View, tuning_version: tuple = ()):
+    def get(self, view: View, tuning_version: tuple = (), words: frozenset[str] = frozenset()):
+        """The corrector of the view's vocabulary, with the curators' domain `words` (of that
+        `tuning_version`) protected."""
         signature = (view.signature, tuning_version)
         stale = self._signature != signature
         if self._corrector is not None and (
@@ -386,7 +392,7 @@ class CorrectorCache:
 
                 uni, bi, latin = view.term_counts()
                 vocab = Vocabulary.from_counts(uni, bi, latin, docs=view.n_live)
-                self._corrector = QueryCorrector(vocab)
+                self._corrector = QueryCorrector(vocab, protected=words)
                 self._signature = signature
                 self._built = time.monotonic()
         return self._corrector

@@ -102,7 +102,7 @@ def warm_up() -> None:
     try:
         with unit_of_work():  # reads only; a failed one is rolled back
             tuning = TUNING.get(current_app.config["SQLALCHEMY_DATABASE_URI"])
-            CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version)
+            CORRECTORS.get(VIEWS.get(queue.current_store()), tuning.version, tuning.words)
             completion.suggester()
     except DBAPIError:  # an empty database (`flask db upgrade` imports wsgi.py first): warm later
         log.info("search warm-up skipped: the database has no schema yet")

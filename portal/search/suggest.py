@@ -1,7 +1,8 @@
 """Completion while typing (pure): titles and popular queries by Chinese, pinyin or initials prefix.
 
-报错 → 报错信息, bx → 报销…, mima → 忘记密码: every entry is keyed by the text, its full pinyin
-and its initials, from each word start, in one sorted list searched with bisect.
+打印 → 如何打印审批单…, bx → 如何发起费用报销？, mima → 如何修改OA登录密码？: every entry is keyed
+by the text, its full pinyin and its initials, from each word start, in one sorted list searched
+with bisect.
 """
 
 from __future__ import annotations

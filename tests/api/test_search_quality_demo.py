@@ -28,7 +28,6 @@ def test_forgot_password_finds_the_password_faqs_first(client):
         ("秘码", "密码"),
         ("denglu", "登录"),
         ("dlmm", "登录密码"),
-        ("登錄", "登录"),
         ("denglu mima", "登录密码"),
         ("报消", "报销"),
     ],

@@ -1,6 +1,7 @@
 import pytest
 
 from portal.auth.roles import Role
+from portal.core.errors import InvalidInput
 from portal.extensions import db
 from portal.search import tuning
 from tests import factories as f
@@ -8,12 +9,22 @@ from tests.conftest import HTMX
 
 
 def test_parse_synonyms_and_words():
-    assert tuning.parse_synonyms("报销, 费用报销\n口令，密码\n单独\nOA、办公系统") == [
+    assert tuning.parse_synonyms("报销, 费用报销\n口令，密码\n\nOA、办公系统") == [
         ["报销", "费用报销"],
         ["口令", "密码"],
         ["oa", "办公系统"],
     ]
-    assert tuning.parse_words("统一身份认证\n\n电子签章\n统一身份认证\nx") == ["统一身份认证", "电子签章"]
+    assert tuning.parse_words("统一身份认证\n\n电子签章\n统一身份认证") == ["统一身份认证", "电子签章"]
+
+
+def test_a_line_that_cannot_work_is_refused_not_dropped(app):
+    with app.test_request_context(headers={"Cookie": "portal_lang=en"}):
+        with pytest.raises(InvalidInput) as one_word:
+            tuning.parse_synonyms("报销, 费用报销\n单独")
+        assert set(one_word.value.errors) == {"synonyms"} and "Line 2 (单独)" in one_word.value.errors["synonyms"]
+        with pytest.raises(InvalidInput) as short:
+            tuning.parse_words("统一身份认证\nx")
+        assert set(short.value.errors) == {"words"} and "x" in short.value.errors["words"]
 
 
 def test_expansions_add_the_other_words_of_a_set():
@@ -52,6 +63,8 @@ def test_a_curator_synonym_takes_effect_without_restart(client, auth):
 
 
 def test_a_domain_word_is_not_corrected_as_a_typo(client, auth):
+    f.reindex(f.article("量子纠缠实验室的门禁怎么申请", "向实验室管理员申请。", category="操作指南"))
+    db.session.commit()
     assert save(client, auth, words="量子纠缠").status_code == 303
     assert client.get("/api/v1/search", query_string={"q": "量子纠缠"}).get_json()["corrected"] is None
 
