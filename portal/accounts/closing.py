@@ -12,11 +12,11 @@ from portal.accounts import queries, rules
 from portal.accounts.records import (
     ENGINEER_ROLES,
     AccountInputError,
-    audit_change,
     require_admin,
     target_of,
 )
 from portal.approvals import services as approval_services
+from portal.audit import services as audit
 from portal.auth import sessions
 from portal.auth.models import ApiToken, Department, User
 from portal.core.clock import utcnow
@@ -124,7 +124,7 @@ def close_account(
                 now=now,
             )
         db.session.flush()
-        audit_change(
+        audit.record(
             "user_deactivated",
             actor=by,
             subject=user,
@@ -163,7 +163,7 @@ def reopen_account(user: User, by: User | None) -> User:
             raise Conflict(_("The account of %(name)s is open already.", name=user.display_name))
         user.active, user.deactivated_at = True, None
         user.failed_sign_ins, user.failed_since, user.locked_until = 0, None, None
-        audit_change(
+        audit.record(
             "user_reactivated",
             actor=by,
             subject=user,

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from portal.accounts import checking, queries, sheet
 from portal.accounts.labels import problem_message, sheet_error_message
 from portal.accounts.records import (
-    audit_change,
     require_admin,
     snapshot,
     target_of,
 )
+from portal.audit import services as audit
 from portal.auth import passwords
 from portal.auth import services as auth_services
 from portal.auth.models import Department, Region, User
@@ -127,7 +127,7 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
                 made[a.username].superior = made.get(a.superior) or queries.by_username(a.superior)
         db.session.flush()
         for user in made.values():
-            audit_change(
+            audit.record(
                 "user_created",
                 actor=by,
                 subject=user,
@@ -135,7 +135,7 @@ def import_accounts(filename: str, data: bytes, by: User | None) -> Imported:
                 after=snapshot(user),
                 detail={"import": filename},
             )
-        audit_change(
+        audit.record(
             "users_imported",
             actor=by,
             target=f"import:{filename}"[:120],

@@ -1,12 +1,11 @@
 """What every writer of accounts shares: the refusal of what an administrator typed, who may
-administer, an account as the audit trail keeps it, and the one call site of the audit trail."""
+administer, an account as the audit trail keeps it."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
 from portal.accounts import rules
-from portal.audit import services as audit
 from portal.auth.models import User
 from portal.core.errors import InvalidInput, NotAllowed
 
@@ -15,21 +14,6 @@ ENGINEER_ROLES = ("engineer", "senior_engineer")
 
 class AccountInputError(InvalidInput):
     """What an administrator typed that cannot be accepted: {field: message}."""
-
-
-def audit_change(
-    action: str,
-    *,
-    actor: User | None,
-    subject: User | None = None,
-    target: str,
-    before: dict | None = None,
-    after: dict | None = None,
-    detail: dict | None = None,
-) -> None:
-    """The one call site of the audit trail: the record joins this unit of work, so a change and
-    its record commit together (or neither)."""
-    audit.record(action, actor=actor, subject=subject, target=target, before=before, after=after, detail=detail)
 
 
 def require_admin(by: User | None) -> None:
@@ -54,8 +38,3 @@ def snapshot(user: User) -> dict:
         "roles": user.roles,
         "active": user.active,
     }
-
-
-def changes(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

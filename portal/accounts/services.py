@@ -18,12 +18,11 @@ from sqlalchemy import func, select
 from portal.accounts import queries, rules
 from portal.accounts.records import (
     AccountInputError,
-    audit_change,
-    changes,
     require_admin,
     snapshot,
     target_of,
 )
+from portal.audit import services as audit
 from portal.auth import passwords
 from portal.auth import services as auth_services
 from portal.auth.models import ApiToken, Department, Region, User, UserRole
@@ -144,7 +143,7 @@ def open_account(data: NewAccount, by: User | None) -> Opened:
             )
         )
         db.session.flush()
-        audit_change("user_created", actor=by, subject=user, target=target_of(user), after=snapshot(user))
+        audit.record("user_created", actor=by, subject=user, target=target_of(user), after=snapshot(user))
     return Opened(user, password if generated else None)
 
 
@@ -185,12 +184,12 @@ def change_account(user: User, data: AccountInput, by: User | None) -> User:
 
 
 def _record_change(user: User, before: dict, by: User | None) -> None:
-    old, new = changes(before, snapshot(user))
+    old, new = audit.changes(before, snapshot(user))
     roles_old, roles_new = old.pop("roles", None), new.pop("roles", None)
     if new:
-        audit_change("user_updated", actor=by, subject=user, target=target_of(user), before=old, after=new)
+        audit.record("user_updated", actor=by, subject=user, target=target_of(user), before=old, after=new)
     if roles_new is not None:
-        audit_change(
+        audit.record(
             "roles_changed",
             actor=by,
             subject=user,
@@ -276,10 +275,10 @@ def save_unit(kind: str, unit, code: str, name: str, by: User | None, *, leader_
         db.session.flush()
         after = _unit_snapshot(unit)
         if before is None:
-            audit_change(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", after=after)
+            audit.record(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", after=after)
         elif before != after:
-            old, new = changes(before, after)
-            audit_change(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
+            old, new = audit.changes(before, after)
+            audit.record(f"{kind}_changed", actor=by, target=f"{kind}:{unit.id}", before=old, after=new)
     return unit
 
 
@@ -306,7 +305,7 @@ def create_token(owner: User, label: str, days: int, by: User) -> tuple[str, Api
         if errors:
             raise AccountInputError(errors)
         raw, row = auth_services.issue_token(owner.username, label, expires_at=rules.token_expiry(days, now))
-        audit_change("token_created", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
+        audit.record("token_created", actor=by, subject=owner, target=f"token:{row.id}", after=_token_snapshot(row))
     return raw, row
 
 
@@ -328,7 +327,7 @@ def revoke_token(t: ApiToken, by: User | None) -> ApiToken:
             return t
         before = _token_snapshot(t)
         t.revoked, t.revoked_at = True, utcnow()
-        audit_change(
+        audit.record(
             "token_revoked", actor=by, subject=t.user, target=f"token:{t.id}", before=before, after=_token_snapshot(t)
         )
     return t
