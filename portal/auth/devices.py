@@ -11,7 +11,6 @@ tokens.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -21,7 +20,9 @@ from sqlalchemy import delete, select
 
 from portal.audit import services as audit
 from portal.auth.models import TrustedDevice, User
+from portal.auth.roles import manages_account
 from portal.auth.second_factor import browser_label
+from portal.auth.tokens import digest
 from portal.core.clock import utcnow
 from portal.core.errors import NotAllowed, NotFound
 from portal.core.uow import transactional
@@ -34,7 +35,7 @@ _TOKEN_MAX = 64  # token_urlsafe(32) is 43 characters
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(("device:" + token).encode()).hexdigest()
+    return digest("device:" + token)
 
 
 def tokens_from(cookie: str | None) -> list[str]:
@@ -100,15 +101,11 @@ def list_for(user: User, now: datetime | None = None) -> list[TrustedDevice]:
     )
 
 
-def _may_manage(by: User | None, user_id: int) -> bool:
-    return by is None or by.id == user_id or by.has_role("admin")
-
-
 @transactional
 def forget(device_id: int, *, by: User) -> TrustedDevice:
     """Forget one trusted browser: its owner or an administrator (anyone else: no such browser)."""
     row = db.session.get(TrustedDevice, device_id)
-    if row is None or not _may_manage(by, row.user_id):
+    if row is None or not manages_account(by, row.user_id):
         raise NotFound(_("No such browser."))
     audit.record(
         "device_forgotten",
@@ -125,7 +122,7 @@ def forget_devices(user: User, *, by: User | None, reason: str = "forgotten") ->
     """Forget every trusted browser of `user` — joins the caller's unit of work (a password change,
     "sign out everywhere", a closed account forget them in the same commit). `by` None: the system.
     Returns how many were forgotten."""
-    if not _may_manage(by, user.id):
+    if not manages_account(by, user.id):
         raise NotAllowed(_("Only the account's owner or an administrator may forget its browsers."))
     gone = db.session.execute(delete(TrustedDevice).where(TrustedDevice.user_id == user.id)).rowcount or 0
     if gone:

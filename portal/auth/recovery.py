@@ -8,7 +8,6 @@ so neither the page nor its timing tells which user names or addresses exist.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from portal.audit import services as audit
-from portal.auth import lockout, passwords, sessions
+from portal.auth import lockout, passwords, sessions, tokens
 from portal.auth.models import PasswordReset, User
 from portal.auth.services import _set_lock_state, end_reset_links, password_policy, set_password
 from portal.core import mail
@@ -39,10 +38,6 @@ class ResetLinkInvalid(DomainError):
 
     def __init__(self) -> None:
         super().__init__(_("This link is no longer valid: it was used already, replaced by a newer one, or expired."))
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def reset_minutes() -> int:
@@ -106,7 +101,7 @@ def request_password_reset(login: str, *, locale: str, now: datetime | None = No
             db.session.add(
                 PasswordReset(
                     user_id=user.id,
-                    token_hash=_digest(token),
+                    token_hash=tokens.digest(token),
                     created_at=now,
                     expires_at=now + timedelta(minutes=reset_minutes()),
                 )
@@ -118,7 +113,11 @@ def request_password_reset(login: str, *, locale: str, now: datetime | None = No
 
 
 def _open_link(token: str, now: datetime) -> PasswordReset:
-    row = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _digest(token))) if token else None
+    row = (
+        db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == tokens.digest(token)))
+        if token
+        else None
+    )
     if row is None or row.used_at or row.invalidated_at or now >= row.expires_at or not row.user.active:
         raise ResetLinkInvalid()
     return row

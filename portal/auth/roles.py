@@ -23,3 +23,9 @@ class Position(StrEnum):
 
 
 APPROVER_POSITIONS = frozenset({Position.SUPERVISOR, Position.MANAGER, Position.DIVISION_LEADER})
+
+
+def manages_account(by, user_id: int) -> bool:
+    """Who may end an account's sessions or forget its trusted browsers: the account's owner, an
+    administrator, or the command line (by=None)."""
+    return by is None or by.id == user_id or by.has_role(Role.ADMIN)

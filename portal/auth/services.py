@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import services as audit
-from portal.auth import labels, lockout, passwords, sessions
+from portal.auth import labels, lockout, passwords, sessions, tokens
 from portal.auth.models import ApiToken, Department, PasswordHistory, PasswordReset, Region, User, UserRole
 from portal.auth.roles import Position, Role
 from portal.core.clock import utcnow
@@ -236,10 +235,6 @@ def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transactional
 def create_token(username: str, label: str = "", *, expires_at: datetime | None = None) -> str:
     """Create an API bearer token (valid until `expires_at`, naive UTC; None: until revoked);
@@ -254,7 +249,7 @@ def issue_token(username: str, label: str = "", *, expires_at: datetime | None =
     if user is None:
         raise AccountError({"username": f"unknown user {username!r}"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, token_hash=_digest(token), label=label, expires_at=expires_at)
+    row = ApiToken(user=user, token_hash=tokens.digest(token), label=label, expires_at=expires_at)
     db.session.add(row)
     db.session.flush()
     return token, row
@@ -265,7 +260,9 @@ def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = utcnow()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)))
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == tokens.digest(token), ApiToken.revoked.is_(False))
+    )
     if row is None or not row.usable(now):
         return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:

@@ -4,7 +4,6 @@ an administrator ("sign out everywhere"). A copied cookie is worth nothing once 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,8 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
-from portal.auth import devices
+from portal.auth import devices, tokens
 from portal.auth.models import SignInSession, User
+from portal.auth.roles import manages_account
 from portal.auth.session_policy import Policy, expired, needs_touch
 from portal.core.clock import utcnow
 from portal.core.errors import NotAllowed, NotFound
@@ -28,10 +28,6 @@ def policy() -> Policy:
         idle=timedelta(minutes=float(cfg["SESSION_IDLE_MINUTES"])),
         remember=timedelta(days=float(cfg["SESSION_REMEMBER_DAYS"])),
     )
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transactional
@@ -48,7 +44,13 @@ def open_session(user: User, *, remember: bool, second_factor: str | None = None
     if has_request_context():
         ip, agent = request.remote_addr or "", (request.user_agent.string or "")[:200]
     row = SignInSession(
-        key_hash=_digest(key), user=user, created_at=now, last_seen_at=now, remember=remember, ip=ip, user_agent=agent
+        key_hash=tokens.digest(key),
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        remember=remember,
+        ip=ip,
+        user_agent=agent,
     )
     db.session.add(row)
     detail: dict = {"remember": remember}
@@ -63,7 +65,7 @@ def load(key: str, *, now: datetime | None = None) -> User | None:
     session is remembered in `g` for `current()`. Ends a session found expired."""
     if not key or len(key) > 100:
         return None
-    row = db.session.scalar(select(SignInSession).where(SignInSession.key_hash == _digest(key)))
+    row = db.session.scalar(select(SignInSession).where(SignInSession.key_hash == tokens.digest(key)))
     if row is None or row.ended_at is not None or not row.user.active:
         return None
     now = now or utcnow()
@@ -103,15 +105,11 @@ def active_for(user: User, *, now: datetime | None = None) -> list[SignInSession
     return [r for r in rows if not expired(r.created_at, r.last_seen_at, r.remember, now, pol)]
 
 
-def _may_manage(by: User, user_id: int) -> bool:
-    return by.id == user_id or by.has_role("admin")
-
-
 @transactional
 def revoke(session_id: int, *, by: User) -> SignInSession:
     """End one session: its owner or an administrator."""
     row = db.session.get(SignInSession, session_id)
-    if row is None or not _may_manage(by, row.user_id):
+    if row is None or not manages_account(by, row.user_id):
         raise NotFound(_("No such session."))
     if row.ended_at is None:
         row.ended_at, row.end_reason = utcnow(), "revoked"
@@ -130,7 +128,7 @@ def revoke_all(user: User, *, by: User | None, keep_current: bool = False, reaso
     every browser it trusted (all of them, the caller's too: its next sign-in takes the second
     step again) — joins the caller's unit of work, so a password change or a closed account ends
     them in the same commit. Returns how many sessions ended."""
-    if by is not None and not _may_manage(by, user.id):
+    if by is not None and not manages_account(by, user.id):
         raise NotAllowed(_("Only the account's owner or an administrator may end its sessions."))
     keep = current()
     stmt = update(SignInSession).where(SignInSession.user_id == user.id, SignInSession.ended_at.is_(None))
