@@ -40,6 +40,19 @@ PASSWORD = "Demo@2026"  # the password tests' Auth.login uses by default
 _seq = itertools.count(1)
 
 
+class Clock:
+    """A clock a test sets and moves: `app.config["CLOCK"] = Clock(t)`, then `clock.move(hours=25)`."""
+
+    def __init__(self, t: datetime):
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def move(self, **delta) -> None:
+        self.t += timedelta(**delta)
+
+
 def _n() -> int:
     return next(_seq)
 

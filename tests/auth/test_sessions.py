@@ -3,7 +3,7 @@ idle timeout, sign out everywhere, a closed account), and sign-in starts a new s
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from portal.core.errors import NotFound
 from portal.extensions import db
 from tests import factories as f
 from tests.conftest import IsolatedClient, csrf_from
+from tests.factories import Clock
 
 T0 = datetime(2027, 3, 1, 1, 0)
 
@@ -93,17 +94,6 @@ def test_sign_in_gives_a_new_session_and_a_new_csrf_token(db_client):
     # the token from before sign-in no longer works for a write
     assert db_client.post("/logout", data={"csrf_token": before}).status_code == 400
     assert me(db_client) == 200
-
-
-class Clock:
-    def __init__(self, t: datetime):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def move(self, **delta):
-        self.t += timedelta(**delta)
 
 
 def test_an_idle_session_ends_and_a_remembered_one_lasts_its_days(db_app):

@@ -17,7 +17,6 @@ from portal.extensions import db
 from tests import factories as f
 from tests.auth.two_factor_helpers import (
     T0,
-    Clock,
     actions,
     code_for,
     english,
@@ -30,6 +29,7 @@ from tests.auth.two_factor_helpers import (
     user,
 )
 from tests.conftest import csrf_from
+from tests.factories import Clock
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,6 @@ from portal.extensions import db
 from tests import factories as f
 from tests.auth.two_factor_helpers import (
     T0,
-    Clock,
     actions,
     code_for,
     english,
@@ -33,6 +32,7 @@ from tests.auth.two_factor_helpers import (
     user,
 )
 from tests.conftest import IsolatedClient, csrf_from, make_config
+from tests.factories import Clock
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -15,17 +15,6 @@ from tests import factories as f
 from tests.conftest import csrf_from
 
 T0 = datetime(2027, 3, 1, 1, 0, 5)  # 5 s into a 30-second time step
-
-
-class Clock:
-    def __init__(self, t: datetime):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def move(self, **delta) -> None:
-        self.t += timedelta(**delta)
 
 
 def english(client):

@@ -13,19 +13,9 @@ from portal.extensions import db
 from portal.quiz.models import Attempt, Certificate, Certification, Question
 from tests import factories as f
 from tests.conftest import Auth
+from tests.factories import Clock
 
 T0 = datetime(2026, 12, 1, 1, 0)  # naive UTC: 09:00 in Shanghai
-
-
-class Clock:
-    def __init__(self, t: datetime):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def move(self, **delta):
-        self.t += timedelta(**delta)
 
 
 def build_world() -> None:
